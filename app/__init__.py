@@ -1,0 +1,43 @@
+"""The after-sales process engine: create_app() builds the Flask application."""
+from pathlib import Path
+from datetime import datetime
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+from . import config
+
+
+class JSONProvider(DefaultJSONProvider):
+    def default(self, o):
+        if isinstance(o, datetime):
+            from .clock import local
+            return local(o).isoformat()  # ISO 8601 with the service zone's offset
+        return super().default(o)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config.ROOT / "instance"),
+                template_folder="web/templates", static_folder="web/static")
+    app.json = JSONProvider(app)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    app.config.from_mapping(overrides or {})
+
+    from . import models  # noqa: F401  (every table registered before anything queries)
+    from .extensions import csrf, db, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+
+    from . import db_session
+    db_session.init_app(app)
+
+    from .api import bp as api_bp
+    csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
+    app.register_blueprint(api_bp)
+    from .web import init_app as init_web
+    init_web(app)
+
+    from .commands import register_commands
+    register_commands(app)
+    return app

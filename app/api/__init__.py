@@ -1,0 +1,53 @@
+"""The JSON API under /api/v1 (see shared/api.md): bearer tokens, one error shape."""
+from flask import Blueprint, g, request
+
+from ..errors import BadRequest, ServiceError, Unauthorized, ValidationFailed
+from ..services import accounts
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi_document"}
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = accounts.user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+    if user is None:
+        raise Unauthorized("send a valid bearer token (POST /api/v1/auth/token)")
+    g.user = user
+
+
+@bp.errorhandler(ServiceError)
+def service_error(err: ServiceError):
+    g.keep_changes = err.keeps_changes
+    return err.to_dict(), err.status
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def pagination() -> tuple[int, int]:
+    problems = {}
+    values = {}
+    for name, default, maximum in (("page", 1, None), ("per_page", 50, 500)):
+        raw = request.args.get(name, default)
+        try:
+            value = int(raw)
+            if value < 1 or (maximum and value > maximum):
+                raise ValueError
+            values[name] = value
+        except (TypeError, ValueError):
+            problems[name] = [f"must be a whole number from 1{f' to {maximum}' if maximum else ''}"]
+    if problems:
+        raise ValidationFailed("bad paging parameters", problems)
+    return values["page"], values["per_page"]
+
+
+from . import auth, complaints, instances, openapi, processes, tasks  # noqa: E402,F401

@@ -1,0 +1,14 @@
+from ..errors import ValidationFailed
+from ..services import accounts
+from . import bp, json_body
+
+
+@bp.post("/auth/token")
+def issue_token():
+    body = json_body()
+    missing = {name: ["required"] for name in ("username", "password") if not isinstance(body.get(name), str)}
+    if missing:
+        raise ValidationFailed("username and password are required", missing)
+    user = accounts.authenticate(body["username"], body["password"])
+    token, row = accounts.issue_token(user)
+    return {"token": token, "expires_at": row.expires_at}

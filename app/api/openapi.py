@@ -1,0 +1,66 @@
+"""The OpenAPI 3.1 document of this API, built with apispec from the routes below and the
+marshmallow form schemas (so the forms a client reads here are the ones it must fill)."""
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .. import forms
+from . import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+PAGED = {"page": "page number, from 1", "per_page": "items per page (default 50, at most 500)"}
+
+# path, method, summary, query parameters, success status
+ROUTES = [
+    ("/auth/token", "post", "Exchange username and password for a bearer token", {}, 200),
+    ("/processes", "get", "The deployed procedures, latest version of each", {}, 200),
+    ("/processes/{key}", "get", "The latest version of a procedure with its start form (JSON Schema)", {}, 200),
+    ("/processes/{key}/versions", "get", "Every deployed version with its running instances", {}, 200),
+    ("/processes/{key}/instances", "post", "Start an instance of the latest version; body {data}", {}, 201),
+    ("/instances/{id}", "get", "An instance with its data, history and open tasks", {}, 200),
+    ("/instances/{id}/cancel", "post", "Cancel an instance (admin); body {reason}", {}, 200),
+    ("/tasks", "get", "The inbox: ready tasks of the caller's roles",
+     {**PAGED, "lane": "role key", "process_key": "procedure key", "claimed": "me | none",
+      "overdue": "true | false"}, 200),
+    ("/tasks/{id}", "get", "A task with its form (JSON Schema) and data", {}, 200),
+    ("/tasks/{id}/claim", "post", "Claim a task", {}, 200),
+    ("/tasks/{id}/unclaim", "post", "Give a claimed task back", {}, 200),
+    ("/tasks/{id}/complete", "post", "Complete a task; body {data} validated by its form", {}, 200),
+    ("/complaints", "get", "The complaint ledger",
+     {**PAGED, "status": "", "category": "", "severity": "", "channel": "", "month": "YYYY-MM",
+      "responsible": "role key or username", "q": "full-text search"}, 200),
+    ("/complaints/{number}", "get", "One complaint by its number (TS-YYYYMM-NNNN)", {}, 200),
+]
+
+
+@lru_cache(maxsize=1)
+def build() -> dict:
+    spec = APISpec("After-sales process engine", "1.0", "3.1.0", plugins=[MarshmallowPlugin()],
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", {"type": "object", "properties": {"error": {
+        "type": "object", "required": ["code", "message", "fields"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}})
+    for key, form in sorted(forms.FORMS.items()):
+        spec.components.schema(key.replace(".", "_"), schema=form.schema)
+    for path, method, summary, query, status in ROUTES:
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in ("key", "id", "number") if "{" + name + "}" in path]
+        parameters += [{"name": name, "in": "query", "description": text, "schema": {"type": "string"}}
+                       for name, text in query.items()]
+        responses = {str(status): {"description": "success"}}
+        for code, text in (("400", "malformed body"), ("401", "not signed in"), ("403", "not allowed"),
+                           ("404", "unknown id"), ("409", "conflict"), ("422", "validation failed")):
+            responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
+        operation = {"summary": summary, "parameters": parameters, "responses": responses}
+        if path != "/auth/token":
+            operation["security"] = [{"bearer": []}]
+        spec.path(path=path, operations={method: operation})
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return build()

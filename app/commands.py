@@ -1,0 +1,69 @@
+"""Command-line tasks: `flask --app app <command>`. Each run is one transaction."""
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("deploy")
+    @click.argument("directory", required=False)
+    def deploy_command(directory):
+        """Deploy every procedure of DIRECTORY (default: processes/) that changed."""
+        from .services import deployments
+        folder = Path(directory or current_app.config["PROCESSES_DIR"])
+        failed = False
+        for key, files in deployments.procedure_files(folder).items():
+            parsed, problems = deployments.check(files)
+            if problems:
+                failed = True
+                for p in problems:
+                    click.echo(f"{folder / (p.file or key + '.bpmn')}: {p.element_id or '-'}: {p.message}", err=True)
+                continue
+            version, created = deployments.deploy(files)
+            click.echo(f"{key}: version {version.version} {'deployed' if created else 'unchanged'}")
+        if failed:
+            db.session.rollback()
+            click.echo("nothing deployed: fix the problems above", err=True)
+            sys.exit(1)
+        db.session.commit()
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Create the demo users of api.md (password 'demo'); never in production."""
+        from .services.demo import seed_demo_users
+        created = seed_demo_users()
+        db.session.commit()
+        click.echo(f"demo users: {created} created")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", "roles", multiple=True, required=True)
+    @click.password_option()
+    def create_user_command(username, roles, password):
+        """Create a user with one or more roles."""
+        from .services.accounts import create_user
+        try:
+            create_user(username, password, list(roles))
+        except ValueError as err:
+            raise click.UsageError(str(err)) from None
+        db.session.commit()
+        click.echo(f"user {username} created")
+
+    @app.cli.command("timers")
+    @click.option("--loop", is_flag=True, help="keep running, checking every --interval seconds")
+    @click.option("--interval", default=30.0, show_default=True)
+    def timers_command(loop, interval):
+        """Fire the timers that are due (deadlines, delayed callbacks)."""
+        import time
+        from .services.timers import fire_due
+        while True:
+            fired = fire_due()
+            if fired or not loop:
+                click.echo(f"timers: {fired} instance(s) moved on")
+            if not loop:
+                break
+            time.sleep(interval)

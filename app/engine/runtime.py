@@ -1,0 +1,134 @@
+"""One workflow instance in memory: start, look at its ready user tasks, complete one,
+fire due timers, and save. Everything the service layer needs, nothing it must know."""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from .sandbox import UnsafeScript
+from .scripting import ScriptEngine, ServiceTaskFailed
+from .serialization import dump_state, load_spec, load_workflow
+
+
+class EngineError(Exception):
+    """A diagram could not run on: its message names the element and the reason."""
+    def __init__(self, message: str, element_id: str | None = None):
+        super().__init__(message)
+        self.element_id = element_id
+
+
+class TaskNotReady(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+    data: dict
+
+
+def _form_key(task_spec) -> str | None:
+    return getattr(task_spec, "extensions", {}).get("properties", {}).get("form")
+
+
+def _root_cause(err: BaseException) -> BaseException:
+    seen = err
+    while seen is not None:
+        if isinstance(seen, (ServiceTaskFailed, UnsafeScript)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return err
+
+
+class WorkflowRun:
+    def __init__(self, workflow: BpmnWorkflow):
+        self.workflow = workflow
+
+    @classmethod
+    def start(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+        spec, subprocess_specs = load_spec(spec_json)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        # The start event's form fills the first task's data, as a start form would.
+        start = workflow.get_next_task(state=TaskState.READY)
+        if start is not None:
+            start.data.update(data)
+        run = cls(workflow)
+        run.run()
+        return run
+
+    @classmethod
+    def load(cls, spec_json: str, state_json: str, script_engine: ScriptEngine) -> "WorkflowRun":
+        return cls(load_workflow(spec_json, state_json, script_engine))
+
+    def dump(self) -> str:
+        return dump_state(self.workflow)
+
+    def run(self) -> None:
+        try:
+            self.workflow.do_engine_steps()
+        except Exception as err:  # turned into one error type the service layer reports
+            cause = _root_cause(err)
+            task = getattr(err, "task", None)
+            element = getattr(cause, "task_name", None) or (task.task_spec.bpmn_id if task else None)
+            raise EngineError(str(cause), element) from err
+
+    def ready_user_tasks(self) -> list[UserTaskView]:
+        return [UserTaskView(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                             t.task_spec.lane, _form_key(t.task_spec), dict(t.data))
+                for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def complete(self, task_id: str, data: dict) -> None:
+        # Task.run() does not check state: a finished task would run twice.
+        task = self.workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        task.data.update(data)
+        try:
+            task.run()
+        except Exception as err:
+            raise EngineError(str(_root_cause(err)), task.task_spec.bpmn_id) from err
+        self.run()
+
+    def fire_due_timers(self) -> None:
+        try:
+            self.workflow.refresh_timers()
+        except Exception as err:
+            raise EngineError(str(_root_cause(err))) from err
+        self.run()
+
+    @property
+    def status(self) -> str:
+        if self.workflow.is_completed():
+            return "completed"
+        if self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            return "running"
+        return "waiting"
+
+    @property
+    def next_timer_at(self) -> datetime | None:
+        times = []
+        for event in self.workflow.waiting_events():
+            if event.event_type in ("TimerEventDefinition", "TimeDateEventDefinition",
+                                    "DurationTimerEventDefinition", "CycleTimerEventDefinition"):
+                try:
+                    times.append(TimerEventDefinition.get_datetime(event.value))
+                except (TypeError, ValueError):
+                    continue
+        aware = [t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times]
+        return min(aware) if aware else None
+
+    @property
+    def data(self) -> dict:
+        """The data of the task that changed last: what the instance knows now."""
+        if self.workflow.is_completed():
+            return dict(self.workflow.data)
+        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED)
+        latest = max(tasks, key=lambda t: t.last_state_change, default=None)
+        return dict(latest.data) if latest else {}

@@ -1,0 +1,44 @@
+"""The errors services raise; the web layers turn them into HTTP answers."""
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+    keeps_changes = False  # True: commit what the refused request wrote (a failed sign-in count)
+
+    def __init__(self, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class BadRequest(ServiceError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ServiceError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"
+
+
+class ValidationFailed(ServiceError):
+    status, code = 422, "validation_failed"
+
+
+class EngineFailure(ServiceError):
+    """A diagram or handler failed while the engine ran; nothing was saved."""
+    status, code = 500, "engine_error"

@@ -1,0 +1,72 @@
+"""The registry of forms: one marshmallow schema per user-task form (and per start form),
+used to validate page posts and API payloads and to publish the JSON Schema clients fill."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from marshmallow import Schema, ValidationError
+
+from ..errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class Form:
+    key: str
+    schema: type[Schema]
+    title_en: str
+    title_zh: str
+    due_from: str | None = None  # the data key holding the task's due time, if it has one
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+
+FORMS: dict[str, Form] = {}
+
+
+def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None) -> None:
+    FORMS[key] = Form(key, schema, en, zh, due_from)
+
+
+def get_form(key: str) -> Form:
+    return FORMS[key]
+
+
+def _json_safe(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def validate(key: str, data) -> dict:
+    """The cleaned data, or ValidationFailed naming every failing field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("the form data must be an object", {"data": ["must be an object"]})
+    try:
+        loaded = FORMS[key].schema().load(data)
+    except ValidationError as err:
+        messages = err.normalized_messages()
+        fields = {name: (reasons if isinstance(reasons, list) else [str(reasons)])
+                  for name, reasons in messages.items()}
+        raise ValidationFailed("the form has errors", fields) from None
+    return {name: _json_safe(value) for name, value in loaded.items()}
+
+
+from . import complaint  # noqa: E402,F401  (registers the complaint forms)
+
+
+def choice_label(field: str, value, lang: str) -> str:
+    """The label of a fixed choice (a category, a channel...) in the page's language."""
+    for form in FORMS.values():
+        declared = form.schema._declared_fields.get(field)
+        choices = declared.metadata.get("choices", {}) if declared else {}
+        if value in choices:
+            return choices[value].get(lang) or choices[value]["zh-CN"]
+    return "" if value is None else str(value)
+
+
+def field_label(field: str, lang: str) -> str:
+    for form in FORMS.values():
+        declared = form.schema._declared_fields.get(field)
+        if declared and "label" in declared.metadata:
+            return declared.metadata["label"].get(lang) or declared.metadata["label"]["zh-CN"]
+    return field

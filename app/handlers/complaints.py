@@ -1,0 +1,107 @@
+"""Handlers that keep the complaint ledger (投诉跟踪台账) current at each step of procedure 1."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Complaint, ProcessInstance
+from ..workdays import add_working_days
+from . import HandlerContext, HandlerError, handler
+from .numbering import next_number
+
+DEFAULT_DEADLINE_DAYS = {"general": 5, "major": 10}
+
+
+def _complaint(ctx: HandlerContext) -> Complaint:
+    complaint = db.session.scalar(select(Complaint).where(Complaint.instance_id == ctx.instance_id))
+    if complaint is None:
+        raise HandlerError(f"instance {ctx.instance_id} has no complaint record")
+    return complaint
+
+
+@handler("complaints.register")
+def register(ctx: HandlerContext) -> str:
+    data = ctx.data
+    number = next_number("TS", ctx.now)
+    db.session.add(Complaint(
+        number=number, instance_id=ctx.instance_id, received_at=datetime.fromisoformat(data["received_at"]),
+        channel=data["channel"], customer_name=data["customer_name"], contact_phone=data["contact_phone"],
+        vehicle=data["vehicle"], description=data["description"],
+        customer_request=data.get("customer_request", ""), created_by_id=ctx.actor_id, status="registered"))
+    db.session.get(ProcessInstance, ctx.instance_id).business_key = number
+    db.session.flush()
+    return number
+
+
+@handler("complaints.assign")
+def assign(ctx: HandlerContext) -> str:
+    complaint, data = _complaint(ctx), ctx.data
+    complaint.category, complaint.severity = data["category"], data["severity"]
+    complaint.responsible_role = data["responsible_role"]
+    days = data.get("deadline_days") or DEFAULT_DEADLINE_DAYS[data["severity"]]
+    complaint.deadline_at = add_working_days(ctx.now, days)
+    complaint.status = "assigned"
+    return complaint.deadline_at.isoformat()
+
+
+@handler("complaints.major_report")
+def major_report(ctx: HandlerContext) -> str:
+    complaint, data = _complaint(ctx), ctx.data
+    complaint.major_report = (f"客户重大投诉报表 {complaint.number}\n"
+                              f"客户: {complaint.customer_name} ({complaint.contact_phone})\n"
+                              f"车辆/产品: {complaint.vehicle}\n投诉内容: {complaint.description}\n"
+                              f"经理跟进: {data.get('follow_up_notes', '')}")
+    complaint.status = "escalated"
+    return complaint.number
+
+
+@handler("complaints.record_handling")
+def record_handling(ctx: HandlerContext) -> int:
+    complaint, data = _complaint(ctx), ctx.data
+    complaint.result, complaint.root_cause = data.get("result"), data.get("root_cause")
+    complaint.improvement, complaint.repair_plan = data.get("improvement"), data.get("repair_plan")
+    complaint.return_repair = bool(data.get("return_repair"))
+    complaint.responsible_user_id = ctx.actor_id
+    complaint.handled_at = ctx.now
+    complaint.handling_rounds += 1
+    complaint.status = "awaiting_confirmation"
+    return complaint.handling_rounds
+
+
+@handler("complaints.record_confirmation")
+def record_confirmation(ctx: HandlerContext) -> str:
+    complaint = _complaint(ctx)
+    if ctx.data["confirmation"] == "send_back":
+        complaint.send_back_reason = ctx.data.get("confirmation_reason")
+        complaint.status = "sent_back"
+    else:
+        complaint.status = "awaiting_callback"
+    return complaint.status
+
+
+@handler("complaints.record_callback")
+def record_callback(ctx: HandlerContext) -> str:
+    complaint, data = _complaint(ctx), ctx.data
+    complaint.callback_satisfied = bool(data["callback_satisfied"])
+    solved = "已解决" if data.get("problem_solved") else "未解决"
+    satisfied = "满意" if complaint.callback_satisfied else "不满意"
+    complaint.callback_result = f"{solved}，{satisfied}。{data.get('callback_remarks', '')}".strip()
+    complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
+    return complaint.status
+
+
+@handler("complaints.close")
+def close(ctx: HandlerContext) -> str:
+    complaint = _complaint(ctx)
+    complaint.status, complaint.closed_at = "closed", ctx.now
+    if ctx.data.get("gm_decision"):
+        complaint.gm_decision = ctx.data["gm_decision"]
+    return complaint.closed_at.isoformat()
+
+
+@handler("complaints.record_return_callback")
+def record_return_callback(ctx: HandlerContext) -> str:
+    complaint, data = _complaint(ctx), ctx.data
+    satisfied = "满意" if data["return_callback_satisfied"] else "不满意"
+    complaint.return_callback_result = f"{satisfied}。{data.get('return_callback_remarks', '')}".strip()
+    return complaint.return_callback_result

@@ -1,0 +1,7 @@
+"""All tables, imported here so that Alembic and create_all see every one."""
+from .complaints import Complaint, RecordCounter
+from .processes import OpenTask, ProcessInstance, ProcessVersion, TaskRecord
+from .users import ApiToken, User, UserRole
+
+__all__ = ["ApiToken", "Complaint", "OpenTask", "ProcessInstance", "ProcessVersion",
+           "RecordCounter", "TaskRecord", "User", "UserRole"]

@@ -1,0 +1,55 @@
+"""The complaint ledger (投诉跟踪台账) and the monthly serial numbers of records."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import now
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class RecordCounter(db.Model):
+    """Last serial issued per prefix and month; bumped inside the writing transaction,
+    so a rolled-back intake gives its number back and none is skipped."""
+    __tablename__ = "record_counters"
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)  # YYYYMM
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Complaint(db.Model):
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    customer_name: Mapped[str] = mapped_column(String(100))
+    contact_phone: Mapped[str] = mapped_column(String(32))
+    vehicle: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    customer_request: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(32), index=True)
+    severity: Mapped[str | None] = mapped_column(String(16), index=True)
+    responsible_role: Mapped[str | None] = mapped_column(String(64), index=True)
+    responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(32), index=True, default="registered")
+    result: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    improvement: Mapped[str | None] = mapped_column(Text)
+    repair_plan: Mapped[str | None] = mapped_column(Text)
+    return_repair: Mapped[bool] = mapped_column(default=False)
+    handling_rounds: Mapped[int] = mapped_column(default=0)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    send_back_reason: Mapped[str | None] = mapped_column(Text)
+    major_report: Mapped[str | None] = mapped_column(Text)
+    gm_decision: Mapped[str | None] = mapped_column(Text)
+    callback_result: Mapped[str | None] = mapped_column(Text)
+    callback_satisfied: Mapped[bool | None]
+    return_callback_result: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    responsible_user = relationship("User", foreign_keys=[responsible_user_id], lazy="joined")

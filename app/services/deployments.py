@@ -1,0 +1,87 @@
+"""Deploying procedure versions: validated, immutable, numbered per procedure."""
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .. import forms, handlers
+from ..engine import SERIALIZER_VERSION, InvalidProcess, ParsedProcess, Problem, parse_process_files
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models import ProcessInstance, ProcessVersion
+from ..roles import ROLES
+from ..workdays import DIAGRAM_FUNCTIONS
+
+
+def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Problem]]:
+    """Parse and judge a procedure's files; the problems say file and element."""
+    try:
+        parsed = parse_process_files(files)
+    except InvalidProcess as err:
+        return None, err.problems
+    return parsed, parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
+
+
+def _digest(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def deploy(files: dict[str, str | bytes], deployed_by_id: int | None = None) -> tuple[ProcessVersion, bool]:
+    """(version, created): identical files already deployed as the latest version are not deployed twice."""
+    parsed, problems = check(files)
+    if problems:
+        raise ValidationFailed("the procedure is not valid", {"files": [_describe(p) for p in problems]})
+    sha = _digest(parsed.files)
+    latest = latest_version(parsed.key, required=False)
+    if latest is not None and latest.sha256 == sha:
+        return latest, False
+    lane, start_form = parsed.start_event()
+    version = ProcessVersion(process_key=parsed.key, version=(latest.version + 1 if latest else 1),
+                             name=parsed.name, files=parsed.files, sha256=sha, spec=parsed.spec_json(),
+                             serializer_version=SERIALIZER_VERSION, start_lane=lane, start_form=start_form,
+                             deployed_by_id=deployed_by_id)
+    db.session.add(version)
+    db.session.flush()
+    return version, True
+
+
+def _describe(problem: Problem) -> str:
+    where = ":".join(part for part in (problem.file, problem.element_id) if part)
+    return f"{where}: {problem.message}" if where else problem.message
+
+
+def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
+    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it."""
+    decisions = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.dmn"))}
+    return {bpmn.stem: {bpmn.name: bpmn.read_text(encoding="utf-8"), **decisions}
+            for bpmn in sorted(directory.glob("*.bpmn"))}
+
+
+def latest_version(key: str, required: bool = True) -> ProcessVersion | None:
+    version = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == key)
+                                .order_by(ProcessVersion.version.desc()).limit(1))
+    if version is None and required:
+        raise NotFound(f"no procedure '{key}' is deployed")
+    return version
+
+
+def latest_versions() -> list[ProcessVersion]:
+    newest = (select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+              .group_by(ProcessVersion.process_key).subquery())
+    return list(db.session.scalars(select(ProcessVersion).join(
+        newest, (ProcessVersion.process_key == newest.c.process_key) & (ProcessVersion.version == newest.c.v))
+        .order_by(ProcessVersion.process_key)))
+
+
+def versions_with_counts(key: str) -> list[tuple[ProcessVersion, int]]:
+    running = (select(func.count(ProcessInstance.id)).where(
+        ProcessInstance.process_version_id == ProcessVersion.id,
+        ProcessInstance.status.in_(("running", "waiting"))).scalar_subquery())
+    rows = db.session.execute(select(ProcessVersion, running).where(ProcessVersion.process_key == key)
+                              .order_by(ProcessVersion.version)).all()
+    if not rows:
+        raise NotFound(f"no procedure '{key}' is deployed")
+    return [(version, count) for version, count in rows]

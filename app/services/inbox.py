@@ -1,0 +1,94 @@
+"""The task inbox: the open tasks of a person's roles, claiming, and completing them."""
+from sqlalchemy import func, or_, select, update
+
+from .. import forms
+from ..clock import now
+from ..engine import TaskNotReady
+from ..errors import Conflict, Forbidden, NotFound
+from ..extensions import db
+from ..models import OpenTask, TaskRecord, User
+from . import runs
+
+
+def task_item(task: OpenTask, lang: str) -> dict:
+    form = forms.FORMS.get(task.form_key)
+    return {"id": task.id, "instance_id": task.instance_id, "process_key": task.process_key,
+            "business_key": task.business_key, "name": task.task_name,
+            "title": form.title(lang) if form else task.task_name, "lane": task.lane,
+            "claimed_by": task.claimed_by.username if task.claimed_by else None,
+            "created_at": task.created_at, "due_at": task.due_at,
+            "overdue": bool(task.due_at and task.due_at < now())}
+
+
+def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, page=1, per_page=50):
+    query = select(OpenTask).where(OpenTask.lane.in_(list(user.roles)),
+                                   or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+    if lane:
+        query = query.where(OpenTask.lane == lane)
+    if process_key:
+        query = query.where(OpenTask.process_key == process_key)
+    if claimed == "me":
+        query = query.where(OpenTask.claimed_by_id == user.id)
+    elif claimed == "none":
+        query = query.where(OpenTask.claimed_by_id.is_(None))
+    if overdue is True:
+        query = query.where(OpenTask.due_at < now())
+    elif overdue is False:
+        query = query.where(or_(OpenTask.due_at.is_(None), OpenTask.due_at >= now()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at)
+                              .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def get_task(user: User, task_id: str) -> OpenTask:
+    task = db.session.get(OpenTask, task_id)
+    if task is None:
+        if db.session.scalar(select(TaskRecord.id).where(TaskRecord.task_id == task_id).limit(1)):
+            raise Conflict("the task was already completed")
+        raise NotFound(f"no open task {task_id}")
+    if not user.has_role(task.lane):
+        raise Forbidden(f"the task belongs to the role '{task.lane}'")
+    return task
+
+
+def claim(user: User, task_id: str) -> OpenTask:
+    task = get_task(user, task_id)
+    # One conditional UPDATE: of two people claiming at once exactly one gets it.
+    done = db.session.execute(update(OpenTask).where(
+        OpenTask.id == task_id, or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+        .values(claimed_by_id=user.id)).rowcount
+    if not done:
+        raise Conflict("the task is claimed by someone else")
+    db.session.refresh(task)
+    return task
+
+
+def unclaim(user: User, task_id: str) -> OpenTask:
+    task = get_task(user, task_id)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("the task is claimed by someone else")
+    task.claimed_by_id = None
+    db.session.flush()
+    return task
+
+
+def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
+    task = get_task(user, task_id)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("the task is claimed by someone else")
+    clean = forms.validate(task.form_key, data)
+    instance = runs.lock_instance(task.instance_id)
+    # Re-read under the lock: whoever held it before us may have completed this task.
+    current = db.session.scalar(select(OpenTask).where(OpenTask.id == task_id)
+                                .execution_options(populate_existing=True))
+    if current is None or current.claimed_by_id not in (None, user.id):
+        raise Conflict("the task was completed or claimed by someone else")
+    run = runs.load(instance, user.id)
+    try:
+        runs.engine_step(run.complete, task_id, clean)
+    except TaskNotReady:
+        raise Conflict("the task is no longer ready") from None
+    runs.record_completion(instance, task_id, current.task_name, current.form_key, current.lane, user.id, clean)
+    runs.save(instance, run)
+    return instance

@@ -1,0 +1,95 @@
+"""Fixtures: one app per database (SQLite and PostgreSQL), migrated by Alembic, with the
+procedures of processes/ deployed and the demo users created; an API client that signs
+in as a demo user. Every test that takes `app` runs once on each database."""
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_url(tmp_name: str) -> str:
+    base = os.environ.get("TEST_POSTGRES_URL")
+    if not base:
+        pytest.fail("TEST_POSTGRES_URL is not set: run the suite with scripts/test, which starts PostgreSQL")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{tmp_name}"'))
+    admin.dispose()
+    return sa.engine.make_url(base).set(database=tmp_name).render_as_string(hide_password=False)
+
+
+def make_app(database: str, tmp_path_factory) -> "Flask":  # noqa: F821
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        url = _postgres_url(f"aftersales_test_{WORKER}")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
+                      "SCRIPT_TIME_LIMIT": 1.0})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        runner = app.test_cli_runner()
+        for command in (["deploy"], ["seed-demo"]):
+            result = runner.invoke(args=command)
+            assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def app(request, tmp_path_factory):
+    application = make_app(request.param, tmp_path_factory)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Api:
+    """The JSON API as a demo user sees it: `api.as_("service_manager").get(...)`."""
+
+    def __init__(self, client):
+        self.client = client
+        self.tokens = {}
+        self.user = None
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            response = self.client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+            assert response.status_code == 200, response.get_json()
+            self.tokens[username] = response.get_json()["token"]
+        return self.tokens[username]
+
+    def as_(self, username: str) -> "Api":
+        other = Api(self.client)
+        other.tokens, other.user = self.tokens, username
+        return other
+
+    def request(self, method: str, path: str, json=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if self.user:
+            headers["Authorization"] = f"Bearer {self.token(self.user)}"
+        return self.client.open(f"/api/v1{path}", method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json if json is not None else {}, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)

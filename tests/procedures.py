@@ -1,0 +1,46 @@
+"""Driving a procedure through the API as the demo users, the way staff do it."""
+from datetime import datetime, timezone
+
+INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "customer_name": "王先生",
+          "contact_phone": "13800138000", "vehicle": "沪A·12345", "description": "保养后发动机异响",
+          "customer_request": "免费复查"}
+
+
+class Case:
+    """One complaint on its way through procedure 1."""
+
+    def __init__(self, api, **intake):
+        self.api = api
+        response = api.as_("customer_dept").post("/processes/complaint/instances",
+                                                 json={"data": {**INTAKE, **intake}})
+        assert response.status_code == 201, response.get_json()
+        body = response.get_json()
+        self.id, self.number = body["id"], body["business_key"]
+
+    def instance(self, username="admin") -> dict:
+        response = self.api.as_(username).get(f"/instances/{self.id}")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def open_task(self, name: str) -> dict:
+        tasks = [t for t in self.instance()["open_tasks"] if t["name"] == name]
+        assert tasks, f"{name} is not open; open: {[t['name'] for t in self.instance()['open_tasks']]}"
+        return tasks[0]
+
+    def open_names(self) -> list[str]:
+        return sorted(t["name"] for t in self.instance()["open_tasks"])
+
+    def complete(self, username: str, name: str, data: dict, expect: int = 200) -> dict:
+        task = self.open_task(name)
+        response = self.api.as_(username).post(f"/tasks/{task['id']}/complete", json={"data": data})
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    def complaint(self, username="customer_dept") -> dict:
+        response = self.api.as_(username).get(f"/complaints/{self.number}")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+GOOD_HANDLING = {"result": "已免费更换正时皮带并道歉", "root_cause": "装配时皮带张紧不足",
+                 "improvement": "增加装配复检环节", "return_repair": False}
