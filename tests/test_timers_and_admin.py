@@ -1,0 +1,63 @@
+"""Due times, overdue tasks, the timer runner, and cancelling an instance."""
+import time
+from datetime import datetime, timedelta, timezone
+
+from app import clock
+from procedures import GOOD_HANDLING, Case
+
+
+def test_a_department_task_shows_its_deadline_and_turns_overdue(api):
+    case = Case(api)
+    case.complete("service_manager", "classify_complaint",
+                  {"category": "parts", "severity": "general", "deadline_days": 3})
+    task = case.open_task("handle_parts")
+    due = datetime.fromisoformat(task["due_at"])
+    assert due.utcoffset() == timedelta(hours=8)
+    assert due > datetime.now(timezone.utc) + timedelta(days=2) and task["overdue"] is False
+    parts = api.as_("parts_manager")
+    assert task["id"] not in [t["id"] for t in parts.get("/tasks", query_string={"overdue": "true"}).get_json()["items"]]
+    clock.set_now(datetime.now(timezone.utc) + timedelta(days=30))
+    try:
+        parts.tokens.pop("parts_manager")  # a month later yesterday's token has expired
+        late = parts.get("/tasks", query_string={"overdue": "true"}).get_json()["items"]
+        assert task["id"] in [t["id"] for t in late] and all(t["overdue"] for t in late)
+    finally:
+        clock.set_now(None)
+        parts.tokens.pop("parts_manager", None)
+
+
+def test_the_timer_runner_starts_the_return_repair_callback_when_it_is_due(api, app):
+    case = Case(api)
+    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+    case.complete("general_manager", "sign_close", {})
+    # released so that the three days are over two seconds from now
+    released = datetime.now(timezone.utc) - timedelta(days=3) + timedelta(seconds=2)
+    after = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": released.isoformat()})
+    assert after["status"] == "waiting"
+    runner = app.test_cli_runner()
+    runner.invoke(args=["timers"])
+    assert case.instance()["status"] == "waiting"  # not due yet: nothing fires early
+    time.sleep(2.5)
+    result = runner.invoke(args=["timers"])
+    assert result.exit_code == 0, result.output
+    assert case.open_names() == ["return_repair_callback"]
+    assert case.instance()["next_timer_at"] is None
+    runner.invoke(args=["timers"])  # a second run fires nothing twice
+    assert case.open_names() == ["return_repair_callback"]
+    assert [h["task"] for h in case.instance()["history"]].count("record_vehicle_release") == 1
+
+
+def test_an_admin_cancels_an_instance_with_a_reason_and_its_tasks_leave_the_inbox(api):
+    case = Case(api)
+    task = case.open_task("classify_complaint")
+    assert api.as_("service_manager").post(f"/instances/{case.id}/cancel", json={"reason": "x"}).status_code == 403
+    assert api.as_("admin").post(f"/instances/{case.id}/cancel", json={}).status_code == 422
+    response = api.as_("admin").post(f"/instances/{case.id}/cancel", json={"reason": "重复登记"})
+    assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
+    assert case.instance()["open_tasks"] == [] and case.instance()["cancel_reason"] == "重复登记"
+    listed = api.as_("service_manager").get("/tasks").get_json()["items"]
+    assert task["id"] not in [t["id"] for t in listed]
+    assert api.as_("admin").post(f"/instances/{case.id}/cancel", json={"reason": "again"}).status_code == 409
