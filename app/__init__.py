@@ -23,6 +23,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_mapping(overrides or {})
 
+    from . import clock
+    from .engine import use_clock
+    use_clock(clock.now)  # the engine's timers follow the service's clock
+
     from . import models  # noqa: F401  (every table registered before anything queries)
     from .extensions import csrf, db, migrate
     db.init_app(app)

@@ -35,6 +35,9 @@ def register_commands(app: Flask) -> None:
     def seed_demo_command():
         """Create the demo users of api.md (password 'demo'); never in production."""
         from .services.demo import seed_demo_users
+        if current_app.config["ENVIRONMENT"] == "production":
+            click.echo("refused: demo users are never created in production (ENVIRONMENT=production)", err=True)
+            sys.exit(1)
         created = seed_demo_users()
         db.session.commit()
         click.echo(f"demo users: {created} created")

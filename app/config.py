@@ -24,6 +24,8 @@ def from_environment(instance_path: Path) -> dict:
     database_url = env("DATABASE_URL") or f"sqlite:///{instance_path / 'aftersales.sqlite'}"
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        # "production" refuses the demo users; the default is a demo/development install.
+        "ENVIRONMENT": env("ENVIRONMENT", "development"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVICE_TIMEZONE": env("SERVICE_TIMEZONE", "Asia/Shanghai"),
         "PROCESSES_DIR": env("PROCESSES_DIR", str(ROOT / "processes")),

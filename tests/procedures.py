@@ -44,3 +44,25 @@ class Case:
 
 GOOD_HANDLING = {"result": "已免费更换正时皮带并道歉", "root_cause": "装配时皮带张紧不足",
                  "improvement": "增加装配复检环节", "return_repair": False}
+
+
+class moved_clock:
+    """Run with the service clock at `moment`; tokens are issued anew on either side,
+    since a token from another time is rightly expired or not yet valid."""
+
+    def __init__(self, api, moment):
+        self.api, self.moment = api, moment
+
+    def to(self, moment):
+        from app import clock
+        clock.set_now(moment)
+        self.api.tokens.clear()
+
+    def __enter__(self):
+        self.to(self.moment)
+        return self
+
+    def __exit__(self, *exc):
+        from app import clock
+        clock.set_now(None)
+        self.api.tokens.clear()

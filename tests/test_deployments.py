@@ -128,3 +128,17 @@ def test_redeploying_unchanged_files_keeps_the_version_and_a_change_makes_a_new_
     assert [v["version"] for v in versions][-2:] == [before, before + 1]
     latest = api.as_("customer_dept").get("/processes").get_json()
     assert {p["key"]: p["version"] for p in latest}["complaint"] == before + 1
+
+
+def test_demo_users_are_never_created_in_production(tmp_path):
+    from app import create_app
+    prod = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite'}",
+                       "ENVIRONMENT": "production"})
+    with prod.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        result = prod.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 1 and "never created in production" in result.output
+        from app.models import User
+        from app.extensions import db
+        assert db.session.query(User).count() == 0

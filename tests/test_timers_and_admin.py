@@ -2,8 +2,7 @@
 import time
 from datetime import datetime, timedelta, timezone
 
-from app import clock
-from procedures import GOOD_HANDLING, Case
+from procedures import GOOD_HANDLING, Case, moved_clock
 
 
 def test_a_department_task_shows_its_deadline_and_turns_overdue(api):
@@ -16,14 +15,9 @@ def test_a_department_task_shows_its_deadline_and_turns_overdue(api):
     assert due > datetime.now(timezone.utc) + timedelta(days=2) and task["overdue"] is False
     parts = api.as_("parts_manager")
     assert task["id"] not in [t["id"] for t in parts.get("/tasks", query_string={"overdue": "true"}).get_json()["items"]]
-    clock.set_now(datetime.now(timezone.utc) + timedelta(days=30))
-    try:
-        parts.tokens.pop("parts_manager")  # a month later yesterday's token has expired
+    with moved_clock(api, datetime.now(timezone.utc) + timedelta(days=30)):
         late = parts.get("/tasks", query_string={"overdue": "true"}).get_json()["items"]
         assert task["id"] in [t["id"] for t in late] and all(t["overdue"] for t in late)
-    finally:
-        clock.set_now(None)
-        parts.tokens.pop("parts_manager", None)
 
 
 def test_the_timer_runner_starts_the_return_repair_callback_when_it_is_due(api, app):
@@ -61,3 +55,21 @@ def test_an_admin_cancels_an_instance_with_a_reason_and_its_tasks_leave_the_inbo
     listed = api.as_("service_manager").get("/tasks").get_json()["items"]
     assert task["id"] not in [t["id"] for t in listed]
     assert api.as_("admin").post(f"/instances/{case.id}/cancel", json={"reason": "again"}).status_code == 409
+
+
+def test_timers_follow_the_service_clock(api, app):
+    case = Case(api)
+    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+    case.complete("general_manager", "sign_close", {})
+    case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2030-06-03T18:00:00+08:00"})
+    runner = app.test_cli_runner()
+    shanghai = timezone(timedelta(hours=8))
+    with moved_clock(api, datetime(2030, 6, 6, 17, 59, tzinfo=shanghai)) as moved:
+        runner.invoke(args=["timers"])
+        assert case.instance()["status"] == "waiting"
+        moved.to(datetime(2030, 6, 6, 18, 1, tzinfo=shanghai))
+        runner.invoke(args=["timers"])
+    assert case.open_names() == ["return_repair_callback"]

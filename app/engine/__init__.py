@@ -1,4 +1,5 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
+from .clock import use_clock
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
 from .sandbox import UnsafeScript
@@ -7,4 +8,4 @@ from .serialization import SERIALIZER_VERSION
 
 __all__ = ["EngineError", "InvalidProcess", "ParsedProcess", "Problem", "SERIALIZER_VERSION",
            "ScriptEngine", "ServiceTaskFailed", "TaskNotReady", "UnsafeScript", "UserTaskView",
-           "WorkflowRun", "parse_process_files"]
+           "WorkflowRun", "parse_process_files", "use_clock"]
