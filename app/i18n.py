@@ -21,7 +21,44 @@ ZH = {
     "Improvement": "改进措施", "Callback": "回访结果", "Closed at": "结案时间", "Description": "投诉内容",
     "Contact": "联系电话", "Vehicle": "车辆/产品", "Customer request": "客户诉求", "Rounds": "处理轮次",
     "Wrong username or password.": "用户名或密码错误。", "Instance": "流程实例",
+    "Working-day calendar": "工作日历", "Source": "来源", "admin": "管理员录入", "library": "国务院公布的安排",
+    "weekdays": "周一至周五（未录入）", "Day": "日期", "Kind": "类型", "Note": "说明", "Holiday": "节假日",
+    "Make-up working day": "调休上班日", "Remove": "删除", "Save": "保存", "Saved.": "已保存。",
+    "Calendar": "工作日历", "Started": "发起", "Overdue records": "超时记录",
 }
+
+
+# Procedures 2 and 3: the return authorization register and the callback log.
+ZH.update({
+    "Return authorizations": "返修登记", "Receive a shipment": "收货登记", "RMA number": "返修授权号",
+    "Submitted": "申请时间", "Branch": "分公司", "Model": "型号", "Quantity": "数量", "Repair due": "维修期限",
+    "Repaired on time": "按时修复", "Repaired": "修复时间", "Shipped back": "发回", "Refused shipments": "拒收记录",
+    "Arrived": "到货时间", "Reason": "原因", "Recorded by": "登记人", "sent back": "退回次数",
+    "Rejection reason": "驳回原因", "Receipt mismatch": "到货差异", "Awaiting answer until": "待答复，截止",
+    "Repair report": "维修报告", "Units": "机器明细", "Serial": "序列号", "Warranty": "保修判定",
+    "Callbacks": "回访记录", "Callback record": "回访记录", "Callbacks due on": "待回访，到期日",
+    "Due on": "到期日", "Whole log": "全部记录", "Picked up": "提车/收货时间", "Attempts": "回访次数",
+    "Complaint": "投诉", "Taken in under": "已收货，返修授权号",
+    "Refused and recorded: no approved return authorization.": "已拒收并登记：没有已批准的返修申请。",
+    "Goods are taken in only under the number of an approved return authorization; anything else is refused "
+    "and recorded.": "只有持已批准返修授权号的货物才能收货；其余一律拒收并登记。",
+})
+
+
+STATUSES = {
+    "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
+    "escalated": ("Escalated to the general manager", "已上报总经理"),
+    "awaiting_confirmation": ("Awaiting confirmation", "待确认"), "sent_back": ("Sent back", "已退回"),
+    "awaiting_callback": ("Awaiting callback", "待回访"), "rehandling": ("Handled again", "重新处理"),
+    "awaiting_close": ("Awaiting close", "待结案"), "closed": ("Closed", "已结案"),
+    "running": ("Running", "进行中"), "waiting": ("Waiting for a timer", "等待定时"),
+    "completed": ("Completed", "已完成"), "cancelled": ("Cancelled", "已取消"), "error": ("Error", "出错"),
+}
+
+
+def status_label(key: str | None) -> str:
+    en, zh = STATUSES.get(key, (key or "", key or ""))
+    return en if current_language() == "en" else zh
 
 
 def current_language() -> str:

@@ -1,10 +1,13 @@
-"""Working days of the mainland-China calendar (statutory holidays and adjusted working
-weekends), from the chinese-calendar package for the years it knows, Monday to Friday
-with a logged warning for the years it does not know yet."""
+"""Working days of mainland China: statutory holidays and adjusted working weekends (调休)
+from the chinese-calendar package for the years it knows; for later years the days an
+admin entered (calendar_days); for a year nobody entered, Monday to Friday, with a warning.
+An admin's entry also overrides the library (a late-announced change)."""
 import logging
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
+from flask import has_app_context
+from sqlalchemy import extract, func, select
 
 from .clock import local, now, service_zone
 
@@ -12,23 +15,63 @@ log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
-def is_working_day(day: date) -> bool:
+def library_knows(year: int) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("no holiday calendar for %s: counting Monday to Friday as working days", day.year)
-        return day.weekday() < 5
+        return False
+    return True
+
+
+def _entered_days(first: date, last: date) -> dict[date, bool]:
+    if not has_app_context():
+        return {}
+    from .extensions import db
+    from .models import CalendarDay
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_working)
+                              .where(CalendarDay.day >= first, CalendarDay.day <= last))
+    return {day: working for day, working in rows}
+
+
+def year_source(year: int) -> str:
+    """'admin' (days entered), 'library' (chinese-calendar) or 'weekdays' (Monday to Friday)."""
+    if has_app_context():
+        from .extensions import db
+        from .models import CalendarDay
+        if db.session.scalar(select(func.count()).select_from(CalendarDay)
+                             .where(extract("year", CalendarDay.day) == year)):
+            return "admin"
+    return "library" if library_knows(year) else "weekdays"
+
+
+def _is_working(day: date, entered: dict[date, bool], sources: dict[int, str]) -> bool:
+    if day in entered:
+        return entered[day]
+    if day.year not in sources:
+        sources[day.year] = year_source(day.year)
+    if sources[day.year] == "library":
+        return chinese_calendar.is_workday(day)
+    if sources[day.year] == "weekdays" and day.year not in _warned_years:
+        _warned_years.add(day.year)
+        log.warning("no holiday calendar for %s: counting Monday to Friday as working days "
+                    "(an admin can enter the year's holidays)", day.year)
+    return day.weekday() < 5
+
+
+def is_working_day(day: date) -> bool:
+    return _is_working(day, _entered_days(day, day), {})
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
     """The same local clock time on the `days`-th working day after `start`'s day."""
     moment = local(start)
-    day, counted = moment.date(), 0
+    first = moment.date()
+    entered = _entered_days(first, first + timedelta(days=days * 3 + 40))
+    sources: dict[int, str] = {}
+    day, counted = first, 0
     while counted < days:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if _is_working(day, entered, sources):
             counted += 1
     return datetime.combine(day, moment.timetz())
 

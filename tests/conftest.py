@@ -13,6 +13,8 @@ from app.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# One database per run and worker: two suites running on one machine must not drop each other's.
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
 
 
 def _postgres_url(tmp_name: str) -> str:
@@ -27,11 +29,18 @@ def _postgres_url(tmp_name: str) -> str:
     return sa.engine.make_url(base).set(database=tmp_name).render_as_string(hide_password=False)
 
 
+def _drop_postgres(name: str) -> None:
+    admin = sa.create_engine(os.environ["TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def make_app(database: str, tmp_path_factory) -> "Flask":  # noqa: F821
     if database == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        url = _postgres_url(f"aftersales_test_{WORKER}")
+        url = _postgres_url(f"aftersales_test_{RUN}_{WORKER}")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
                       "SCRIPT_TIME_LIMIT": 1.0})
     with app.app_context():
@@ -50,6 +59,8 @@ def app(request, tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
+    if request.param == "postgresql":
+        _drop_postgres(f"aftersales_test_{RUN}_{WORKER}")
 
 
 @pytest.fixture

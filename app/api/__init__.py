@@ -50,4 +50,4 @@ def pagination() -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
-from . import auth, complaints, instances, openapi, processes, tasks  # noqa: E402,F401
+from . import auth, complaints, deadlines, instances, openapi, processes, tasks  # noqa: E402,F401

@@ -31,6 +31,9 @@ ROUTES = [
      {**PAGED, "status": "", "category": "", "severity": "", "channel": "", "month": "YYYY-MM",
       "responsible": "role key or username", "q": "full-text search"}, 200),
     ("/complaints/{number}", "get", "One complaint by its number (TS-YYYYMM-NNNN)", {}, 200),
+    ("/overdue", "get", "Overdue records (超时记录)", {**PAGED, "month": "YYYY-MM", "person": "username"}, 200),
+    ("/calendar/{year}", "get", "The working-day calendar of a year and where it comes from", {}, 200),
+    ("/calendar/days/{day}", "put", "Enter a holiday or make-up working day (admin); body {is_working, note}", {}, 200),
 ]
 
 
@@ -47,7 +50,7 @@ def build() -> dict:
         spec.components.schema(key.replace(".", "_"), schema=form.schema)
     for path, method, summary, query, status in ROUTES:
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in ("key", "id", "number") if "{" + name + "}" in path]
+                      for name in ("key", "id", "number", "year", "day") if "{" + name + "}" in path]
         parameters += [{"name": name, "in": "query", "description": text, "schema": {"type": "string"}}
                        for name, text in query.items()]
         responses = {str(status): {"description": "success"}}

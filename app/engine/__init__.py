@@ -1,10 +1,13 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
+from . import fixes
 from .clock import use_clock
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
 from .sandbox import UnsafeScript
 from .scripting import ScriptEngine, ServiceTaskFailed
 from .serialization import SERIALIZER_VERSION
+
+fixes.apply()
 
 __all__ = ["EngineError", "InvalidProcess", "ParsedProcess", "Problem", "SERIALIZER_VERSION",
            "ScriptEngine", "ServiceTaskFailed", "TaskNotReady", "UnsafeScript", "UserTaskView",

@@ -79,6 +79,18 @@ class ConfirmForm(Schema):
             raise ValidationError("say why the result goes back", "confirmation_reason")
 
 
+class EscalationForm(Schema):
+    escalation_action = choice("Action", "处理方式", [
+        ("urge_department", "Urge the department", "催促责任部门"),
+        ("extend_deadline", "Agree a later date with the customer", "与客户协商延期"),
+        ("take_over", "Manager handles it personally", "经理亲自处理")])
+    escalation_notes = text("Notes", "处理说明", multiline=True)
+
+
+class RepeatedOverdueForm(Schema):
+    review_notes = text("Measures", "处理意见", multiline=True)
+
+
 class CallbackForm(Schema):
     problem_solved = yes_no("Problem solved", "问题已解决")
     callback_satisfied = yes_no("Customer satisfied", "客户满意")
@@ -100,14 +112,17 @@ class ReturnCallbackForm(Schema):
 
 register("complaint.intake", IntakeForm, "Take in a complaint", "登记投诉")
 register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派")
-register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进")
+register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进",
+         due_from="deadlines.first_response")
 register("complaint.major_decision", MajorDecisionForm, "Decide a major complaint", "重大投诉总经理决定")
-register("complaint.handle", HandlingForm, "Handle the complaint", "部门处理投诉", due_from="deadline_at")
+register("complaint.handle", HandlingForm, "Handle the complaint", "部门处理投诉", due_from="deadlines.handling")
 register("complaint.handle_repair", RepairHandlingForm, "Handle a repair-quality complaint", "车间处理投诉",
-         due_from="deadline_at")
-register("complaint.repair_plan", RepairPlanForm, "Make a repair plan", "制定维修方案", due_from="deadline_at")
+         due_from="deadlines.handling")
+register("complaint.repair_plan", RepairPlanForm, "Make a repair plan", "制定维修方案", due_from="deadlines.handling")
 register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果")
 register("complaint.callback", CallbackForm, "Call the customer back", "回访客户")
 register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案")
 register("complaint.vehicle_release", VehicleReleaseForm, "Record the vehicle's release", "登记车辆出厂")
 register("complaint.return_callback", ReturnCallbackForm, "Return-repair callback", "返修回访")
+register("complaint.escalation", EscalationForm, "Deal with an overdue complaint", "处理超时升级")
+register("complaint.repeated_overdue", RepeatedOverdueForm, "Review repeated overdue work", "审阅多次超时")

@@ -37,4 +37,4 @@ def call(name: str, context: HandlerContext) -> Any:
     return HANDLERS[name](context)
 
 
-from . import complaints  # noqa: E402,F401  (registers the handlers)
+from . import complaints, overdue  # noqa: E402,F401  (registers the handlers)

@@ -1,5 +1,5 @@
 """Handlers that keep the complaint ledger (投诉跟踪台账) current at each step of procedure 1."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from . import HandlerContext, HandlerError, handler
 from .numbering import next_number
 
 DEFAULT_DEADLINE_DAYS = {"general": 5, "major": 10}
+FIRST_RESPONSE = timedelta(hours=24)  # a major complaint's first response
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
@@ -33,15 +34,24 @@ def register(ctx: HandlerContext) -> str:
     return number
 
 
+def _deadlines(complaint: Complaint, ctx: HandlerContext, renew: bool = False) -> dict:
+    """The deadlines the diagram's timers read; a round sent back starts a fresh period."""
+    if renew or complaint.deadline_at is None:
+        days = ctx.data.get("deadline_days") or DEFAULT_DEADLINE_DAYS[complaint.severity]
+        complaint.deadline_at = add_working_days(ctx.now, days)
+    first_response = ctx.now + FIRST_RESPONSE if complaint.severity == "major" and not renew else None
+    return {"handling": complaint.deadline_at.isoformat(),
+            "first_response": first_response.isoformat() if first_response else None}
+
+
 @handler("complaints.assign")
-def assign(ctx: HandlerContext) -> str:
+def assign(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.category, complaint.severity = data["category"], data["severity"]
     complaint.responsible_role = data["responsible_role"]
-    days = data.get("deadline_days") or DEFAULT_DEADLINE_DAYS[data["severity"]]
-    complaint.deadline_at = add_working_days(ctx.now, days)
+    complaint.deadline_at = None
     complaint.status = "assigned"
-    return complaint.deadline_at.isoformat()
+    return _deadlines(complaint, ctx)
 
 
 @handler("complaints.major_report")
@@ -69,25 +79,26 @@ def record_handling(ctx: HandlerContext) -> int:
 
 
 @handler("complaints.record_confirmation")
-def record_confirmation(ctx: HandlerContext) -> str:
+def record_confirmation(ctx: HandlerContext) -> dict:
     complaint = _complaint(ctx)
-    if ctx.data["confirmation"] == "send_back":
+    sent_back = ctx.data["confirmation"] == "send_back"
+    if sent_back:
         complaint.send_back_reason = ctx.data.get("confirmation_reason")
         complaint.status = "sent_back"
     else:
         complaint.status = "awaiting_callback"
-    return complaint.status
+    return _deadlines(complaint, ctx, renew=sent_back)
 
 
 @handler("complaints.record_callback")
-def record_callback(ctx: HandlerContext) -> str:
+def record_callback(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.callback_satisfied = bool(data["callback_satisfied"])
     solved = "已解决" if data.get("problem_solved") else "未解决"
     satisfied = "满意" if complaint.callback_satisfied else "不满意"
     complaint.callback_result = f"{solved}，{satisfied}。{data.get('callback_remarks', '')}".strip()
     complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
-    return complaint.status
+    return _deadlines(complaint, ctx, renew=not complaint.callback_satisfied)
 
 
 @handler("complaints.close")

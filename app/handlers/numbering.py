@@ -11,16 +11,19 @@ from ..models import RecordCounter
 
 
 def next_number(prefix: str, moment: datetime) -> str:
-    """One atomic upsert: concurrent writers queue on the counter row, and a rollback
-    gives the number back, so numbers are neither duplicated nor skipped."""
     period = local(moment).strftime("%Y%m")
+    return f"{prefix}-{period}-{next_serial(prefix, period):04d}"
+
+
+def next_serial(prefix: str, period: str) -> int:
+    """One atomic upsert: concurrent writers queue on the counter row, and a rollback
+    gives the number back, so serials are neither duplicated nor skipped."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (insert(RecordCounter).values(prefix=prefix, period=period, last_value=1)
                  .on_conflict_do_update(index_elements=["prefix", "period"],
                                         set_={"last_value": RecordCounter.last_value + 1})
                  .returning(RecordCounter.last_value))
-    serial = db.session.execute(statement).scalar_one()
-    return f"{prefix}-{period}-{serial:04d}"
+    return db.session.execute(statement).scalar_one()
 
 
 def current_serial(prefix: str, period: str) -> int:

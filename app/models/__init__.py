@@ -1,7 +1,8 @@
 """All tables, imported here so that Alembic and create_all see every one."""
 from .complaints import Complaint, RecordCounter
+from .deadlines import CalendarDay, OverdueRecord
 from .processes import OpenTask, ProcessInstance, ProcessVersion, TaskRecord
 from .users import ApiToken, User, UserRole
 
-__all__ = ["ApiToken", "Complaint", "OpenTask", "ProcessInstance", "ProcessVersion",
+__all__ = ["ApiToken", "CalendarDay", "OverdueRecord", "Complaint", "OpenTask", "ProcessInstance", "ProcessVersion",
            "RecordCounter", "TaskRecord", "User", "UserRole"]

@@ -13,8 +13,8 @@ class RecordCounter(db.Model):
     """Last serial issued per prefix and month; bumped inside the writing transaction,
     so a rolled-back intake gives its number back and none is skipped."""
     __tablename__ = "record_counters"
-    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period: Mapped[str] = mapped_column(String(6), primary_key=True)  # YYYYMM
+    prefix: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMM
     last_value: Mapped[int] = mapped_column(default=0)
 
 

@@ -50,7 +50,9 @@ def engine_step(step, *args):
 
 def _due_at(form_key: str | None, data: dict) -> datetime | None:
     form = forms.FORMS.get(form_key)
-    value = data.get(form.due_from) if form and form.due_from else None
+    value = data
+    for part in (form.due_from.split(".") if form and form.due_from else [None]):
+        value = value.get(part) if isinstance(value, dict) and part else None
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 

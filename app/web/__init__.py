@@ -1,14 +1,27 @@
 """The pages: sign-in, the inbox (staff) and the records. Sessions carry CSRF tokens."""
+from datetime import datetime
 from functools import wraps
 
 from flask import Flask, g, redirect, request, session, url_for
 
 from ..clock import local
 from ..extensions import db
-from ..forms import choice_label, field_label
-from ..i18n import current_language, gettext
+from ..forms import FORMS, choice_label, field_label
+from ..i18n import current_language, gettext, status_label
 from ..models import User
 from ..roles import role_label
+
+
+def when(moment) -> str:
+    """A time as the service's local 'YYYY-MM-DD HH:MM' (ISO text is read first)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if not isinstance(moment, datetime):
+        return "" if moment is None else str(moment)
+    return local(moment).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else moment.strftime("%Y-%m-%d %H:%M")
 
 
 def login_required(view):
@@ -27,15 +40,20 @@ def init_app(app: Flask) -> None:
         user = db.session.get(User, user_id) if user_id else None
         g.user = user if user is not None and user.active else None
 
+    app.jinja_env.globals["_"] = gettext  # also inside imported macros, which get no context
+
     @app.context_processor
     def page_helpers():
         lang = current_language()
         return {"_": gettext, "lang": lang, "role_label": role_label,
                 "label": lambda field: field_label(field, lang),
+                "status": status_label,
+                "task_title": lambda form_key, fallback: FORMS[form_key].title(lang) if form_key in FORMS else fallback,
                 "choice": lambda field, value: choice_label(field, value, lang),
-                "when": lambda moment: local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""}
+                "when": when}
 
-    from . import auth, errors, inbox, records
+    from . import admin, auth, errors, inbox, records
+    app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(records.bp)

@@ -22,9 +22,10 @@ def login():
         except Unauthorized as err:
             message = gettext("Wrong username or password.") if "wrong" in err.message else err.message
             return render_template("login.html", error=message), 200
+        chosen = session.get("lang")  # a language picked before signing in is kept
         session.clear()
         session["user_id"] = user.id
-        session["lang"] = session.get("lang") or user.language
+        session["lang"] = chosen or user.language
         return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", error=None)
 

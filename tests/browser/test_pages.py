@@ -18,7 +18,6 @@ INTAKE = {"received_at": "2026-11-20T09:30", "channel": "phone", "customer_name"
           "contact_phone": "13800138000", "vehicle": "沪A·12345", "description": "保养后发动机异响"}
 XSS = "<script>window.__xss=1</script><b>x</b>"
 
-
 # ---------------------------------------------------------------- helpers
 
 
@@ -94,6 +93,12 @@ class Api:
         assert response.status == 201, response.text()
         return response.json()
 
+    def complete(self, username, task_id, data) -> dict:
+        response = self.request.post(f"{self.base}/tasks/{task_id}/complete", data={"data": data},
+                                     headers=self._headers(username))
+        assert response.status == 200, response.text()
+        return response.json()
+
     def open_task(self, instance_id: int, name: str) -> dict:
         tasks = [t for t in self.get("admin", f"/instances/{instance_id}")["open_tasks"] if t["name"] == name]
         assert len(tasks) == 1, tasks
@@ -145,8 +150,6 @@ def test_english_link_switches_the_sign_in_page(page):
     assert page.locator("main h1").inner_text() == "Sign in"  # kept in the session
 
 
-@pytest.mark.xfail(strict=True, reason="app/web/auth.py login(): session.clear() runs before "
-                                        "session.get('lang'), so the language chosen before signing in is lost")
 def test_language_chosen_on_the_sign_in_page_stays_after_signing_in(page, login):
     page.goto("/login")
     with page.expect_navigation():
@@ -271,13 +274,41 @@ def test_user_text_is_escaped_on_every_page(page, login, logout):
 
     login(page, "service_manager")
     with page.expect_navigation():
-        inbox_row(page, number).get_by_role("link").click()
+        inbox_row(page, number).get_by_role("link").first.click()
     assert XSS in page.locator("section.case").inner_text()
     assert page.locator("section.case b, section.case script").count() == 0
     assert page.evaluate("window.__xss") is None
 
 
+def test_department_opens_its_handling_form(page, login, api):
+    started = api.take_in(customer_name="吴先生")
+    classify = api.open_task(started["id"], "classify_complaint")
+    api.complete("service_manager", classify["id"], {"category": "repair_quality", "severity": "general"})
+    task = api.open_task(started["id"], "handle_workshop")
+
+    login(page, "workshop_supervisor")
+    response = page.goto(f"/tasks/{task['id']}")
+    assert response.status == 200, page.locator("main").inner_text()
+    assert page.locator("main h1").inner_text().startswith("车间处理投诉")
+    form = page.locator("form.task-form")
+    for name in ("result", "root_cause", "improvement"):
+        assert form.locator(f"textarea#f-{name}").count() == 1
+    for name in ("return_repair", "hard_fault"):  # yes/no fields
+        assert form.locator(f"select#f-{name} option").all_inner_texts() == ["否", "是"]
+
+
 # ---------------------------------------------------------------- refusals
+
+
+def test_sign_in_and_language_links_only_lead_back_to_this_site(page, live_server):
+    for target in ("//evil.example/x", "/%5Cevil.example/x", "https://evil.example/x"):
+        page.goto(f"/lang/en?next={target}")
+        assert page.url.startswith(live_server + "/"), (target, page.url)
+    page.goto("/login?next=//evil.example/x")
+    page.locator("input[name=username]").fill("customer_dept")
+    page.locator("input[name=password]").fill("demo")
+    submit(page, page.locator("main form"))
+    assert page.url == live_server + "/", page.url  # signed in, on the inbox
 
 
 def test_form_post_without_csrf_token_is_refused(page, live_server):

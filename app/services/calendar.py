@@ -1,0 +1,62 @@
+"""The working-day calendar an admin keeps: holidays and make-up working days of the years
+chinese-calendar does not know yet (or a late change to one it knows)."""
+from datetime import date
+
+from sqlalchemy import extract, select
+
+from ..clock import now
+from ..errors import Forbidden, ValidationFailed
+from ..extensions import db
+from ..models import CalendarDay, User
+from ..workdays import year_source
+
+
+def _admin(user: User) -> None:
+    if not user.has_role("admin"):
+        raise Forbidden("only an admin keeps the working-day calendar")
+
+
+def year(year_number: int) -> dict:
+    days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year_number)
+                              .order_by(CalendarDay.day))
+    return {"year": year_number, "source": year_source(year_number),
+            "days": [{"day": d.day.isoformat(), "is_working": d.is_working, "note": d.note} for d in days]}
+
+
+def set_day(user: User, day_text: str, is_working, note: str = "") -> CalendarDay:
+    _admin(user)
+    problems = {}
+    try:
+        day = date.fromisoformat(day_text)
+    except (TypeError, ValueError):
+        problems["day"] = ["must be a date YYYY-MM-DD"]
+    if not isinstance(is_working, bool):
+        problems["is_working"] = ["must be true (a make-up working day) or false (a holiday)"]
+    if not isinstance(note, str) or len(note) > 100:
+        problems["note"] = ["text of at most 100 characters"]
+    if problems:
+        raise ValidationFailed("bad calendar day", problems)
+    entry = db.session.get(CalendarDay, day) or CalendarDay(day=day)
+    entry.is_working, entry.note, entry.updated_by_id, entry.updated_at = is_working, note, user.id, now()
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def remove_day(user: User, day_text: str) -> None:
+    _admin(user)
+    try:
+        entry = db.session.get(CalendarDay, date.fromisoformat(day_text))
+    except ValueError:
+        raise ValidationFailed("bad calendar day", {"day": ["must be a date YYYY-MM-DD"]}) from None
+    if entry is not None:
+        db.session.delete(entry)
+
+
+def warnings(lang: str) -> list[str]:
+    """Years the deadlines may reach (this one and the next) that are counted Monday to Friday."""
+    this_year = now().year
+    missing = [y for y in (this_year, this_year + 1) if year_source(y) == "weekdays"]
+    if lang == "en":
+        return [f"No holidays entered for {y}: deadlines in {y} count Monday to Friday." for y in missing]
+    return [f"{y} 年的节假日尚未录入：{y} 年的期限按周一至周五计算。" for y in missing]

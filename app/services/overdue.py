@@ -1,0 +1,30 @@
+"""Reading the overdue records: managers see everyone's, staff their own."""
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import OverdueRecord, User
+from .complaints import month_range
+
+MANAGERS = ("service_manager", "general_manager", "admin")
+
+
+def records(user: User, month=None, person=None, page=1, per_page=50):
+    query = select(OverdueRecord)
+    if not user.has_role(*MANAGERS):
+        query = query.where(OverdueRecord.person_id == user.id)
+    if month:
+        month_range(month)  # validates YYYY-MM
+        query = query.where(OverdueRecord.month == month)
+    if person:
+        query = query.where(OverdueRecord.person_id == select(User.id).where(User.username == person).scalar_subquery())
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(OverdueRecord.recorded_at.desc()).offset((page - 1) * per_page)
+                              .limit(per_page))
+    return list(rows), total
+
+
+def as_dict(record: OverdueRecord) -> dict:
+    return {"id": record.id, "month": record.month, "person": record.person.username if record.person else None,
+            "role": record.role, "process_key": record.process_key, "instance_id": record.instance_id,
+            "business_key": record.business_key, "task": record.task_name, "deadline_at": record.deadline_at,
+            "recorded_at": record.recorded_at, "miss_in_month": record.miss_in_month}
