@@ -162,3 +162,29 @@ def test_two_runners_at_once_fire_each_timer_exactly_once(api, app):
             assert {"handle_escalation", "handle_parts"} <= set(case.open_names())
         misses = sorted(_records(app, c)[0][3] for c in cases)
         assert misses == [1, 2, 3, 4, 5, 6]  # counted one by one, even by two runners
+
+
+def test_a_major_complaint_needs_a_first_response_within_24_hours(api):
+    with moved_clock(api, at(2026, 11, 20, 15)):
+        case = Case(api)
+        case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "major"})
+        follow_up = case.open_task("follow_up_major")
+        assert follow_up["due_at"].startswith("2026-11-21T15:00")
+        assert case.complaint()["deadline_at"].startswith("2026-12-04T15:00")  # 10 working days
+
+
+def test_the_calendar_page_warns_of_a_year_counted_monday_to_friday(app, pages):
+    admin = pages("admin")
+    page = admin.get("/admin/calendar?year=2027").get_data(as_text=True)
+    assert "2027 年的节假日尚未录入" in page
+    saved = admin.post("/admin/calendar", {"day": "2027-10-01", "is_working": "false", "note": "国庆节"},
+                       from_page="/admin/calendar")
+    assert saved.status_code == 302
+    try:
+        page = admin.get("/admin/calendar?year=2027").get_data(as_text=True)
+        assert "2027-10-01" in page and "国庆节" in page and "2027 年的节假日尚未录入" not in page
+    finally:
+        admin.post("/admin/calendar", {"remove": "2027-10-01"}, from_page="/admin/calendar")
+    assert pages("service_manager").get("/admin/calendar").status_code == 403
+    refused = admin.client.post("/admin/calendar", data={"day": "2027-10-02", "is_working": "false"})
+    assert refused.status_code == 400  # no CSRF token
