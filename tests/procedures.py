@@ -36,6 +36,14 @@ class Case:
         assert response.status_code == expect, response.get_json()
         return response.get_json()
 
+    def close_with_return_repair(self) -> None:
+        """A repair-quality complaint handled with the vehicle coming back, closed by the GM."""
+        self.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+        self.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
+        self.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        self.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        self.complete("general_manager", "sign_close", {})
+
     def complaint(self, username="customer_dept") -> dict:
         response = self.api.as_(username).get(f"/complaints/{self.number}")
         assert response.status_code == 200, response.get_json()

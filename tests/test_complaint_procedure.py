@@ -133,11 +133,7 @@ def test_a_dissatisfied_customer_sends_the_complaint_back_to_handling_and_every_
 
 def test_a_return_repair_brings_a_second_callback_three_days_after_release(api, app):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
-    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
-    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
-    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
-    case.complete("general_manager", "sign_close", {})
+    case.close_with_return_repair()
     assert case.open_task("record_vehicle_release")["lane"] == "workshop_supervisor"
     released = "2099-01-01T10:00:00+08:00"
     after = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": released})
@@ -148,11 +144,7 @@ def test_a_return_repair_brings_a_second_callback_three_days_after_release(api, 
 
 def test_a_vehicle_released_three_days_ago_is_called_back_now(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
-    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
-    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
-    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
-    case.complete("general_manager", "sign_close", {})
+    case.close_with_return_repair()
     case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2026-01-05T10:00:00+08:00"})
     assert case.open_names() == ["return_repair_callback"]
     done = case.complete("customer_dept", "return_repair_callback",

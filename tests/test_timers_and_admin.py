@@ -2,7 +2,7 @@
 import time
 from datetime import datetime, timedelta, timezone
 
-from procedures import GOOD_HANDLING, Case, moved_clock
+from procedures import Case, moved_clock
 
 
 def test_a_department_task_shows_its_deadline_and_turns_overdue(api):
@@ -22,11 +22,7 @@ def test_a_department_task_shows_its_deadline_and_turns_overdue(api):
 
 def test_the_timer_runner_starts_the_return_repair_callback_when_it_is_due(api, app):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
-    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
-    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
-    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
-    case.complete("general_manager", "sign_close", {})
+    case.close_with_return_repair()
     # released so that the three days are over two seconds from now
     released = datetime.now(timezone.utc) - timedelta(days=3) + timedelta(seconds=2)
     after = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": released.isoformat()})
@@ -59,11 +55,7 @@ def test_an_admin_cancels_an_instance_with_a_reason_and_its_tasks_leave_the_inbo
 
 def test_timers_follow_the_service_clock(api, app):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
-    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
-    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
-    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
-    case.complete("general_manager", "sign_close", {})
+    case.close_with_return_repair()
     case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2030-06-03T18:00:00+08:00"})
     runner = app.test_cli_runner()
     shanghai = timezone(timedelta(hours=8))
