@@ -64,7 +64,14 @@ def register_commands(app: Flask) -> None:
         import time
         from .services.timers import fire_due
         while True:
-            fired = fire_due()
+            try:
+                fired = fire_due()
+            except Exception:  # a database hiccup must not stop the deadlines for good
+                if not loop:
+                    raise
+                db.session.rollback()
+                current_app.logger.exception("timer run failed; trying again in %s s", interval)
+                fired = 0
             if fired or not loop:
                 click.echo(f"timers: {fired} instance(s) moved on")
             if not loop:
