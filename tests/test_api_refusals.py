@@ -130,3 +130,9 @@ def test_two_people_completing_one_task_at_once_one_wins_and_the_case_is_intact(
     assert case.open_names() == ["confirm_handling"]
     assert case.complaint()["handling_rounds"] == 1
     assert [h["task"] for h in case.instance()["history"]].count("handle_parts") == 1
+
+
+def test_pages_tell_the_browser_to_run_only_our_own_code(client):
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
