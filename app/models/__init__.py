@@ -1,8 +1,11 @@
 """All tables, imported here so that Alembic and create_all see every one."""
+from .callbacks import Callback, CallbackAttempt
 from .complaints import Complaint, RecordCounter
 from .deadlines import CalendarDay, OverdueRecord
 from .processes import OpenTask, ProcessInstance, ProcessVersion, TaskRecord
+from .returns import RefusedShipment, ReturnAuthorization, ReturnUnit
 from .users import ApiToken, User, UserRole
 
 __all__ = ["ApiToken", "CalendarDay", "OverdueRecord", "Complaint", "OpenTask", "ProcessInstance", "ProcessVersion",
-           "RecordCounter", "TaskRecord", "User", "UserRole"]
+           "RecordCounter", "TaskRecord", "User", "UserRole",
+           "Callback", "CallbackAttempt", "RefusedShipment", "ReturnAuthorization", "ReturnUnit"]

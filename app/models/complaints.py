@@ -51,5 +51,7 @@ class Complaint(db.Model):
     return_callback_result: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the callback this complaint was opened from (channel "callback"); the callback keeps our number
+    source_callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
     responsible_user = relationship("User", foreign_keys=[responsible_user_id], lazy="joined")

@@ -1,0 +1,59 @@
+"""The callback log (回访记录): one row per callback (the first one after pickup and the
+follow-up two weeks later), one row per phone attempt."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import now
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class Callback(db.Model):
+    __tablename__ = "callbacks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="first")  # first | follow_up
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))  # a follow-up's first callback
+    source: Mapped[str] = mapped_column(String(16), index=True)  # delivery | return | complaint
+    source_ref: Mapped[str] = mapped_column(String(64), default="")  # RMA or TS number, repair order
+    customer_name: Mapped[str] = mapped_column(String(100))
+    contact_phone: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(100))  # vehicle plate or product and serial
+    repair_summary: Mapped[str] = mapped_column(Text, default="")
+    picked_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # 3 working days after pickup, never later than 7 calendar days; fixed once set
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # when the next call is due: the deadline, or the end of the next working day after a missed call
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # due | retry | scheduled (follow-up waiting) | completed | ineffective (无效回访)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    reached: Mapped[bool | None]
+    repair_quality: Mapped[str | None] = mapped_column(String(16))
+    service_quality: Mapped[str | None] = mapped_column(String(16))
+    satisfied: Mapped[bool | None]
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    apology: Mapped[str | None] = mapped_column(Text)
+    complaint_number: Mapped[str | None] = mapped_column(String(20))  # the complaint opened from it
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    attempt_rows: Mapped[list["CallbackAttempt"]] = relationship(
+        back_populates="callback", cascade="all, delete-orphan", order_by="CallbackAttempt.number", lazy="selectin")
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+
+class CallbackAttempt(db.Model):
+    __tablename__ = "callback_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reached: Mapped[bool]
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    caller_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    callback: Mapped[Callback] = relationship(back_populates="attempt_rows")
+    caller = relationship("User")
