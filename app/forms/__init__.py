@@ -1,5 +1,6 @@
 """The registry of forms: one marshmallow schema per user-task form (and per start form),
 used to validate page posts and API payloads and to publish the JSON Schema clients fill."""
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +22,13 @@ class Form:
 
 
 FORMS: dict[str, Form] = {}
+# The case's data while its task form is validated: a check that needs the case (a serial number
+# must be one that arrived) reads it here, since marshmallow 4 schemas carry no context.
+_CASE: ContextVar[dict] = ContextVar("case", default={})
+
+
+def case_data() -> dict:
+    return _CASE.get()
 
 
 def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None) -> None:
@@ -37,10 +45,11 @@ def _json_safe(value):
     return value
 
 
-def validate(key: str, data) -> dict:
+def validate(key: str, data, case: dict | None = None) -> dict:
     """The cleaned data, or ValidationFailed naming every failing field."""
     if not isinstance(data, dict):
         raise ValidationFailed("the form data must be an object", {"data": ["must be an object"]})
+    token = _CASE.set(case or {})
     try:
         loaded = FORMS[key].schema().load(data)
     except ValidationError as err:
@@ -48,14 +57,24 @@ def validate(key: str, data) -> dict:
         fields = {name: (reasons if isinstance(reasons, list) else [str(reasons)])
                   for name, reasons in messages.items()}
         raise ValidationFailed("the form has errors", fields) from None
+    finally:
+        _CASE.reset(token)
     return {name: _json_safe(value) for name, value in loaded.items()}
 
 
 from . import complaint  # noqa: E402,F401  (registers the complaint forms)
+from . import return_authorization, callback  # noqa: E402,F401  (procedures 2 and 3)
 
 
 def choice_label(field: str, value, lang: str) -> str:
-    """The label of a fixed choice (a category, a channel...) in the page's language."""
+    """The label of a fixed choice (a category, a channel...) in the page's language;
+    a list (serial numbers) reads as one line, a map (unit -> cause) as `key: label` pairs."""
+    if isinstance(value, bool):
+        return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {choice_label(field, v, lang)}" for k, v in value.items())
     for form in FORMS.values():
         declared = form.schema._declared_fields.get(field)
         choices = declared.metadata.get("choices", {}) if declared else {}

@@ -77,7 +77,7 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
     task = get_task(user, task_id)
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("the task is claimed by someone else")
-    clean = forms.validate(task.form_key, data)
+    clean = forms.validate(task.form_key, data, task.instance.data)
     instance = runs.lock_instance(task.instance_id)
     # Re-read under the lock: whoever held it before us may have completed this task.
     current = db.session.scalar(select(OpenTask).where(OpenTask.id == task_id)
