@@ -8,6 +8,19 @@ from ..services import deployments, inbox, instances
 from . import login_required
 
 bp = Blueprint("inbox", __name__)
+# What a task's page shows of its case, per procedure (the form below shows the rest).
+CASE_KEYS = {
+    "complaint": ["customer_name", "contact_phone", "vehicle", "description", "customer_request", "category",
+                  "severity", "result", "root_cause", "improvement", "confirmation_reason", "follow_up_notes",
+                  "callback_remarks"],
+    "return_authorization": ["branch", "model", "quantity", "serial_numbers", "fault_description", "purchase_date",
+                             "warranty_card", "dealer_seal", "customer_name", "contact_phone", "review_reason",
+                             "correction_note", "rejection_reason", "received_quantity", "received_model",
+                             "received_serials", "mismatch_explanation", "serials_not_intact", "damaged_units",
+                             "quote_amount", "quote_notes", "quote_answer_due_at", "repair_work", "qc_notes"],
+    "callback": ["customer_name", "contact_phone", "subject", "repair_summary", "picked_up_at", "callback_remarks",
+                 "complaint_number"],
+}
 
 
 def posted_data(schema: dict) -> dict:
@@ -50,6 +63,7 @@ def task(task_id):
             return redirect(url_for("inbox.index"))
     return render_template("task.html", task=inbox.task_item(open_task, current_language()), schema=schema,
                            values=values, errors=errors, instance=open_task.instance,
+                           case_keys=CASE_KEYS.get(open_task.process_key, CASE_KEYS["complaint"]),
                            status=422 if errors else 200), 422 if errors else 200
 
 

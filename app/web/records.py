@@ -1,8 +1,14 @@
-"""The records' pages: the complaint ledger and a case's history."""
-from flask import Blueprint, g, render_template, request
+"""The records' pages: the complaint ledger, a case's history, the return authorization
+register with receiving at the door, and the callback log with the list due tomorrow."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from ..services import complaints, instances
+from ..errors import Forbidden, ValidationFailed
+from ..forms.jsonschema import form_schema
+from ..i18n import current_language, gettext
+from ..services import callbacks, complaints, instances, returns
 from . import login_required
+from .inbox import posted_data
+from .labels import label_of
 
 bp = Blueprint("records", __name__)
 FILTERS = ("status", "category", "severity", "channel", "month", "q")
@@ -32,3 +38,82 @@ def instance(instance_id):
     found = instances.get(g.user, instance_id)
     return render_template("instance.html", instance=found, history=instances.history(found),
                            open_tasks=instances.open_tasks(found))
+
+
+# ---------------------------------------------------------------- returns and callbacks
+
+@bp.context_processor
+def record_labels():
+    lang = current_language()
+    return {"status_label": lambda key: label_of(key, lang)}
+
+
+@bp.get("/returns")
+@login_required
+def return_register():
+    chosen = {name: request.args.get(name) or None for name in ("status", "q")}
+    rows, total = returns.register(g.user, per_page=200, **chosen)
+    refused = returns.refusals(g.user, per_page=50)[0] if g.user.has_role(*returns.REFUSALS_ROLES) else None
+    return render_template("returns.html", requests=rows, total=total, chosen=chosen, refused=refused,
+                           statuses=returns.STATUSES)
+
+
+@bp.route("/returns/receive", methods=["GET", "POST"])
+@login_required
+def receive_shipment():
+    schema = form_schema("return.shipment", current_language())
+    values, errors, outcome = {}, {}, None
+    if request.method == "POST":
+        values = posted_data(schema)
+        try:
+            outcome = returns.receive_shipment(g.user, values)
+        except ValidationFailed as err:
+            errors = err.fields
+        else:
+            if outcome["accepted"]:
+                flash(f"{gettext('Taken in under')} {outcome['number']}")
+            else:
+                flash(gettext("Refused and recorded: no approved return authorization."))
+            return redirect(url_for("records.return_register"))
+    elif not g.user.has_role(*returns.RECEIVING_ROLES):
+        raise Forbidden("receiving is done by the logistics clerk")
+    return render_template("receive.html", schema=schema, values=values, errors=errors), 422 if errors else 200
+
+
+@bp.get("/returns/<key>")
+@login_required
+def return_authorization(key):
+    record = returns.get(g.user, key)
+    instance = _readable_instance(record.instance_id)
+    return render_template("return.html", record=record, instance=instance,
+                           history=instances.history(instance) if instance else [],
+                           open_tasks=instances.open_tasks(instance) if instance else [])
+
+
+@bp.get("/callbacks")
+@login_required
+def callback_log():
+    """The clerk's list: by default the callbacks due on the next working day."""
+    due = request.args.get("due", callbacks.next_working_day().isoformat())
+    status = request.args.get("status") or None
+    rows, total = callbacks.log(g.user, status=status, due=due or None, per_page=200)
+    return render_template("callbacks.html", callbacks=rows, total=total, due=due, status=status,
+                           statuses=callbacks.STATUSES)
+
+
+@bp.get("/callbacks/<int:callback_id>")
+@login_required
+def callback(callback_id):
+    record = callbacks.get(g.user, callback_id)
+    instance = _readable_instance(record.instance_id)
+    return render_template("callback.html", callback=record, instance=instance,
+                           history=instances.history(instance) if instance else [],
+                           open_tasks=instances.open_tasks(instance) if instance else [])
+
+
+def _readable_instance(instance_id):
+    """The case's history when the reader works on it; a register reader may not (the GM)."""
+    try:
+        return instances.get(g.user, instance_id) if instance_id else None
+    except Forbidden:
+        return None

@@ -1,0 +1,128 @@
+"""Handlers that keep the callback log (回访记录) of procedure 3: when a callback is due, each
+phone attempt, the ineffective callback after three misses, the complaint opened from a
+dissatisfied customer, and the follow-up two weeks after the repair."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..clock import local
+from ..extensions import db
+from ..models import Callback, CallbackAttempt, Complaint, ProcessInstance
+from ..workdays import add_working_days
+from . import HandlerContext, HandlerError, handler
+
+MAX_ATTEMPTS = 3
+
+
+def callback_deadline(picked_up: datetime) -> datetime:
+    """3 working days after pickup, never later than 7 calendar days (a long holiday)."""
+    return min(add_working_days(picked_up, 3), picked_up + timedelta(days=7))
+
+
+def end_of_next_working_day(moment: datetime) -> datetime:
+    day = add_working_days(moment, 1)
+    return local(day).replace(hour=23, minute=59, second=59, microsecond=0)
+
+
+def _callback(ctx: HandlerContext, kind: str = "first") -> Callback:
+    found = db.session.scalar(select(Callback).where(Callback.instance_id == ctx.instance_id, Callback.kind == kind))
+    if found is None:
+        raise HandlerError(f"instance {ctx.instance_id} has no {kind} callback record")
+    return found
+
+
+@handler("callbacks.register")
+def register(ctx: HandlerContext) -> str:
+    data = ctx.data
+    picked_up = datetime.fromisoformat(data["picked_up_at"])
+    deadline = callback_deadline(picked_up)
+    callback = Callback(instance_id=ctx.instance_id, kind="first", source=data.get("source") or "delivery",
+                        source_ref=data.get("source_ref") or "", customer_name=data["customer_name"],
+                        contact_phone=data["contact_phone"], subject=data["subject"],
+                        repair_summary=data.get("repair_summary") or "", picked_up_at=picked_up,
+                        deadline_at=deadline, due_at=deadline, status="due", created_by_id=ctx.actor_id)
+    db.session.add(callback)
+    db.session.flush()
+    db.session.get(ProcessInstance, ctx.instance_id).business_key = str(callback.id)
+    return deadline.isoformat()
+
+
+@handler("callbacks.record_attempt")
+def record_attempt(ctx: HandlerContext) -> int:
+    callback, data = _callback(ctx), ctx.data
+    callback.attempts += 1
+    reached = bool(data["reached"])
+    callback.attempt_rows.append(CallbackAttempt(number=callback.attempts, attempted_at=ctx.now, reached=reached,
+                                                 remarks=data.get("callback_remarks") or "", caller_id=ctx.actor_id))
+    callback.reached = reached
+    if reached:
+        callback.repair_quality, callback.service_quality = data["repair_quality"], data["service_quality"]
+        callback.satisfied, callback.remarks = bool(data["satisfied"]), data.get("callback_remarks") or ""
+        callback.status, callback.completed_at, callback.completed_by_id = "completed", ctx.now, ctx.actor_id
+    elif callback.attempts < MAX_ATTEMPTS:
+        # tried again the next working day: it shows in that day's list of callbacks due
+        callback.status, callback.due_at = "retry", end_of_next_working_day(ctx.now)
+    return callback.attempts
+
+
+@handler("callbacks.reopen")
+def reopen(ctx: HandlerContext) -> str:
+    callback = _callback(ctx)
+    callback.status = "due"
+    return callback.due_at.isoformat()
+
+
+@handler("callbacks.record_ineffective")
+def record_ineffective(ctx: HandlerContext) -> str:
+    callback = _callback(ctx)
+    callback.status, callback.completed_at = "ineffective", ctx.now  # 无效回访
+    return callback.status
+
+
+@handler("callbacks.open_complaint")
+def open_complaint(ctx: HandlerContext) -> str:
+    """A dissatisfied customer: the apology is recorded and a complaint is taken in with the
+    callback as its source (channel "callback"); each keeps the other's reference."""
+    from ..services.instances import start_internal
+    callback, data = _callback(ctx), ctx.data
+    callback.apology = data["apology"]
+    intake = {"received_at": ctx.now.isoformat(), "channel": "callback", "customer_name": callback.customer_name,
+              "contact_phone": callback.contact_phone, "vehicle": callback.subject,
+              "description": data["complaint_description"], "customer_request": data.get("customer_request") or ""}
+    instance = start_internal("complaint", intake, ctx.actor_id)
+    complaint = db.session.scalar(select(Complaint).where(Complaint.instance_id == instance.id))
+    if complaint is None:
+        raise HandlerError("the complaint procedure registered no complaint")
+    complaint.source_callback_id = callback.id
+    callback.complaint_number = complaint.number
+    return complaint.number
+
+
+@handler("callbacks.schedule_follow_up")
+def schedule_follow_up(ctx: HandlerContext) -> str:
+    """The follow-up two weeks after the repair, due by the end of that day's first working day."""
+    first = _callback(ctx)
+    due = end_of_next_working_day(first.picked_up_at + timedelta(days=14) - timedelta(days=1))
+    follow_up = Callback(instance_id=ctx.instance_id, kind="follow_up", parent_id=first.id, source=first.source,
+                         source_ref=first.source_ref, customer_name=first.customer_name,
+                         contact_phone=first.contact_phone, subject=first.subject,
+                         repair_summary=first.repair_summary, picked_up_at=first.picked_up_at, deadline_at=due,
+                         due_at=due, status="scheduled", created_by_id=ctx.actor_id)
+    db.session.add(follow_up)
+    db.session.flush()
+    return due.isoformat()
+
+
+@handler("callbacks.record_follow_up")
+def record_follow_up(ctx: HandlerContext) -> str:
+    follow_up, data = _callback(ctx, "follow_up"), ctx.data
+    reached = bool(data["follow_up_reached"])
+    follow_up.attempts += 1
+    follow_up.attempt_rows.append(CallbackAttempt(number=follow_up.attempts, attempted_at=ctx.now, reached=reached,
+                                                  remarks=data.get("follow_up_remarks") or "",
+                                                  caller_id=ctx.actor_id))
+    follow_up.reached, follow_up.remarks = reached, data.get("follow_up_remarks") or ""
+    follow_up.satisfied = bool(data["follow_up_satisfied"]) if reached else None
+    follow_up.status = "completed" if reached else "ineffective"
+    follow_up.completed_at, follow_up.completed_by_id = ctx.now, ctx.actor_id
+    return follow_up.status

@@ -1,0 +1,104 @@
+"""The callback log (回访记录): starting a callback from any procedure, who may read the
+log, and the list of callbacks due on a day (the clerk's list for the next working day)."""
+import re
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from ..clock import local, now, service_zone
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Callback, User
+from ..workdays import is_working_day
+
+# Customer relations runs the callbacks; the managers read the log for satisfaction figures.
+LOG_ROLES = ("customer_dept", "service_manager", "general_manager", "admin")
+STATUSES = ("due", "retry", "scheduled", "completed", "ineffective")
+OPEN = ("due", "retry", "scheduled")
+
+
+def start_callback(source: str, source_ref: str, customer_name: str, contact_phone: str, subject: str,
+                   picked_up_at: datetime, actor_id: int | None, repair_summary: str = "") -> Callback:
+    """Start a `callback` instance for a repair the customer took back at `picked_up_at`.
+    For handlers of other procedures (a shipped return, a complaint's return repair): it runs
+    in their transaction, so if their step fails no callback is left behind."""
+    from .instances import start_internal  # instances -> runs -> handlers -> here
+    data = {"source": source, "source_ref": source_ref or "", "customer_name": customer_name,
+            "contact_phone": contact_phone, "subject": subject, "repair_summary": repair_summary or "",
+            "picked_up_at": picked_up_at.isoformat() if isinstance(picked_up_at, datetime) else picked_up_at}
+    instance = start_internal("callback", data, actor_id)
+    return db.session.scalar(select(Callback).where(Callback.instance_id == instance.id, Callback.kind == "first"))
+
+
+def _check_reader(user: User) -> None:
+    if not user.has_role(*LOG_ROLES):
+        raise Forbidden("the callback log is kept by customer relations and read by the managers")
+
+
+def parse_day(value: str) -> date | None:
+    """A YYYY-MM-DD calendar date, or None."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def next_working_day(after: date | None = None) -> date:
+    day = (after or local(now()).date()) + timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def log(user: User, status=None, due=None, page=1, per_page=50):
+    """Callbacks, newest first; with `due` (YYYY-MM-DD) the open ones due that day, earliest first."""
+    _check_reader(user)
+    day = parse_day(due) if due else None
+    problems = {}
+    if status and status not in STATUSES:
+        problems["status"] = [f"one of {', '.join(STATUSES)}"]
+    if due and day is None:
+        problems["due"] = ["a calendar date YYYY-MM-DD"]
+    if problems:
+        raise ValidationFailed("bad filters", problems)
+    query = select(Callback)
+    if status:
+        query = query.where(Callback.status == status)
+    if day:
+        start = datetime.combine(day, time(), service_zone())
+        query = query.where(Callback.due_at >= start, Callback.due_at < start + timedelta(days=1))
+        if not status:
+            query = query.where(Callback.status.in_(OPEN))
+        order = (Callback.due_at, Callback.id)
+    else:
+        order = (Callback.created_at.desc(), Callback.id.desc())
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def get(user: User, callback_id: int) -> Callback:
+    _check_reader(user)
+    callback = db.session.get(Callback, callback_id)
+    if callback is None:
+        raise NotFound(f"no callback {callback_id}")
+    return callback
+
+
+COLUMNS = ("id", "instance_id", "kind", "parent_id", "source", "source_ref", "customer_name", "contact_phone",
+           "subject", "repair_summary", "picked_up_at", "deadline_at", "due_at", "status", "attempts", "reached",
+           "repair_quality", "service_quality", "satisfied", "remarks", "apology", "complaint_number",
+           "completed_at")
+
+
+def as_dict(callback: Callback, attempts: bool = False) -> dict:
+    row = {name: getattr(callback, name) for name in COLUMNS}
+    row["effective"] = callback.status == "completed"
+    row["completed_by"] = callback.completed_by.username if callback.completed_by else None
+    if attempts:
+        row["attempt_log"] = [{"number": a.number, "attempted_at": a.attempted_at, "reached": a.reached,
+                               "remarks": a.remarks, "caller": a.caller.username if a.caller else None}
+                              for a in callback.attempt_rows]
+    return row

@@ -1,0 +1,126 @@
+"""The return authorization register (返修机返厂申请登记), receiving shipments at the door,
+and the record of shipments refused because no approved application covers them."""
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from .. import forms
+from ..clock import now
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import OpenTask, RefusedShipment, ReturnAuthorization, User
+from . import inbox
+
+# Headquarters works every request; the general manager reads the register. Branch staff see
+# the requests they raised or reviewed (users carry no branch, so the person is the key).
+REGISTER_ROLES = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin")
+BRANCH_ROLES = ("branch_engineer", "branch_manager")
+# Receiving at the door is the logistics clerk's; the refusals are read by those answerable for it.
+RECEIVING_ROLES = ("logistics_clerk", "admin")
+REFUSALS_ROLES = ("logistics_clerk", "department_head", "general_manager", "admin")
+STATUSES = ("under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods", "mismatch", "received",
+            "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed")
+
+
+def _visible(user: User, query):
+    if user.has_role(*REGISTER_ROLES):
+        return query
+    if not user.has_role(*BRANCH_ROLES):
+        raise Forbidden("the return register is kept at headquarters; branch staff see their own requests")
+    return query.where(or_(ReturnAuthorization.requested_by_id == user.id,
+                           ReturnAuthorization.reviewed_by_id == user.id))
+
+
+def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
+    query = _visible(user, select(ReturnAuthorization))
+    if status:
+        if status not in STATUSES:
+            raise ValidationFailed("bad status", {"status": [f"one of {', '.join(STATUSES)}"]})
+        query = query.where(ReturnAuthorization.status == status)
+    if branch:
+        query = query.where(ReturnAuthorization.branch == branch)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(ReturnAuthorization.number.ilike(pattern), ReturnAuthorization.model.ilike(pattern),
+                                ReturnAuthorization.branch.ilike(pattern),
+                                ReturnAuthorization.fault_description.ilike(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ReturnAuthorization.submitted_at.desc(), ReturnAuthorization.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def get(user: User, key: str) -> ReturnAuthorization:
+    """By RMA number, or by the request's id while it has no number yet (before approval)."""
+    query = _visible(user, select(ReturnAuthorization))
+    column = ReturnAuthorization.id if key.isdigit() else ReturnAuthorization.number
+    found = db.session.scalar(query.where(column == (int(key) if key.isdigit() else key)))
+    if found is None:
+        raise NotFound(f"no return authorization {key}")
+    return found
+
+
+def receive_shipment(user: User, data) -> dict:
+    """Goods at the door. With the number of an approved request waiting for goods, they are
+    taken in (the request's receiving task is completed with them); otherwise they are refused
+    and the refusal is recorded (kept even though the goods are not taken in)."""
+    if not user.has_role(*RECEIVING_ROLES):
+        raise Forbidden("receiving is done by the logistics clerk")
+    clean = forms.validate("return.shipment", data)
+    number = clean["rma_number"].strip().upper()
+    request = db.session.scalar(select(ReturnAuthorization).where(ReturnAuthorization.number == number)) \
+        if number else None
+    task = db.session.scalar(select(OpenTask).where(OpenTask.instance_id == request.instance_id,
+                                                    OpenTask.task_name == "receive_goods")) if request else None
+    if task is None:
+        reason = "no_number" if not number else "unknown_number" if request is None else "not_awaiting_goods"
+        refusal = RefusedShipment(arrived_at=datetime.fromisoformat(clean["received_at"]), rma_number=number or None,
+                                  branch=clean["branch"], model=clean["received_model"],
+                                  quantity=clean["received_quantity"], serial_numbers=clean["received_serials"],
+                                  reason=reason, remarks=clean["receipt_remarks"], recorded_by_id=user.id,
+                                  recorded_at=now())
+        db.session.add(refusal)
+        db.session.flush()
+        return {"accepted": False, "refusal": refusal_dict(refusal)}
+    receipt = {name: clean[name] for name in ("received_at", "received_quantity", "received_model",
+                                              "received_serials", "receipt_remarks")}
+    instance = inbox.complete(user, task.id, receipt)
+    return {"accepted": True, "number": request.number, "instance_id": instance.id, "status": request.status}
+
+
+def refusals(user: User, page=1, per_page=50):
+    if not user.has_role(*REFUSALS_ROLES):
+        raise Forbidden("refused shipments are read by logistics and the department head")
+    query = select(RefusedShipment)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(RefusedShipment.arrived_at.desc(), RefusedShipment.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def refusal_dict(refusal: RefusedShipment) -> dict:
+    return {"id": refusal.id, "arrived_at": refusal.arrived_at, "rma_number": refusal.rma_number,
+            "branch": refusal.branch, "model": refusal.model, "quantity": refusal.quantity,
+            "serial_numbers": refusal.serial_numbers, "reason": refusal.reason, "remarks": refusal.remarks,
+            "recorded_by": refusal.recorded_by.username if refusal.recorded_by else None,
+            "recorded_at": refusal.recorded_at}
+
+
+COLUMNS = ("id", "number", "instance_id", "status", "branch", "model", "quantity", "fault_description",
+           "purchase_date", "warranty_card", "dealer_seal", "customer_name", "contact_phone", "submitted_at",
+           "send_backs", "review_reason", "approval_reason", "approved_at", "rejected_by_role", "rejection_reason",
+           "received_at", "received_quantity", "received_model", "receipt_mismatch", "mismatch_reply",
+           "quote_answer_due_at", "quote_answer", "repair_due_at", "repair_rounds", "repaired_at",
+           "repaired_on_time", "repair_report", "shipped_at", "waybill_number", "closed_at", "callback_id")
+
+
+def as_dict(request: ReturnAuthorization) -> dict:
+    row = {name: getattr(request, name) for name in COLUMNS}
+    row["purchase_date"] = request.purchase_date.isoformat()
+    row["quote_amount"] = float(request.quote_amount) if request.quote_amount is not None else None
+    row["requested_by"] = request.requested_by.username if request.requested_by else None
+    row["serial_numbers"] = [u.serial for u in request.units if u.status != "not_on_request"]
+    row["units"] = [{"serial": u.serial, "status": u.status, "in_warranty": u.in_warranty,
+                     "warranty_reason": u.warranty_reason, "damage": u.damage, "serial_intact": u.serial_intact}
+                    for u in request.units]
+    return row

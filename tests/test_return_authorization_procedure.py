@@ -1,0 +1,335 @@
+"""Procedure 2, return authorization (返修机返厂申请), driven through HTTP as the demo users."""
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from cases import REQUEST, SHANGHAI, ReturnCase, days_ago
+from procedures import moved_clock
+
+RMA = re.compile(r"RMA-\d{6}-\d{4}")
+
+
+def register_total(api, username="logistics_clerk") -> int:
+    return api.as_(username).get("/return-authorizations").get_json()["total"]
+
+
+def test_quantity_and_serial_numbers_must_agree(api):
+    before = register_total(api)
+    engineer = api.as_("branch_engineer")
+    response = engineer.post("/processes/return_authorization/instances",
+                             json={"data": {**REQUEST, "quantity": 3}})
+    assert response.status_code == 422
+    assert "serial_numbers" in response.get_json()["error"]["fields"]
+    repeated = engineer.post("/processes/return_authorization/instances",
+                             json={"data": {**REQUEST, "serial_numbers": ["SN-X", "SN-X"]}})
+    assert repeated.status_code == 422 and "serial_numbers" in repeated.get_json()["error"]["fields"]
+    missing = engineer.post("/processes/return_authorization/instances", json={"data": {"branch": "x"}})
+    assert missing.status_code == 422
+    assert {"model", "quantity", "serial_numbers", "purchase_date", "warranty_card"} <= set(
+        missing.get_json()["error"]["fields"])
+    assert register_total(api) == before  # nothing half-written
+    assert api.as_("customer_dept").post("/processes/return_authorization/instances",
+                                         json={"data": REQUEST}).status_code == 403
+
+
+def test_approval_issues_an_rma_number_and_logistics_waits_for_the_goods(api):
+    case = ReturnCase(api)
+    assert case.business_key is None and case.open_task("review_request")["lane"] == "branch_manager"
+    assert case.record("branch_engineer")["status"] == "under_review"
+    case.complete("branch_manager", "review_request", {"review_decision": "approve"})
+    assert case.open_task("approve_request")["lane"] == "department_head"
+    done = case.complete("department_head", "approve_request", {"approval_decision": "approve"})
+    assert RMA.fullmatch(done["business_key"])
+    month = datetime.now(SHANGHAI).strftime("%Y%m")
+    assert done["business_key"].startswith(f"RMA-{month}-")
+    assert [t["name"] for t in done["open_tasks"]] == ["receive_goods"]
+    assert done["open_tasks"][0]["lane"] == "logistics_clerk"
+    record = case.record()
+    assert record["number"] == case.number and record["status"] == "awaiting_goods"
+    assert record["serial_numbers"] == ["SN-A1", "SN-A2"] and record["approved_at"]
+    # the next approval takes the next number of the month
+    other = ReturnCase(api).approve()
+    assert int(other.number[-4:]) == int(case.number[-4:]) + 1
+
+
+def test_the_branch_manager_rejects_and_the_engineer_reads_why(api):
+    case = ReturnCase(api)
+    case.complete("branch_manager", "review_request", {"review_decision": "reject"}, expect=422)
+    case.complete("branch_manager", "review_request", {"review_decision": "reject", "review_reason": "非返修范围"})
+    task = case.open_task("note_rejection")
+    assert task["lane"] == "branch_engineer"
+    shown = api.as_("branch_engineer").get(f"/tasks/{task['id']}").get_json()
+    assert shown["data"]["rejection_reason"] == "非返修范围"
+    record = case.record("branch_engineer")
+    assert record["status"] == "rejected" and record["rejected_by_role"] == "branch_manager"
+    assert record["rejection_reason"] == "非返修范围" and record["number"] is None
+    assert case.complete("branch_engineer", "note_rejection", {})["status"] == "completed"
+
+
+def test_the_department_head_rejects_with_a_reason(api):
+    case = ReturnCase(api)
+    case.complete("branch_manager", "review_request", {"review_decision": "approve"})
+    case.complete("department_head", "approve_request", {"approval_decision": "reject"}, expect=422)
+    case.complete("department_head", "approve_request",
+                  {"approval_decision": "reject", "approval_reason": "本地可修，无需返厂"})
+    assert case.open_names() == ["note_rejection"]
+    record = case.record("branch_engineer")
+    assert record["status"] == "rejected" and record["rejected_by_role"] == "department_head"
+    assert record["rejection_reason"] == "本地可修，无需返厂" and record["number"] is None
+
+
+def test_sent_back_for_correction_the_engineer_edits_and_resubmits(api):
+    case = ReturnCase(api)
+    case.complete("branch_manager", "review_request", {"review_decision": "send_back", "review_reason": "漏填一台"})
+    task = case.open_task("correct_request")
+    assert task["lane"] == "branch_engineer"
+    assert case.record("branch_engineer")["status"] == "sent_back"
+    corrected = {**REQUEST, "quantity": 3, "serial_numbers": ["SN-A1", "SN-A2"], "correction_note": "补第三台"}
+    refused = case.complete("branch_engineer", "correct_request", corrected, expect=422)
+    assert "serial_numbers" in refused["error"]["fields"]
+    case.complete("branch_engineer", "correct_request", {**corrected, "serial_numbers": ["SN-A1", "SN-A2", "SN-A3"]})
+    assert case.open_names() == ["review_request"]
+    record = case.record("branch_engineer")
+    assert record["status"] == "under_review" and record["send_backs"] == 1
+    assert record["quantity"] == 3 and record["serial_numbers"] == ["SN-A1", "SN-A2", "SN-A3"]
+    case.approve()
+    assert case.open_names() == ["receive_goods"]
+
+
+def test_a_shipment_without_an_approved_request_is_refused_and_recorded(api):
+    pending = ReturnCase(api)  # not approved: it has no number to ship under
+    approved = ReturnCase(api).approve()
+    refusals = api.as_("logistics_clerk").get("/refused-shipments").get_json()["total"]
+    no_number = pending.ship(number="")
+    assert no_number["accepted"] is False and no_number["refusal"]["reason"] == "no_number"
+    unknown = pending.ship(number="RMA-209901-9999", serials=["SN-Z9"], model="ZZ-1")
+    assert unknown["refusal"]["reason"] == "unknown_number" and unknown["refusal"]["rma_number"] == "RMA-209901-9999"
+    assert approved.ship()["accepted"] is True
+    again = approved.ship()  # the same number once its goods are in
+    assert again["accepted"] is False and again["refusal"]["reason"] == "not_awaiting_goods"
+    listed = api.as_("department_head").get("/refused-shipments").get_json()
+    assert listed["total"] == refusals + 3
+    assert listed["items"][0]["recorded_by"] == "logistics_clerk"
+    assert pending.open_names() == ["review_request"]  # the refused goods moved nothing
+    assert api.as_("branch_engineer").post("/shipments", json={"data": {}}).status_code == 403
+    assert api.as_("branch_engineer").get("/refused-shipments").status_code == 403
+    bad = api.as_("logistics_clerk").post("/shipments", json={"data": {"rma_number": approved.number,
+                                                                      "received_quantity": 2,
+                                                                      "received_serials": ["A"]}})
+    assert bad.status_code == 422
+    assert {"received_serials", "received_at", "branch", "received_model"} <= set(bad.get_json()["error"]["fields"])
+
+
+def test_a_receipt_that_differs_is_recorded_and_the_engineer_decides(api):
+    case = ReturnCase(api).approve()
+    case.ship(serials=["SN-A1"])
+    task = case.open_task("resolve_mismatch")
+    assert task["lane"] == "branch_engineer" and task["business_key"] == case.number
+    record = case.record()
+    assert record["status"] == "mismatch" and "数量不符" in record["receipt_mismatch"]
+    assert "SN-A2" in record["receipt_mismatch"]
+    case.complete("branch_engineer", "resolve_mismatch",
+                  {"mismatch_action": "ship_again", "mismatch_explanation": "漏发一台，今日补发"})
+    assert case.open_names() == ["receive_goods"] and case.record()["status"] == "awaiting_goods"
+    case.ship(model="XR-300")  # the whole batch now, but the wrong model
+    assert "型号不符" in case.record()["receipt_mismatch"]
+    case.complete("branch_engineer", "resolve_mismatch",
+                  {"mismatch_action": "proceed", "mismatch_explanation": "型号标签印错，实为XR-200"})
+    assert case.open_names() == ["check_warranty"]
+    record = case.record()
+    assert record["status"] == "received" and record["mismatch_reply"].startswith("按实到机器处理")
+
+
+def test_going_on_with_fewer_units_repairs_those_that_came(api):
+    case = ReturnCase(api).approve()
+    case.ship(serials=["SN-A2", "SN-EXTRA"])
+    case.complete("branch_engineer", "resolve_mismatch",
+                  {"mismatch_action": "proceed", "mismatch_explanation": "SN-A1 客户已取回"})
+    case.check_warranty()
+    units = {u["serial"]: u for u in case.record()["units"]}
+    assert units["SN-A1"]["status"] == "missing" and units["SN-EXTRA"]["status"] == "unrepaired"
+    assert units["SN-A2"]["status"] == "in_repair"
+    due = datetime.fromisoformat(case.open_task("repair_units")["due_at"])
+    received = datetime.fromisoformat(case.record()["received_at"])
+    assert 3 <= (due.date() - received.date()).days <= 7  # one unit: 3 working days
+
+
+def test_units_in_warranty_are_repaired_aged_checked_and_shipped_back_with_a_callback(api):
+    case = ReturnCase(api).approve()
+    case.ship()
+    assert case.open_task("check_warranty")["lane"] == "logistics_clerk"
+    case.check_warranty(inspection_notes="外观完好")
+    units = case.record()["units"]
+    assert [(u["serial"], u["in_warranty"], u["warranty_reason"]) for u in units] == [
+        ("SN-A1", True, "in_warranty"), ("SN-A2", True, "in_warranty")]
+    task = case.open_task("repair_units")
+    assert task["lane"] == "repair_technician"
+    record = case.record()
+    assert record["status"] == "in_repair" and task["due_at"] == record["repair_due_at"]
+    due, received = (datetime.fromisoformat(record[k]) for k in ("repair_due_at", "received_at"))
+    assert 7 <= (due.date() - received.date()).days <= 15  # two units: 7 working days
+    after = case.repair_round()
+    assert [t["name"] for t in after["open_tasks"]] == ["ship_back"]
+    done = case.ship_back()
+    assert done["status"] == "completed"
+    record = case.record()
+    assert record["status"] == "closed" and record["repaired_on_time"] is True
+    assert "第1轮：更换主板" in record["repair_report"] and "SN-A1 已修复" in record["repair_report"]
+    assert [u["status"] for u in record["units"]] == ["repaired", "repaired"]
+    callback = api.as_("customer_dept").get(f"/callbacks/{record['callback_id']}").get_json()
+    assert callback["source"] == "return" and callback["source_ref"] == case.number
+    assert callback["customer_name"] == REQUEST["customer_name"] and callback["status"] == "due"
+    assert callback["picked_up_at"] == record["shipped_at"]
+    clerk_inbox = api.as_("customer_dept").get("/tasks", query_string={"process_key": "callback"}).get_json()
+    assert callback["instance_id"] in [t["instance_id"] for t in clerk_inbox["items"]]
+    history = [h["task"] for h in case.instance()["history"]]
+    assert history == ["start", "review_request", "approve_request", "receive_goods", "check_warranty",
+                       "repair_units", "aging_test", "quality_check", "ship_back"]
+
+
+def test_a_failed_quality_check_goes_back_to_repair(api):
+    case = ReturnCase(api, quantity=1, serial_numbers=["SN-B1"]).approve()
+    case.ship(serials=["SN-B1"])
+    case.check_warranty()
+    case.complete("repair_technician", "repair_units", {"repair_work": "更换电源"})
+    case.complete("repair_technician", "aging_test", {"aging_hours": 8, "aging_passed": True})
+    case.complete("repair_technician", "quality_check", {"qc_passed": False}, expect=422)  # say what failed
+    case.complete("repair_technician", "quality_check", {"qc_passed": False, "qc_notes": "输出电压偏低"})
+    assert case.open_names() == ["repair_units"]
+    case.repair_round()
+    assert case.open_names() == ["ship_back"]
+    record = case.record()
+    assert record["repair_rounds"] == 2 and "质检不合格：输出电压偏低" in record["repair_report"]
+
+
+@pytest.mark.parametrize("request_change,reason", [
+    ({"warranty_card": False}, "no_warranty_card"),
+    ({"dealer_seal": False}, "no_dealer_seal"),
+    ({"purchase_date": days_ago(400)}, "over_one_year"),
+])
+def test_warranty_conditions_of_the_application(api, request_change, reason):
+    case = ReturnCase(api, **request_change).approve()
+    case.ship()
+    case.check_warranty()
+    assert [(u["in_warranty"], u["warranty_reason"]) for u in case.record()["units"]] == [(False, reason)] * 2
+    assert case.open_names() == ["quote_units"]
+
+
+def test_the_warranty_is_judged_unit_by_unit(api):
+    serials = ["SN-C1", "SN-C2", "SN-C3", "SN-C4"]
+    case = ReturnCase(api, quantity=4, serial_numbers=serials).approve()
+    case.ship(serials=serials)
+    bad = api.as_("logistics_clerk").post(f"/tasks/{case.open_task('check_warranty')['id']}/complete",
+                                          json={"data": {"damaged_units": {"SN-NOT-HERE": "drop"}}})
+    assert bad.status_code == 422 and "damaged_units" in bad.get_json()["error"]["fields"]
+    bad = api.as_("logistics_clerk").post(f"/tasks/{case.open_task('check_warranty')['id']}/complete",
+                                          json={"data": {"damaged_units": {"SN-C1": "stolen"}}})
+    assert bad.status_code == 422 and "damaged_units" in bad.get_json()["error"]["fields"]
+    case.check_warranty(serials_not_intact=["SN-C2"], damaged_units={"SN-C3": "flood", "SN-C4": "disassembly"})
+    verdicts = {u["serial"]: (u["in_warranty"], u["warranty_reason"]) for u in case.record()["units"]}
+    assert verdicts == {"SN-C1": (True, "in_warranty"), "SN-C2": (False, "serial_not_intact"),
+                        "SN-C3": (False, "flood"), "SN-C4": (False, "disassembly")}
+
+
+def _out_of_warranty_case(api) -> ReturnCase:
+    case = ReturnCase(api).approve()
+    case.ship()
+    case.check_warranty(damaged_units={"SN-A2": "drop"})
+    case.complete("logistics_clerk", "quote_units", {"quote_amount": -1, "quote_notes": "x"}, expect=422)
+    case.complete("logistics_clerk", "quote_units", {"quote_amount": 380.5, "quote_notes": "更换外壳及屏幕"})
+    return case
+
+
+def test_an_out_of_warranty_quote_accepted_within_two_working_days_is_repaired(api):
+    case = _out_of_warranty_case(api)
+    task = case.open_task("answer_quote")
+    record = case.record()
+    assert task["lane"] == "branch_engineer" and task["due_at"] == record["quote_answer_due_at"]
+    assert record["quote_amount"] == 380.5 and record["status"] == "awaiting_quote_answer"
+    due = datetime.fromisoformat(record["quote_answer_due_at"])
+    assert 2 <= (due.date() - datetime.now(SHANGHAI).date()).days <= 10
+    case.complete("branch_engineer", "answer_quote", {"quote_accepted": True})
+    assert case.record()["quote_answer"] == "accepted"
+    assert {u["serial"]: u["status"] for u in case.record()["units"]} == {"SN-A1": "in_repair", "SN-A2": "in_repair"}
+    case.repair_round()
+    case.ship_back()
+    assert [u["status"] for u in case.record()["units"]] == ["repaired", "repaired"]
+
+
+def test_a_refused_quote_returns_those_units_unrepaired(api):
+    case = _out_of_warranty_case(api)
+    case.complete("branch_engineer", "answer_quote", {"quote_accepted": False, "quote_answer_remarks": "太贵"})
+    record = case.record()
+    assert record["quote_answer"] == "refused"
+    assert {u["serial"]: u["status"] for u in record["units"]} == {"SN-A1": "in_repair", "SN-A2": "unrepaired"}
+    due, received = (datetime.fromisoformat(record[k]) for k in ("repair_due_at", "received_at"))
+    assert (due.date() - received.date()).days <= 7  # one unit to repair: 3 working days
+    case.repair_round()
+    case.ship_back()
+    record = case.record()
+    assert "SN-A2 未修复" in record["repair_report"] and record["callback_id"] is not None
+
+
+def test_an_unanswered_quote_returns_the_units_unrepaired_after_two_working_days(api, app):
+    case = ReturnCase(api, warranty_card=False).approve()  # every unit out of warranty
+    case.ship()
+    case.check_warranty()
+    case.complete("logistics_clerk", "quote_units", {"quote_amount": 900, "quote_notes": "整机维修"})
+    due = datetime.fromisoformat(case.record()["quote_answer_due_at"])
+    runner = app.test_cli_runner()
+    with moved_clock(api, due - timedelta(minutes=5)):
+        runner.invoke(args=["timers"])
+        assert case.open_names() == ["answer_quote"]  # not yet
+    with moved_clock(api, due + timedelta(minutes=1)):
+        result = runner.invoke(args=["timers"])
+        assert result.exit_code == 0, result.output
+        assert case.open_names() == ["ship_back"]  # nothing left to repair
+        record = case.record()
+        assert record["quote_answer"] == "expired" and record["repair_due_at"] is None
+        assert [u["status"] for u in record["units"]] == ["unrepaired", "unrepaired"]
+        case.ship_back()
+        record = case.record()
+        assert record["status"] == "closed" and record["callback_id"] is None  # nothing repaired, no callback
+
+
+def test_a_late_repair_is_recorded_as_overdue(api, app):
+    case = ReturnCase(api, quantity=1, serial_numbers=["SN-D1"]).approve()
+    case.ship(serials=["SN-D1"])
+    case.check_warranty()
+    api.as_("repair_technician").post(f"/tasks/{case.open_task('repair_units')['id']}/claim")
+    due = datetime.fromisoformat(case.record()["repair_due_at"])
+    runner = app.test_cli_runner()
+    with moved_clock(api, due + timedelta(hours=1)):
+        listed = api.as_("repair_technician").get("/tasks", query_string={"overdue": "true"}).get_json()["items"]
+        assert case.open_task("repair_units")["id"] in [t["id"] for t in listed]
+        assert runner.invoke(args=["timers"]).exit_code == 0
+        assert case.open_names() == ["repair_units"]  # the work goes on, the lateness is on record
+        overdue = api.as_("service_manager").get("/overdue").get_json()["items"]
+        mine = [o for o in overdue if o["instance_id"] == case.id]
+        assert len(mine) == 1 and mine[0]["task"] == "repair_units" and mine[0]["person"] == "repair_technician"
+        assert mine[0]["process_key"] == "return_authorization" and mine[0]["business_key"] == case.number
+        case.repair_round()
+        assert runner.invoke(args=["timers"]).exit_code == 0
+        assert len([o for o in api.as_("service_manager").get("/overdue").get_json()["items"]
+                    if o["instance_id"] == case.id]) == 1  # recorded once
+        assert case.record()["repaired_on_time"] is False
+
+
+def test_the_register_is_read_by_headquarters_and_by_the_branch_staff_involved(api):
+    case = ReturnCase(api).approve()
+    for username in ("logistics_clerk", "department_head", "repair_technician", "general_manager", "admin"):
+        assert case.record(username)["number"] == case.number
+    assert case.record("branch_engineer")["number"] == case.number  # raised it
+    assert case.record("branch_manager")["number"] == case.number  # reviewed it
+    assert api.as_("customer_dept").get("/return-authorizations").status_code == 403
+    assert api.as_("customer_dept").get(f"/return-authorizations/{case.number}").status_code == 403
+    assert api.as_("logistics_clerk").get("/return-authorizations/RMA-209901-0001").status_code == 404
+    waiting = api.as_("logistics_clerk").get("/return-authorizations",
+                                             query_string={"status": "awaiting_goods", "per_page": 500}).get_json()
+    assert case.number in [r["number"] for r in waiting["items"]]
+    assert all(r["status"] == "awaiting_goods" for r in waiting["items"])
+    bad = api.as_("logistics_clerk").get("/return-authorizations", query_string={"status": "lost", "per_page": 0})
+    assert bad.status_code == 422 and {"per_page"} <= set(bad.get_json()["error"]["fields"])
+    assert api.as_("logistics_clerk").get("/return-authorizations",
+                                          query_string={"status": "lost"}).status_code == 422
