@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from cases import SHANGHAI, START, CallbackCase, sign_in
-from procedures import moved_clock
+from procedures import Case, moved_clock
 
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 
@@ -155,3 +155,10 @@ def test_the_clerk_sees_the_callbacks_due_on_the_next_working_day(api, app, clie
     assert f'data-callback-id="{later.callback_id}"' not in page
     detail = client.get(f"/callbacks/{missed.callback_id}")
     assert detail.status_code == 200 and "待再次回访" in detail.get_data(as_text=True)
+
+
+def test_a_callback_after_a_complaints_return_repair_reports_to_that_complaint(api):
+    complaint = Case(api)
+    case = CallbackCase(api, source="complaint", source_ref=complaint.number)
+    case.call(reached=True, satisfied=True, callback_remarks="返修后正常")
+    assert complaint.complaint()["return_callback_result"] == "满意。返修后正常"

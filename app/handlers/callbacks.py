@@ -31,6 +31,21 @@ def _callback(ctx: HandlerContext, kind: str = "first") -> Callback:
     return found
 
 
+def _report_to_complaint(callback: Callback) -> None:
+    """A callback after a complaint's return repair puts its outcome on that complaint's
+    ledger row (投诉跟踪台账, column return_callback_result)."""
+    if callback.source != "complaint" or not callback.source_ref:
+        return
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == callback.source_ref))
+    if complaint is None:
+        return  # a number typed by hand that names no complaint: the callback log still has it
+    if callback.status == "ineffective":
+        complaint.return_callback_result = f"无效回访（{callback.attempts}次未接通）"
+    else:
+        satisfied = "满意" if callback.satisfied else "不满意"
+        complaint.return_callback_result = f"{satisfied}。{callback.remarks}".strip()
+
+
 @handler("callbacks.register")
 def register(ctx: HandlerContext) -> str:
     data = ctx.data
@@ -59,6 +74,7 @@ def record_attempt(ctx: HandlerContext) -> int:
         callback.repair_quality, callback.service_quality = data["repair_quality"], data["service_quality"]
         callback.satisfied, callback.remarks = bool(data["satisfied"]), data.get("callback_remarks") or ""
         callback.status, callback.completed_at, callback.completed_by_id = "completed", ctx.now, ctx.actor_id
+        _report_to_complaint(callback)
     elif callback.attempts < MAX_ATTEMPTS:
         # tried again the next working day: it shows in that day's list of callbacks due
         callback.status, callback.due_at = "retry", end_of_next_working_day(ctx.now)
@@ -76,6 +92,7 @@ def reopen(ctx: HandlerContext) -> str:
 def record_ineffective(ctx: HandlerContext) -> str:
     callback = _callback(ctx)
     callback.status, callback.completed_at = "ineffective", ctx.now  # 无效回访
+    _report_to_complaint(callback)
     return callback.status
 
 
