@@ -44,6 +44,13 @@ class Case:
         self.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
         self.complete("general_manager", "sign_close", {})
 
+    def return_callback(self) -> dict | None:
+        """The callback the return repair started for this complaint, if any."""
+        listed = self.api.as_("customer_dept").get("/callbacks", query_string={"per_page": 500}).get_json()["items"]
+        mine = [c for c in listed if c["source"] == "complaint" and c["source_ref"] == self.number]
+        assert len(mine) <= 1, mine
+        return mine[0] if mine else None
+
     def complaint(self, username="customer_dept") -> dict:
         response = self.api.as_(username).get(f"/complaints/{self.number}")
         assert response.status_code == 200, response.get_json()

@@ -139,15 +139,18 @@ def test_a_return_repair_brings_a_second_callback_three_days_after_release(api, 
     after = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": released})
     assert after["status"] == "waiting" and after["open_tasks"] == []
     assert case.instance()["next_timer_at"].startswith("2099-01-04T10:00:00")
-    assert case.complaint()["status"] == "closed"
+    assert case.complaint()["status"] == "closed" and case.return_callback() is None
 
 
-def test_a_vehicle_released_three_days_ago_is_called_back_now(api):
+def test_a_vehicle_released_three_days_ago_gets_its_callback_now(api):
     case = Case(api)
     case.close_with_return_repair()
-    case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2026-01-05T10:00:00+08:00"})
-    assert case.open_names() == ["return_repair_callback"]
-    done = case.complete("customer_dept", "return_repair_callback",
-                         {"return_callback_satisfied": True, "return_callback_remarks": "车辆正常"})
+    done = case.complete("workshop_supervisor", "record_vehicle_release",
+                         {"released_at": "2026-01-05T10:00:00+08:00"})
     assert done["status"] == "completed"
-    assert case.complaint()["return_callback_result"].startswith("满意")
+    callback = case.return_callback()
+    assert callback["customer_name"] == "王先生" and callback["subject"] == "沪A·12345"
+    assert callback["picked_up_at"].startswith("2026-01-05T10:00")
+    clerk_tasks = api.as_("customer_dept").get("/tasks", query_string={"process_key": "callback",
+                                                                     "per_page": 500}).get_json()["items"]
+    assert callback["instance_id"] in [t["instance_id"] for t in clerk_tasks]

@@ -105,11 +105,6 @@ class VehicleReleaseForm(Schema):
     released_at = moment("Vehicle left the workshop at", "车辆出厂时间")
 
 
-class ReturnCallbackForm(Schema):
-    return_callback_satisfied = yes_no("Customer satisfied with the repair", "客户对返修满意")
-    return_callback_remarks = text("Remarks", "回访备注", required=False, multiline=True, load_default="")
-
-
 register("complaint.intake", IntakeForm, "Take in a complaint", "登记投诉")
 register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派")
 register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进",
@@ -123,6 +118,5 @@ register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理
 register("complaint.callback", CallbackForm, "Call the customer back", "回访客户")
 register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案")
 register("complaint.vehicle_release", VehicleReleaseForm, "Record the vehicle's release", "登记车辆出厂")
-register("complaint.return_callback", ReturnCallbackForm, "Return-repair callback", "返修回访")
 register("complaint.escalation", EscalationForm, "Deal with an overdue complaint", "处理超时升级")
 register("complaint.repeated_overdue", RepeatedOverdueForm, "Review repeated overdue work", "审阅多次超时")

@@ -110,9 +110,13 @@ def close(ctx: HandlerContext) -> str:
     return complaint.closed_at.isoformat()
 
 
-@handler("complaints.record_return_callback")
-def record_return_callback(ctx: HandlerContext) -> str:
-    complaint, data = _complaint(ctx), ctx.data
-    satisfied = "满意" if data["return_callback_satisfied"] else "不满意"
-    complaint.return_callback_result = f"{satisfied}。{data.get('return_callback_remarks', '')}".strip()
-    return complaint.return_callback_result
+@handler("complaints.start_return_callback")
+def start_return_callback(ctx: HandlerContext) -> int:
+    """Three days after the vehicle left the workshop: the callback procedure takes over
+    (due times, retries, a new complaint if the customer is not satisfied)."""
+    from ..services.callbacks import start_callback  # services import the handlers: import here
+    complaint = _complaint(ctx)
+    callback = start_callback("complaint", complaint.number, complaint.customer_name, complaint.contact_phone,
+                              complaint.vehicle, datetime.fromisoformat(ctx.data["released_at"]), ctx.actor_id,
+                              repair_summary=complaint.repair_plan or complaint.result or "")
+    return callback.id
