@@ -2,6 +2,7 @@
 from .callbacks import Callback, CallbackAttempt
 from .complaints import Complaint, RecordCounter
 from .deadlines import CalendarDay, OverdueRecord
+from .drafts import ProcessDraft
 from .processes import OpenTask, ProcessInstance, ProcessVersion, TaskRecord
 from .returns import RefusedShipment, ReturnAuthorization, ReturnUnit
 from .users import ApiToken, User, UserRole
@@ -9,3 +10,4 @@ from .users import ApiToken, User, UserRole
 __all__ = ["ApiToken", "CalendarDay", "OverdueRecord", "Complaint", "OpenTask", "ProcessInstance", "ProcessVersion",
            "RecordCounter", "TaskRecord", "User", "UserRole",
            "Callback", "CallbackAttempt", "RefusedShipment", "ReturnAuthorization", "ReturnUnit"]
+__all__ += ["ProcessDraft"]
