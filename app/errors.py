@@ -42,3 +42,25 @@ class ValidationFailed(ServiceError):
 class EngineFailure(ServiceError):
     """A diagram or handler failed while the engine ran; nothing was saved."""
     status, code = 500, "engine_error"
+
+
+class PayloadTooLarge(ServiceError):
+    status, code = 413, "payload_too_large"
+
+
+class InvalidProcedure(ValidationFailed):
+    """Procedure files that were refused: the problems say file and element, one by one."""
+
+    def __init__(self, message: str, problems: list[dict]):
+        super().__init__(message, {"files": [_where(p) + p["message"] for p in problems]})
+        self.problems = problems
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["error"]["problems"] = self.problems
+        return body
+
+
+def _where(problem: dict) -> str:
+    where = ":".join(part for part in (problem.get("file"), problem.get("element_id")) if part)
+    return f"{where}: " if where else ""

@@ -19,7 +19,14 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         parsed = parse_process_files(files)
     except InvalidProcess as err:
         return None, err.problems
-    return parsed, parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
+    problems = parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
+    # The columns a version is stored in: an uploaded diagram may carry any id or name.
+    where = Path(getattr(parsed.spec, "file", None) or "").name or None
+    if len(parsed.key) > 64:
+        problems.append(Problem(where, parsed.key[:64], "the process id is longer than 64 characters"))
+    if len(parsed.name) > 200:
+        problems.append(Problem(where, parsed.key[:64], "the process name is longer than 200 characters"))
+    return parsed, problems
 
 
 def _digest(files: dict[str, str]) -> str:

@@ -1,0 +1,27 @@
+"""Deployments (admins): a valid draft, {"draft_id"}, or uploaded files become the next
+version of their procedure; an invalid one is refused with its problems."""
+from flask import g
+
+from ..errors import ValidationFailed
+from ..services import drafts
+from . import bp
+from .drafts import upload
+
+
+@bp.post("/deployments")
+def deploy():
+    files, body = upload()
+    if files is None:
+        draft_id = body.get("draft_id")
+        if isinstance(draft_id, bool) or not isinstance(draft_id, int):
+            raise ValidationFailed("send {\"draft_id\"} or the procedure's files",
+                                   {"draft_id": ["the id of a valid draft"]})
+        version, created = drafts.deploy(g.user, draft_id=draft_id)
+    else:
+        version, created = drafts.deploy(g.user, items=files)
+    answer = {"key": version.process_key, "name": version.name, "version": version.version,
+              "deployed_at": version.deployed_at,
+              "deployed_by": version.deployed_by.username if version.deployed_by else None,
+              "unchanged": not created}
+    # Identical files are not deployed twice: the answer names the version they already are.
+    return answer, 201 if created else 200

@@ -1,0 +1,79 @@
+"""Procedure drafts: process owners propose a procedure's files (multipart `files` parts or
+JSON {"files": [{"name", "content"}]}) and read back the verdict, element by element."""
+from flask import g, request
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..errors import PayloadTooLarge, ValidationFailed
+from ..services import drafts
+from . import bp, json_body, pagination
+
+
+class _File(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content = fields.String(required=True)
+
+
+class _Files(Schema):
+    files = fields.List(fields.Nested(_File), required=True)
+
+
+def upload() -> tuple[list[tuple[str, bytes | str]] | None, dict]:
+    """(files as (name, content) pairs or None, the JSON body): read no further than the limits."""
+    request.max_content_length = drafts.MAX_REQUEST_BYTES  # a larger body is refused unread
+    try:
+        if request.mimetype == "multipart/form-data":
+            return [(part.filename or "", part.stream.read(drafts.MAX_FILE_BYTES + 1))
+                    for part in request.files.getlist("files")], {}
+        body = json_body()
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(f"the upload is larger than {drafts.MAX_REQUEST_BYTES // 2**20} MiB: send at most "
+                              f"{drafts.MAX_FILES} files of {drafts.MAX_FILE_BYTES // 2**20} MiB") from None
+    if "files" not in body:
+        return None, body
+    try:
+        loaded = _Files().load(body, unknown="exclude")
+    except ValidationError as err:
+        raise ValidationFailed("send {\"files\": [{\"name\", \"content\"}]} or multipart 'files' parts",
+                               _flatten(err.normalized_messages())) from None
+    return [(item["name"], item["content"]) for item in loaded["files"]], body
+
+
+def _flatten(messages: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return flat
+
+
+def draft_item(draft) -> dict:
+    # Without the files: they are deferred and may be megabytes; GET /drafts/{id} has them.
+    return {"id": draft.id, "process_key": draft.process_key, "valid": draft.valid, "problems": draft.problems,
+            "created_by": draft.created_by.username if draft.created_by else None,
+            "created_at": draft.created_at,
+            "deployed_version": draft.deployed_version.version if draft.deployed_version else None}
+
+
+@bp.post("/drafts")
+def propose_draft():
+    files, _ = upload()
+    draft = drafts.propose(g.user, files or [])
+    return draft_item(draft), 201
+
+
+@bp.get("/drafts")
+def list_drafts():
+    page, per_page = pagination()
+    items, total = drafts.list_drafts(g.user, page, per_page, request.args.get("process_key"))
+    return {"items": [draft_item(d) for d in items], "total": total}
+
+
+@bp.get("/drafts/<int:draft_id>")
+def get_draft(draft_id):
+    draft = drafts.get(g.user, draft_id)
+    files = [{"name": name, "content": text} for name, text in sorted(draft.files.items())]
+    return {**draft_item(draft), "files": files}

@@ -1,0 +1,114 @@
+"""Proposing and deploying procedure versions: a process owner uploads a procedure's files
+as a draft, checked element by element and kept, valid or not; an admin deploys a valid
+one (or uploaded files directly) as the next version."""
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, Forbidden, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
+from ..extensions import db
+from ..models import ProcessDraft, ProcessVersion, User
+from . import deployments
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 10
+# Several files' worth plus the multipart envelope; beyond that the request is cut off unread.
+MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
+PROPOSERS = ("process_owner", "admin")
+
+
+def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
+    """The uploaded (name, content) pairs as one procedure's files, name -> text."""
+    if not items:
+        raise ValidationFailed("send the procedure's files", {"files": ["at least one file is required"]})
+    if len(items) > MAX_FILES:
+        raise ValidationFailed(f"at most {MAX_FILES} files",
+                               {"files": [f"{len(items)} files sent, at most {MAX_FILES}"]})
+    files, unreadable = {}, []
+    for raw_name, content in items:
+        name = _file_name(raw_name)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if len(data) > MAX_FILE_BYTES:
+            raise PayloadTooLarge(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+                                  {"files": [f"{name}: larger than {MAX_FILE_BYTES} bytes"]})
+        if name in files:
+            raise ValidationFailed("two files have one name", {"files": [f"{name}: sent twice"]})
+        try:
+            files[name] = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            unreadable.append({"file": name, "element_id": None,
+                               "message": "not UTF-8 text: a BPMN or DMN file is XML saved as UTF-8"})
+            files[name] = ""
+    if unreadable:
+        raise InvalidProcedure("the files cannot be read as BPMN or DMN", unreadable)
+    return files
+
+
+def _file_name(raw: str) -> str:
+    # Only the last part of a path a browser or client sent, without control characters.
+    name = "".join(ch for ch in (raw or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()).strip()
+    if not name or name in (".", "..") or len(name) > 200:
+        raise ValidationFailed("every file needs a name",
+                               {"files": ["a file has no usable name (1 to 200 characters)"]})
+    return name
+
+
+def _require(user: User, *roles: str) -> None:
+    if not user.has_role(*roles):
+        raise Forbidden(f"only {' or '.join(roles)} may do this")
+
+
+def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
+    """Store the files as a draft with their problems; files that are not BPMN/DMN at all are refused."""
+    _require(user, *PROPOSERS)
+    files = read_uploads(items)
+    parsed, problems = deployments.check(files)
+    if parsed is None:
+        raise InvalidProcedure("the files cannot be read as BPMN or DMN: nothing was stored",
+                               [p.to_dict() for p in problems])
+    draft = ProcessDraft(process_key=parsed.key, files=parsed.files, valid=not problems,
+                         problems=[p.to_dict() for p in problems], created_by_id=user.id)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def get(user: User, draft_id: int) -> ProcessDraft:
+    _require(user, *PROPOSERS)
+    draft = db.session.get(ProcessDraft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}")
+    return draft
+
+
+def list_drafts(user: User, page: int = 1, per_page: int = 50, process_key: str | None = None):
+    _require(user, *PROPOSERS)
+    query = select(ProcessDraft)
+    if process_key:
+        query = query.where(ProcessDraft.process_key == process_key)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(ProcessDraft.created_at.desc(), ProcessDraft.id.desc())
+                               .offset((page - 1) * per_page).limit(per_page))
+    return list(items), total
+
+
+def deploy(user: User, draft_id: int | None = None,
+           items: list[tuple[str, bytes | str]] | None = None) -> tuple[ProcessVersion, bool]:
+    """Deploy a draft, or uploaded files, as the next version: (version, created). The files
+    are checked again, since the forms, handlers and roles they name may have changed."""
+    _require(user, "admin")
+    draft = get(user, draft_id) if draft_id is not None else None
+    if draft is not None and draft.deployed_version_id is not None:
+        raise Conflict(f"draft {draft.id} was deployed as version {draft.deployed_version.version} already; "
+                       "to deploy these files again, upload them")
+    files = draft.files if draft is not None else read_uploads(items or [])
+    parsed, problems = deployments.check(files)
+    if problems:
+        raise InvalidProcedure("the procedure is not valid: nothing was deployed", [p.to_dict() for p in problems])
+    try:
+        with db.session.begin_nested():  # another admin deploying the same procedure at once
+            version, created = deployments.deploy(files, deployed_by_id=user.id)
+    except IntegrityError:
+        raise Conflict(f"another version of '{parsed.key}' was deployed at the same moment: try again") from None
+    if draft is not None:
+        draft.deployed_version_id = version.id
+    return version, created
