@@ -1,7 +1,7 @@
 from flask import g
 
 from ..i18n import current_language
-from ..services import inbox, instances
+from ..services import inbox, instances, migration
 from . import bp, json_body
 
 
@@ -30,3 +30,10 @@ def get_instance(instance_id):
 def cancel_instance(instance_id):
     instance = instances.cancel(g.user, instance_id, json_body().get("reason", ""))
     return instance_summary(instance)
+
+
+@bp.post("/instances/<int:instance_id>/migrate")
+def migrate_instance(instance_id):
+    instance, result, from_version = migration.move(g.user, instance_id, json_body().get("to_version"))
+    return {**instance_summary(instance), "from_version": from_version, "relabelled": result.relabelled,
+            "kept_timers": result.kept_timers, "open_tasks": open_task_items(instance)}

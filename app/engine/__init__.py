@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
 from . import fixes
 from .clock import use_clock
+from .migration import MigrationRefused, MigrationResult, migrate
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
 from .sandbox import UnsafeScript
@@ -9,6 +10,6 @@ from .serialization import SERIALIZER_VERSION
 
 fixes.apply()
 
-__all__ = ["EngineError", "InvalidProcess", "ParsedProcess", "Problem", "SERIALIZER_VERSION",
-           "ScriptEngine", "ServiceTaskFailed", "TaskNotReady", "UnsafeScript", "UserTaskView",
-           "WorkflowRun", "parse_process_files", "use_clock"]
+__all__ = ["EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess", "Problem",
+           "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskNotReady", "UnsafeScript", "UserTaskView",
+           "WorkflowRun", "migrate", "parse_process_files", "use_clock"]

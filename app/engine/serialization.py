@@ -7,6 +7,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 SERIALIZER_VERSION = _serializer.VERSION
+REGISTRY = _serializer.registry  # turns specs into dicts: how two versions are compared
 _SPEC_KEYS = ("spec", "subprocess_specs")
 
 
