@@ -20,6 +20,15 @@ ROUTES = [
     ("/processes/{key}/instances", "post", "Start an instance of the latest version; body {data}", {}, 201),
     ("/instances/{id}", "get", "An instance with its data, history and open tasks", {}, 200),
     ("/instances/{id}/cancel", "post", "Cancel an instance (admin); body {reason}", {}, 200),
+    ("/instances/{id}/migrate", "post", "Move a running instance to another version of its procedure (admin); "
+     "body {to_version}; 409 naming the elements when a task it stands on or has done was removed or changed", {}, 200),
+    ("/drafts", "post", "Propose a procedure's files (process owner): multipart 'files' parts or "
+     "{files: [{name, content}]}, at most 10 files of 2 MiB; 201 with {id, process_key, valid, problems}, "
+     "422 when the files cannot be read as BPMN/DMN", {}, 201),
+    ("/drafts", "get", "Proposed drafts, newest first", {**PAGED, "process_key": "procedure key"}, 200),
+    ("/drafts/{id}", "get", "A draft with its problems and its files", {}, 200),
+    ("/deployments", "post", "Deploy a valid draft {draft_id} or uploaded files as the next version (admin); "
+     "422 with the problems when invalid", {}, 201),
     ("/tasks", "get", "The inbox: ready tasks of the caller's roles",
      {**PAGED, "lane": "role key", "process_key": "procedure key", "claimed": "me | none",
       "overdue": "true | false"}, 200),
