@@ -45,6 +45,24 @@ ZH.update({
 })
 
 
+# Proposing and deploying procedure versions.
+ZH.update({
+    "Procedures": "流程管理", "Version": "版本", "Deployed at": "发布时间", "Deployed by": "发布人",
+    "Running instances": "运行中的实例", "command line": "命令行", "Propose a version": "提交新版本",
+    "BPMN and DMN files of one procedure": "同一流程的 BPMN 和 DMN 文件", "At most": "最多",
+    "Check and save as draft": "检查并保存为草稿", "Drafts": "草稿", "Files": "文件", "Valid": "有效",
+    "Proposed by": "提交人", "Proposed at": "提交时间", "Deployed as version": "已发布为版本", "Draft": "草稿",
+    "File": "文件", "Element": "元素", "Problem": "问题", "The upload is too large.": "上传的文件太大。",
+    "The files cannot be read as BPMN or DMN: nothing was saved.": "文件无法作为 BPMN 或 DMN 读取：未保存任何内容。",
+    "Draft saved.": "草稿已保存。", "Draft saved with problems.": "草稿已保存，但有问题需要修正。",
+    "Refused: nothing was deployed.": "已拒绝：未发布任何内容。",
+    "No problems: this draft can be deployed.": "没有问题：此草稿可以发布。",
+    "Problems to fix before this draft can be deployed:": "发布前需要修正的问题：",
+    "Deploy as the next version": "发布为下一个版本", "Unchanged: already version": "内容未变：已是版本",
+    "Moved to another version": "迁移到其他版本",
+})
+
+
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
     "escalated": ("Escalated to the general manager", "已上报总经理"),

@@ -1,6 +1,7 @@
 """Proposing and deploying procedure versions as process owners and admins do it: a draft
 keeps its problems element by element, files that are no BPMN at all are refused naming
 the file, and a deployed version starts new cases while running ones finish on theirs."""
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,48 @@ def test_files_identical_to_the_latest_version_are_not_deployed_twice(api, shipp
     assert again.status_code == 200 and again.get_json()["unchanged"] is True
     assert again.get_json()["version"] == first.get_json()["version"] == latest_version(api)
 
+
+# ---------------------------------------------------------------- the pages
+
+def test_a_process_owner_uploads_a_draft_on_the_page_and_sees_its_problems_element_by_element(pages):
+    owner = pages("process_owner")
+    overview = owner.get("/procedures?lang=en")
+    assert overview.status_code == 200
+    html = overview.get_data(as_text=True)
+    assert "Propose a version" in html and "complaint" in html and 'enctype="multipart/form-data"' in html
+    lanes = CORPUS / "spiff-valid" / "sw-bpmn-lanes.bpmn"
+    saved = owner.post("/procedures/drafts", {"files": [(lanes.open("rb"), lanes.name)]}, from_page="/procedures")
+    assert saved.status_code == 302
+    page = owner.get(saved.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "<code>Activity_A1</code>" in page and "lane &#39;A&#39; is not a role" in page
+    assert "Deploy as the next version" not in page
+
+    broken = CORPUS / "broken" / "bpmnjs-error-no-xml.txt"
+    refused = owner.post("/procedures/drafts", {"files": [(broken.open("rb"), broken.name)]}, from_page="/procedures")
+    assert refused.status_code == 422 and broken.name in refused.get_data(as_text=True)
+    forged = owner.client.post("/procedures/drafts", data={"files": [(lanes.open("rb"), lanes.name)]})
+    assert forged.status_code == 400  # no CSRF token
+
+
+def test_an_admin_deploys_a_valid_draft_from_its_page(api, pages, shipped_complaint_afterwards):
+    files = with_bpmn(shipped(), lambda xml: relabel(xml, "confirm_handling", "确认处理结果（经理）"))
+    draft = api.as_("process_owner").post("/drafts", json=as_json(files)).get_json()
+    path = f"/procedures/drafts/{draft['id']}"
+    owner_page = pages("process_owner").get(path).get_data(as_text=True)
+    assert "发布为下一个版本" not in owner_page and "没有问题" in owner_page
+    assert pages("process_owner").post(path + "/deploy", {}, from_page=path).status_code == 403
+
+    admin = pages("admin")
+    assert "发布为下一个版本" in admin.get(path).get_data(as_text=True)
+    done = admin.post(path + "/deploy", {}, from_page=path)
+    assert done.status_code == 302
+    version = latest_version(api)
+    listing = admin.get("/procedures?lang=en").get_data(as_text=True)
+    assert re.search(rf"<td>{version}</td><td>[^<]+</td><td>admin</td>", listing)
+    assert "Deploy as the next version" not in admin.get(path + "?lang=en").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", ["customer_dept", "service_manager"])
+def test_the_procedure_pages_are_for_process_owners_and_admins(pages, username):
+    assert pages(username).get("/procedures").status_code == 403
+    assert pages(username).get("/procedures/drafts/1").status_code == 403

@@ -61,8 +61,9 @@ def init_app(app: Flask) -> None:
                 "choice": lambda field, value: choice_label(field, value, lang),
                 "when": when}
 
-    from . import admin, auth, errors, inbox, records
+    from . import admin, auth, errors, inbox, procedures, records
     app.register_blueprint(admin.bp)
+    app.register_blueprint(procedures.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(records.bp)

@@ -1,0 +1,65 @@
+"""Procedures and their versions, for process owners and admins: upload a draft and see its
+problems element by element; an admin deploys a valid draft as the next version."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..errors import Forbidden, InvalidProcedure, PayloadTooLarge, ValidationFailed
+from ..i18n import gettext
+from ..services import deployments, drafts
+from . import login_required
+
+bp = Blueprint("procedures", __name__, url_prefix="/procedures")
+
+
+@bp.before_request
+@login_required
+def owners_and_admins_only():
+    if not g.user.has_role(*drafts.PROPOSERS):
+        raise Forbidden(gettext("Not allowed"))
+
+
+def _overview(problems=None, errors=None, status=200):
+    procedures = [(latest, deployments.versions_with_counts(latest.process_key))
+                  for latest in deployments.latest_versions()]
+    recent, _ = drafts.list_drafts(g.user, per_page=30)
+    return render_template("procedures.html", procedures=procedures, drafts=recent, problems=problems or [],
+                           errors=errors or {}, max_files=drafts.MAX_FILES,
+                           max_mib=drafts.MAX_FILE_BYTES // 2**20), status
+
+
+@bp.get("")
+def index():
+    return _overview()
+
+
+@bp.post("/drafts")
+def propose():
+    request.max_content_length = drafts.MAX_REQUEST_BYTES
+    try:
+        items = [(part.filename or "", part.stream.read(drafts.MAX_FILE_BYTES + 1))
+                 for part in request.files.getlist("files") if part.filename]
+        draft = drafts.propose(g.user, items)
+    except RequestEntityTooLarge:
+        return _overview(errors={"files": [gettext("The upload is too large.")]}, status=413)
+    except InvalidProcedure as err:
+        return _overview(problems=err.problems, status=err.status)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        return _overview(errors=err.fields, status=err.status)
+    flash(gettext("Draft saved.") if draft.valid else gettext("Draft saved with problems."))
+    return redirect(url_for("procedures.draft", draft_id=draft.id))
+
+
+@bp.get("/drafts/<int:draft_id>")
+def draft(draft_id):
+    return render_template("draft.html", draft=drafts.get(g.user, draft_id), problems=None)
+
+
+@bp.post("/drafts/<int:draft_id>/deploy")
+def deploy(draft_id):
+    try:
+        version, created = drafts.deploy(g.user, draft_id=draft_id)
+    except InvalidProcedure as err:
+        return render_template("draft.html", draft=drafts.get(g.user, draft_id), problems=err.problems), err.status
+    flash(gettext("Deployed as version") + f" {version.version}" if created
+          else gettext("Unchanged: already version") + f" {version.version}")
+    return redirect(url_for("procedures.index"))
