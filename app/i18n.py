@@ -63,6 +63,10 @@ ZH.update({
 })
 
 
+ZH.update({"Monthly report": "月度报告", "Month": "月份", "Show": "显示", "KPI": "考核指标", "Numerator": "分子",  # KPIs
+           "Denominator": "分母", "Value": "值", "This month is not over: the figures are provisional.": "本月尚未结束，数据为临时数据。"})
+
+
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
     "escalated": ("Escalated to the general manager", "已上报总经理"),

@@ -54,6 +54,13 @@ ROUTES = [
     ("/overdue", "get", "Overdue records (超时记录)", {**PAGED, "month": "YYYY-MM", "person": "username"}, 200),
     ("/calendar/{year}", "get", "The working-day calendar of a year and where it comes from", {}, 200),
     ("/calendar/days/{day}", "put", "Enter a holiday or make-up working day (admin); body {is_working, note}", {}, 200),
+    ("/kpis", "get", "The KPIs of a month: {month, provisional, items: [{key, numerator, denominator, value}]}, "
+     "value a percentage or null (managers)", {"month": "YYYY-MM (required)"}, 200),
+    ("/deliveries/{month}", "put", "Enter a month's deliveries, the complaint rate's denominator (admin); "
+     "body {deliveries}", {}, 200),
+    ("/reports/monthly/{month}", "get", "The monthly report for the general manager (managers): format by ?format= "
+     "or Accept: text/html, application/pdf, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     {"format": "html | xlsx | pdf"}, 200),
 ]
 
 

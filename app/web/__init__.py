@@ -67,4 +67,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(records.bp)
+    from . import reports  # noqa: E402  (the monthly report page)
+    app.register_blueprint(reports.bp)
     errors.init_app(app)

@@ -1,0 +1,33 @@
+"""The general manager's page of monthly reports: a month picker and the three formats."""
+from datetime import timedelta
+
+from flask import Blueprint, g, render_template, request
+
+from ..clock import local, now
+from ..services import kpis, reports
+from ..services.complaints import month_range
+from . import login_required
+
+bp = Blueprint("reports", __name__)
+
+
+def _previous_month() -> str:
+    """The month a report is asked for by default: the last one that is over."""
+    return (local(now()).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+
+@bp.get("/reports/monthly")
+@login_required
+def monthly():
+    kpis.check_reader(g.user)
+    month = request.args.get("month") or _previous_month()
+    month_range(month)
+    return render_template("reports.html", month=month, provisional=kpis.provisional(month),
+                           formats=list(reports.FORMATS), indicators=kpis.compute(month), labels=kpis.KPIS,
+                           percent=reports.percent)
+
+
+@bp.get("/reports/monthly/<month>.<fmt>")
+@login_required
+def monthly_file(month, fmt):
+    return reports.response(g.user, month, fmt, None)
