@@ -2,8 +2,8 @@
 from .callbacks import Callback, CallbackAttempt
 from .complaints import Complaint, RecordCounter
 from .deadlines import CalendarDay, OverdueRecord
-from .kpis import MonthlyDeliveries  # noqa: F401  (KPIs: the complaint rate's denominator)
 from .drafts import ProcessDraft
+from .kpis import MonthlyDeliveries  # noqa: F401  (KPIs: the complaint rate's denominator)
 from .processes import OpenTask, ProcessInstance, ProcessVersion, TaskRecord
 from .returns import RefusedShipment, ReturnAuthorization, ReturnUnit
 from .users import ApiToken, User, UserRole
