@@ -142,3 +142,11 @@ def test_demo_users_are_never_created_in_production(tmp_path):
         from app.models import User
         from app.extensions import db
         assert db.session.query(User).count() == 0
+
+
+def test_a_parser_failure_is_told_without_the_parsers_internals(context):
+    path = CORPUS / "foreign-valid" / "miwg-adonis-C.3.0-roundtrip.bpmn"
+    parsed, problems = deployments.check({path.name: path.read_bytes()})
+    assert problems and all("unexpected keyword" not in p.message and "NodeParser" not in p.message
+                            for p in problems)
+    assert problems[0].file == path.name

@@ -1,5 +1,7 @@
 """Reading uploaded or shipped BPMN/DMN files into a runnable spec, and saying element by
 element what keeps a diagram from being one of our procedures."""
+import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
@@ -12,6 +14,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from .sandbox import validate_source
 from .serialization import dump_spec
 
+log = logging.getLogger(__name__)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_PREFIX = "https://www.omg.org/spec/DMN/"
 # Entities, DTDs and network access are off: an uploaded file must never read ours.
@@ -147,7 +150,10 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
             problems.append(Problem(err.file_name or name, err.id or None, _message(err)))
             continue
         except Exception as err:  # a foreign file may trip the parser anywhere
-            problems.append(Problem(name, None, f"cannot be read: {err}"))
+            # The parser's own error text would name its internals: log it, say what it means.
+            log.info("parser failed on %s: %r", name, err)
+            problems.append(Problem(name, None, "cannot be read: it uses a construct this engine does not "
+                                                "support (simplify the element or export it again)"))
             continue
         texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
     if problems:
@@ -159,7 +165,9 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     except ValidationException as err:
         raise InvalidProcess([Problem(err.file_name, err.id or None, _message(err))]) from None
     except Exception as err:
-        raise InvalidProcess([Problem(None, key, f"cannot be built: {err}")]) from None
+        log.info("building %s failed: %r", key, err)
+        raise InvalidProcess([Problem(None, key, "cannot be built: it uses a construct this engine does not "
+                                                 "support")]) from None
     file_of = {}
     for process_spec in [spec, *subprocess_specs.values()]:
         name = PurePath(process_spec.file).name if getattr(process_spec, "file", None) else None
@@ -169,8 +177,15 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     return ParsedProcess(key, spec.description or key, spec, subprocess_specs, texts, file_of)
 
 
+_UNSUPPORTED = "cannot be read: it uses a construct this engine does not support"
+
+
 def _message(err: ValidationException) -> str:
-    return str(err).split("\n")[0]
+    text = str(err).split("\n")[0]
+    if re.match(r"^\w+(Error|Exception)\(", text):  # a wrapped crash of the parser, not a finding
+        log.info("parser failed: %s", text)
+        return _UNSUPPORTED
+    return text
 
 
 def _main_process(parser: SpiffBpmnParser, texts: dict) -> str:

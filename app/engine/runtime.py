@@ -6,6 +6,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from .sandbox import UnsafeScript
@@ -86,7 +87,10 @@ class WorkflowRun:
 
     def complete(self, task_id: str, data: dict) -> None:
         # Task.run() does not check state: a finished task would run twice.
-        task = self.workflow.get_task_from_id(UUID(task_id))
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (TaskNotFoundException, ValueError):  # 3.2 raises rather than returning None
+            raise TaskNotReady(task_id) from None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(task_id)
         task.data.update(data)
