@@ -60,6 +60,7 @@ ZH.update({
     "Problems to fix before this draft can be deployed:": "发布前需要修正的问题：",
     "Deploy as the next version": "发布为下一个版本", "Unchanged: already version": "内容未变：已是版本",
     "Moved to another version": "迁移到其他版本",
+    "Edit diagram": "编辑流程图", "Save as draft": "保存为草稿",
 })
 
 

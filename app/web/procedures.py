@@ -1,6 +1,6 @@
 """Procedures and their versions, for process owners and admins: upload a draft and see its
 problems element by element; an admin deploys a valid draft as the next version."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import Forbidden, InvalidProcedure, PayloadTooLarge, ValidationFailed
@@ -63,3 +63,49 @@ def deploy(draft_id):
     flash(gettext("Deployed as version") + f" {version.version}" if created
           else gettext("Unchanged: already version") + f" {version.version}")
     return redirect(url_for("procedures.index"))
+
+
+# Editing a procedure's diagram in the browser (bpmn-js, app/web/static/modeler.js).
+# bpmn-js sets style attributes on the SVG and HTML it draws: this page alone allows inline
+# styles; scripts stay 'self' only (the diagram travels in a textarea, not an inline script).
+EDITOR_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+              "frame-ancestors 'none'")
+
+
+def _main_file(version) -> str:
+    """The name of the version's BPMN file of its own key (`<key>.bpmn`)."""
+    name = f"{version.process_key}.bpmn"
+    if name in version.files:
+        return name
+    return next(n for n in sorted(version.files) if n.endswith(".bpmn"))
+
+
+def _editor(version, xml: str, problems=None, status=200):
+    response = make_response(render_template("procedure_edit.html", version=version, file_name=_main_file(version),
+                                             xml=xml, problems=problems or []), status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+@bp.get("/<key>/edit")
+def edit(key):
+    version = deployments.latest_version(key)
+    return _editor(version, version.files[_main_file(version)])
+
+
+@bp.post("/<key>/edit")
+def save_edit(key):
+    version = deployments.latest_version(key)
+    name, xml = _main_file(version), request.form.get("bpmn", "")
+    # The edited diagram with the version's other files (its decision tables), as one draft.
+    items = [(n, xml if n == name else text) for n, text in sorted(version.files.items())]
+    try:
+        draft = drafts.propose(g.user, items)
+    except InvalidProcedure as err:
+        return _editor(version, xml, problems=err.problems, status=err.status)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        problems = [{"file": name, "element_id": None, "message": reason}
+                    for reasons in err.fields.values() for reason in reasons]
+        return _editor(version, xml, problems=problems, status=err.status)
+    flash(gettext("Draft saved.") if draft.valid else gettext("Draft saved with problems."))
+    return redirect(url_for("procedures.draft", draft_id=draft.id))

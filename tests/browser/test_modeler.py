@@ -1,0 +1,72 @@
+"""Editing a procedure's diagram in the browser: bpmn-js's Modeler on /procedures/<key>/edit
+(static/modeler.js, vendor/bpmn-js copied by scripts/bootstrap), saved as a draft with the
+procedure's decision tables, under the page's own CSP (inline styles only, scripts 'self')."""
+import re
+
+NEW_LABEL = "分类、定级与指派"
+ELEMENT = '.djs-element[data-element-id="classify_complaint"]'
+
+
+def _errors_of(page):
+    """Console errors and uncaught exceptions of the page (CSP refusals are console errors),
+    but for the browser's own request of /favicon.ico, which the app does not serve."""
+    errors = []
+
+    def on_console(message):
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"{message.text} @ {message.location}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_process_owner_edits_a_label_and_saves_a_valid_draft(page, login, live_server):
+    errors = _errors_of(page)
+    login(page, "process_owner")
+    page.goto("/procedures")
+    with page.expect_navigation():
+        page.locator(f'a[href="/procedures/complaint/edit"]').click()
+    response = page.context.request.get(live_server + "/procedures/complaint/edit")
+    csp = response.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src" not in csp and "default-src 'self'" in csp
+
+    page.locator(ELEMENT).wait_for(state="visible")
+    assert page.get_by_role("button", name="保存为草稿").count() == 1
+    page.evaluate("""label => {
+        const element = window.modeler.get('elementRegistry').get('classify_complaint');
+        window.modeler.get('modeling').updateLabel(element, label);
+    }""", NEW_LABEL)
+    assert NEW_LABEL in page.locator(ELEMENT).first.text_content()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存为草稿").click()
+    match = re.search(r"/procedures/drafts/(\d+)$", page.url)
+    assert match, page.url
+    assert page.locator("p.flash").inner_text() == "草稿已保存。"
+    assert "没有问题：此草稿可以发布。" in page.locator("main").inner_text()
+    assert "complaint.bpmn" in page.locator("main").inner_text()
+    assert "complaint_routing.dmn" in page.locator("main").inner_text()
+
+    draft = page.context.request.get(f"{live_server}/api/v1/drafts/{match.group(1)}", headers={
+        "Authorization": "Bearer " + page.context.request.post(
+            live_server + "/api/v1/auth/token", data={"username": "process_owner", "password": "demo"}).json()["token"]})
+    assert draft.status == 200, draft.text()
+    body = draft.json()
+    assert body["valid"] is True and body["problems"] == []
+    files = {f["name"]: f["content"] for f in body["files"]}
+    assert {"complaint.bpmn", "complaint_routing.dmn"} <= set(files)  # with the version's decision tables
+    assert f'id="classify_complaint" name="{NEW_LABEL}"' in files["complaint.bpmn"]
+    assert errors == [], "\n".join(errors)
+
+
+def test_customer_dept_may_not_edit_a_diagram(page, login):
+    errors = _errors_of(page)
+    login(page, "customer_dept")
+    response = page.goto("/procedures/complaint/edit")
+    assert response.status == 403
+    assert page.locator("main h1").inner_text() == "403"
+    assert page.locator("#canvas").count() == 0
+    status = page.evaluate("""async () => (await fetch('/procedures/complaint/edit', {method: 'POST'})).status""")
+    assert status in (400, 403)  # no CSRF token, and no right to propose anyway
+    assert [e for e in errors if "403" not in e and "400" not in e] == []
