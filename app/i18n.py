@@ -24,7 +24,8 @@ ZH = {
     "Working-day calendar": "工作日历", "Source": "来源", "admin": "管理员录入", "library": "国务院公布的安排",
     "weekdays": "周一至周五（未录入）", "Day": "日期", "Kind": "类型", "Note": "说明", "Holiday": "节假日",
     "Make-up working day": "调休上班日", "Remove": "删除", "Save": "保存", "Saved.": "已保存。",
-    "Calendar": "工作日历", "Started": "发起", "Overdue records": "超时记录",
+    "Calendar": "工作日历", "Started": "发起", "Deliveries in the month": "本月交车台数",
+    "Not saved": "未保存", "Overdue records": "超时记录",
 }
 
 

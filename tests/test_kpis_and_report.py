@@ -230,3 +230,24 @@ def test_the_report_is_for_managers_and_wants_a_month_and_a_known_format(api):
     assert report(api, "2026-04", username="service_manager", accept="*/*").mimetype == "text/html"
     assert report(api, "2026-04", username="admin", accept="application/pdf;q=0.5, text/html;q=0.1").mimetype == \
         "application/pdf"
+
+
+def test_an_admin_enters_the_months_deliveries_on_the_report_page(api, pages):
+    admin = pages("admin")
+    page = admin.get("/reports/monthly?month=2026-02").get_data(as_text=True)
+    assert 'name="deliveries"' in page
+    saved = admin.post("/reports/monthly/deliveries", {"month": "2026-02", "deliveries": "120"},
+                       from_page="/reports/monthly?month=2026-02")
+    assert saved.status_code == 302
+    rate = {k["key"]: k for k in api.as_("general_manager").get("/kpis", query_string={"month": "2026-02"})
+            .get_json()["items"]}["complaint_rate"]
+    assert rate["denominator"] == 120
+    refused = admin.post("/reports/monthly/deliveries", {"month": "2026-02", "deliveries": "-5"},
+                         from_page="/reports/monthly?month=2026-02")
+    assert refused.status_code == 302
+    assert {k["key"]: k for k in api.as_("general_manager").get("/kpis", query_string={"month": "2026-02"})
+            .get_json()["items"]}["complaint_rate"]["denominator"] == 120
+    manager = pages("general_manager")
+    assert 'name="deliveries"' not in manager.get("/reports/monthly?month=2026-02").get_data(as_text=True)
+    assert manager.post("/reports/monthly/deliveries", {"month": "2026-02", "deliveries": "1"},
+                        from_page="/reports/monthly?month=2026-02").status_code == 403

@@ -1,9 +1,11 @@
 """The general manager's page of monthly reports: a month picker and the three formats."""
 from datetime import timedelta
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..clock import local, now
+from ..errors import ValidationFailed
+from ..i18n import gettext
 from ..services import kpis, reports
 from ..services.complaints import month_range
 from . import login_required
@@ -31,3 +33,18 @@ def monthly():
 @login_required
 def monthly_file(month, fmt):
     return reports.response(g.user, month, fmt, None)
+
+
+@bp.post("/reports/monthly/deliveries")
+@login_required
+def enter_deliveries():
+    """An admin enters the month's deliveries, the complaint rate's denominator."""
+    month = request.form.get("month", "")
+    raw = request.form.get("deliveries", "").strip()
+    try:
+        kpis.set_deliveries(g.user, month, int(raw) if raw.isdigit() else raw)
+    except ValidationFailed as err:
+        flash(f"{gettext('Not saved')}: {'; '.join(r for reasons in err.fields.values() for r in reasons)}")
+    else:
+        flash(gettext("Saved."))
+    return redirect(url_for("reports.monthly", month=month if len(month) == 7 else None))
