@@ -1,5 +1,4 @@
 """Driving a procedure through the API as the demo users, the way staff do it."""
-from datetime import datetime, timezone
 
 INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "customer_name": "王先生",
           "contact_phone": "13800138000", "vehicle": "沪A·12345", "description": "保养后发动机异响",

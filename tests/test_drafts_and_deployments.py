@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from procedures import GOOD_HANDLING, Case
-from versions import (CORPUS, as_json, deploy, insert_task_after, latest_version, relabel, shipped,
+from versions import (CORPUS, as_json, insert_task_after, latest_version, relabel, shipped,
                       shipped_complaint_afterwards, upload, with_bpmn)  # noqa: F401  (fixture)
 
 

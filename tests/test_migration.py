@@ -7,7 +7,7 @@ import pytest
 
 from app.engine import MigrationRefused, ScriptEngine, WorkflowRun, migrate, parse_process_files, use_clock
 from procedures import GOOD_HANDLING, Case
-from versions import (deploy, insert_task_after, latest_version, relabel, remove_task, set_form, shipped,
+from versions import (deploy, insert_task_after, relabel, remove_task, set_form, shipped,
                       shipped_complaint_afterwards, with_bpmn)  # noqa: F401  (fixture)
 
 

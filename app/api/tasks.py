@@ -3,7 +3,7 @@ from flask import g, request
 from ..errors import ValidationFailed
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language
-from ..services import inbox, runs
+from ..services import inbox
 from . import bp, json_body, pagination
 from .instances import open_task_items
 

@@ -26,7 +26,7 @@ def test_process_owner_edits_a_label_and_saves_a_valid_draft(page, login, live_s
     login(page, "process_owner")
     page.goto("/procedures")
     with page.expect_navigation():
-        page.locator(f'a[href="/procedures/complaint/edit"]').click()
+        page.locator('a[href="/procedures/complaint/edit"]').click()
     response = page.context.request.get(live_server + "/procedures/complaint/edit")
     csp = response.headers["content-security-policy"]
     assert "style-src 'self' 'unsafe-inline'" in csp and "script-src" not in csp and "default-src 'self'" in csp
