@@ -154,3 +154,9 @@ def test_a_vehicle_released_three_days_ago_gets_its_callback_now(api):
     clerk_tasks = api.as_("customer_dept").get("/tasks", query_string={"process_key": "callback",
                                                                      "per_page": 500}).get_json()["items"]
     assert callback["instance_id"] in [t["instance_id"] for t in clerk_tasks]
+
+
+def test_the_general_manager_reads_a_complaint_he_has_not_worked_on(api, pages):
+    case = Case(api)
+    page = pages("general_manager").get(f"/complaints/{case.number}")
+    assert page.status_code == 200 and case.number in page.get_data(as_text=True)

@@ -26,10 +26,7 @@ def ledger():
 @login_required
 def complaint(number):
     record = complaints.get(g.user, number)
-    instance = instances.get(g.user, record.instance_id) if record.instance_id else None
-    return render_template("complaint.html", complaint=record, instance=instance,
-                           history=instances.history(instance) if instance else [],
-                           open_tasks=instances.open_tasks(instance) if instance else [])
+    return _record_page("complaint.html", record.instance_id, complaint=record)
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -84,10 +81,7 @@ def receive_shipment():
 @login_required
 def return_authorization(key):
     record = returns.get(g.user, key)
-    instance = _readable_instance(record.instance_id)
-    return render_template("return.html", record=record, instance=instance,
-                           history=instances.history(instance) if instance else [],
-                           open_tasks=instances.open_tasks(instance) if instance else [])
+    return _record_page("return.html", record.instance_id, record=record)
 
 
 @bp.get("/callbacks")
@@ -105,15 +99,15 @@ def callback_log():
 @login_required
 def callback(callback_id):
     record = callbacks.get(g.user, callback_id)
-    instance = _readable_instance(record.instance_id)
-    return render_template("callback.html", callback=record, instance=instance,
-                           history=instances.history(instance) if instance else [],
-                           open_tasks=instances.open_tasks(instance) if instance else [])
+    return _record_page("callback.html", record.instance_id, callback=record)
 
 
-def _readable_instance(instance_id):
-    """The case's history when the reader works on it; a register reader may not (the GM)."""
+def _record_page(template: str, instance_id: int | None, **record):
+    """A record with its case's history and open tasks, when the reader may see the case:
+    a register reader (the general manager, the ledger clerk) may not have worked on it."""
     try:
-        return instances.get(g.user, instance_id) if instance_id else None
+        instance = instances.get(g.user, instance_id) if instance_id else None
     except Forbidden:
-        return None
+        instance = None
+    return render_template(template, instance=instance, history=instances.history(instance) if instance else [],
+                           open_tasks=instances.open_tasks(instance) if instance else [], **record)
