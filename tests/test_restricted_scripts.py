@@ -57,3 +57,40 @@ def test_an_escaping_script_is_refused_at_deployment(app, script):
     with app.app_context():
         parsed, problems = deployments.check({"escape_probe.bpmn": PROBE.format(key="escape_probe", script=script)})
         assert [p.element_id for p in problems] == ["script"]
+
+
+TIMER_PROBE = PROBE.replace(
+    '<bpmn:flowNodeRef>start</bpmn:flowNodeRef>',
+    '<bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>wait</bpmn:flowNodeRef>').replace(
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="script" />',
+    '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />'
+    '<bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f0</bpmn:outgoing>'
+    '<bpmn:timerEventDefinition><bpmn:timeDate>working_days(1)</bpmn:timeDate></bpmn:timerEventDefinition>'
+    '</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f0" sourceRef="wait" targetRef="script" />').replace(
+    '<bpmn:incoming>f1</bpmn:incoming>\n      <bpmn:outgoing>f2</bpmn:outgoing>',
+    '<bpmn:incoming>f0</bpmn:incoming>\n      <bpmn:outgoing>f2</bpmn:outgoing>')
+
+
+def test_a_timer_whose_next_step_fails_marks_the_instance_and_keeps_its_state(app, api):
+    from datetime import timedelta
+    from app import clock
+    from app.services.timers import fire_due
+    with app.app_context():
+        version, _ = deployments.deploy({"timer_probe.bpmn": TIMER_PROBE.format(
+            key="timer_probe", script="while True:\n    pass")})
+        db.session.commit()
+    started = api.as_("customer_dept").post("/processes/timer_probe/instances", json={"data": {}})
+    assert started.status_code == 201 and started.get_json()["status"] == "waiting"
+    instance_id = started.get_json()["id"]
+    with app.app_context():
+        before = db.session.get(ProcessInstance, instance_id)
+        state, due = before.state, before.next_timer_at
+    clock.set_now(clock.now() + timedelta(days=10))
+    try:
+        with app.app_context():
+            fire_due()
+            fire_due()  # an instance in error is not tried again and again
+            after = db.session.get(ProcessInstance, instance_id)
+            assert (after.status, after.state, after.next_timer_at) == ("error", state, due)
+    finally:
+        clock.set_now(None)

@@ -3,7 +3,7 @@ from sqlalchemy import delete, select
 
 from .. import forms
 from ..engine import WorkflowRun
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord, User
 from . import runs
@@ -83,7 +83,6 @@ def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
         raise ValidationFailed("give a reason", {"reason": ["a reason is required"]})
     instance = runs.lock_instance(instance_id)
     if instance.status in ("completed", "cancelled"):
-        from ..errors import Conflict
         raise Conflict(f"the instance is already {instance.status}")
     instance.status, instance.cancel_reason, instance.next_timer_at = "cancelled", reason.strip(), None
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
