@@ -50,9 +50,11 @@ def engine_step(step, *args):
 
 def _due_at(form_key: str | None, data: dict) -> datetime | None:
     form = forms.FORMS.get(form_key)
-    value = data
-    for part in (form.due_from.split(".") if form and form.due_from else [None]):
-        value = value.get(part) if isinstance(value, dict) and part else None
+    if form is None or not form.due_from:
+        return None
+    value = data  # due_from is a dotted path into the task data: "deadlines.handling"
+    for part in form.due_from.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
