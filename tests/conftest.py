@@ -29,6 +29,10 @@ def _postgres_url(tmp_name: str) -> str:
     return sa.engine.make_url(base).set(database=tmp_name).render_as_string(hide_password=False)
 
 
+def _database_name(suffix: str = "") -> str:
+    return f"aftersales_test_{RUN}_{WORKER}{suffix}"
+
+
 def _drop_postgres(name: str) -> None:
     admin = sa.create_engine(os.environ["TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -36,11 +40,12 @@ def _drop_postgres(name: str) -> None:
     admin.dispose()
 
 
-def make_app(database: str, tmp_path_factory) -> "Flask":  # noqa: F821
+def make_app(database: str, tmp_path_factory, suffix: str = "") -> "Flask":  # noqa: F821
+    """A migrated app with the procedures and demo users; `suffix` names a database of its own."""
     if database == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        url = _postgres_url(f"aftersales_test_{RUN}_{WORKER}")
+        url = _postgres_url(_database_name(suffix))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
                       "SCRIPT_TIME_LIMIT": 1.0})
     with app.app_context():
@@ -53,14 +58,18 @@ def make_app(database: str, tmp_path_factory) -> "Flask":  # noqa: F821
     return app
 
 
+def dispose_app(application, database: str, suffix: str = "") -> None:
+    with application.app_context():
+        db.engine.dispose()
+    if database == "postgresql":
+        _drop_postgres(_database_name(suffix))
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
     application = make_app(request.param, tmp_path_factory)
     yield application
-    with application.app_context():
-        db.engine.dispose()
-    if request.param == "postgresql":
-        _drop_postgres(f"aftersales_test_{RUN}_{WORKER}")
+    dispose_app(application, request.param)
 
 
 @pytest.fixture

@@ -54,11 +54,43 @@ def test_data_filled_from_the_schema_is_accepted(api):
 def test_the_openapi_document_describes_the_api(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
-    for path in ("/auth/token", "/tasks", "/tasks/{id}/complete", "/processes/{key}/instances",
-                 "/instances/{id}", "/complaints", "/complaints/{number}"):
+    for path in ("/auth/token", "/tasks", "/tasks/{task_id}/complete", "/processes/{key}/instances",
+                 "/instances/{instance_id}", "/complaints", "/complaints/{number}"):
         assert path in doc["paths"], path
     assert "complaint_intake" in doc["components"]["schemas"]
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert doc["paths"]["/auth/token"]["post"]["security"] == []
+    assert doc["paths"]["/tasks"]["get"]["security"] == [{"bearer": []}]
+    day = doc["paths"]["/calendar/days/{day}"]["delete"]["parameters"][0]
+    assert day["name"] == "day" and day["schema"]["pattern"].startswith("^\\d{4}-")
+    instance_id = doc["paths"]["/instances/{instance_id}"]["get"]["parameters"][0]["schema"]
+    assert (instance_id["type"], instance_id["minimum"], instance_id["maximum"]) == ("integer", 1, 2**31 - 1)
+    per_page = next(p for p in doc["paths"]["/complaints"]["get"]["parameters"] if p["name"] == "per_page")
+    assert per_page["in"] == "query" and per_page["schema"]["maximum"] == 500
+    error = doc["paths"]["/tasks/{task_id}/claim"]["post"]["responses"]["409"]["$ref"]
+    assert doc["components"]["responses"][error.rsplit("/", 1)[1]]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
+
+
+def test_every_api_route_and_method_is_in_the_openapi_document(app, client):
+    """The document is generated from app.url_map, so it cannot drift: every rule, every method,
+    every path parameter, and each operation declares what it answers."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")]
+    assert len(rules) >= 30
+    documented = {(path, method) for path, item in doc["paths"].items() for method in item}
+    expected = set()
+    for rule in rules:
+        path = rule.rule.removeprefix("/api/v1")
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            expected.add((path, method.lower()))
+            operation = doc["paths"].get(path, {}).get(method.lower())
+            assert operation is not None, (path, method)
+            assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == set(rule.arguments), path
+            assert operation["summary"] and any(code < "300" for code in operation["responses"]), (path, method)
+    assert documented == expected
 
 
 def test_lists_are_paged_and_bad_paging_is_named(api):

@@ -1,9 +1,24 @@
+from marshmallow import Schema, fields
+
 from ..errors import ValidationFailed
 from ..services import accounts
 from . import bp, json_body
+from .openapi import doc
+
+
+class Credentials(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class Token(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
 
 
 @bp.post("/auth/token")
+@doc("Exchange username and password for a bearer token; wrong ones: 401, repeated failures are slowed or locked",
+     Token, body=Credentials, errors=(401, 429))
 def issue_token():
     body = json_body()
     missing = {name: ["required"] for name in ("username", "password") if not isinstance(body.get(name), str)}

@@ -1,10 +1,47 @@
 from flask import g, request
 
 from ..services import callbacks
+from marshmallow import Schema, fields, validate
+
 from . import bp, pagination
+from .openapi import Out, Paging, doc, page_of
+
+
+class CallbackFilters(Paging):
+    status = fields.String(validate=validate.OneOf(["due", "retry", "scheduled", "completed", "ineffective"]))
+    due = fields.Date(metadata={"description": "the open callbacks due that day"})
+
+
+class Callback(Out):
+    id = fields.Integer(required=True)
+    instance_id = fields.Integer(allow_none=True)
+    kind = fields.String(required=True, metadata={"description": "first | follow_up"})
+    source = fields.String(required=True, metadata={"description": "delivery | return | complaint"})
+    customer_name, contact_phone, subject = fields.String(), fields.String(), fields.String()
+    picked_up_at, deadline_at, due_at = fields.DateTime(), fields.DateTime(), fields.DateTime()
+    status = fields.String(required=True)
+    attempts = fields.Integer()
+    satisfied = fields.Boolean(allow_none=True)
+    complaint_number = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    effective = fields.Boolean()
+    completed_by = fields.String(allow_none=True)
+
+
+class Attempt(Schema):
+    number = fields.Integer()
+    attempted_at = fields.DateTime()
+    reached = fields.Boolean()
+    remarks = fields.String()
+    caller = fields.String(allow_none=True)
+
+
+class CallbackWithAttempts(Callback):
+    attempt_log = fields.List(fields.Nested(Attempt), required=True)
 
 
 @bp.get("/callbacks")
+@doc("The callback log", page_of(Callback), query=CallbackFilters)
 def list_callbacks():
     page, per_page = pagination()
     rows, total = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"),
@@ -13,5 +50,6 @@ def list_callbacks():
 
 
 @bp.get("/callbacks/<int:callback_id>")
+@doc("One callback with its attempts", CallbackWithAttempts)
 def get_callback(callback_id):
     return callbacks.as_dict(callbacks.get(g.user, callback_id), attempts=True)

@@ -1,11 +1,49 @@
 from flask import g, request
+from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
 from ..services import calendar, overdue
 from . import bp, json_body, pagination
+from .openapi import DATE, MONTH, Out, Paging, doc, page_of
+
+
+class OverdueFilters(Paging):
+    month = fields.String(metadata=MONTH)
+    person = fields.String(metadata={"description": "username"})
+
+
+class OverdueRecord(Out):
+    id = fields.Integer(required=True)
+    month = fields.String(required=True, metadata=MONTH)
+    person = fields.String(allow_none=True)
+    role, process_key, task = fields.String(), fields.String(), fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    business_key = fields.String(allow_none=True)
+    deadline_at, recorded_at = fields.DateTime(), fields.DateTime()
+    miss_in_month = fields.Integer()
+
+
+class Day(Schema):
+    day = fields.Date(required=True)
+    is_working = fields.Boolean(required=True, metadata={"description": "true: a make-up working day, "
+                                                                        "false: a holiday"})
+    note = fields.String(required=True, validate=validate.Length(max=100))
+
+
+class DayEntry(Schema):
+    is_working = fields.Boolean(required=True, metadata={"description": "true: a make-up working day, "
+                                                                        "false: a holiday"})
+    note = fields.String(validate=validate.Length(max=100))
+
+
+class Year(Schema):
+    year = fields.Integer(required=True)
+    source = fields.String(required=True, metadata={"description": "where the calendar of that year comes from"})
+    days = fields.List(fields.Nested(Day), required=True)
 
 
 @bp.get("/overdue")
+@doc("Overdue records (超时记录)", page_of(OverdueRecord), query=OverdueFilters)
 def list_overdue():
     page, per_page = pagination()
     rows, total = overdue.records(g.user, month=request.args.get("month"), person=request.args.get("person"),
@@ -14,6 +52,8 @@ def list_overdue():
 
 
 @bp.get("/calendar/<int:year>")
+@doc("The working-day calendar of a year and where it comes from", Year,
+     path={"year": {"minimum": 2000, "maximum": 2100}})
 def calendar_year(year):
     if not 2000 <= year <= 2100:
         raise ValidationFailed("bad year", {"year": ["must be between 2000 and 2100"]})
@@ -21,6 +61,7 @@ def calendar_year(year):
 
 
 @bp.put("/calendar/days/<day>")
+@doc("Enter a holiday or make-up working day (admin)", Day, body=DayEntry, path={"day": DATE})
 def set_calendar_day(day):
     body = json_body()
     entry = calendar.set_day(g.user, day, body.get("is_working"), body.get("note", ""))
@@ -28,6 +69,8 @@ def set_calendar_day(day):
 
 
 @bp.delete("/calendar/days/<day>")
+@doc("Remove a day entered by an admin: the day counts as the calendar says again (admin)", status=204,
+     path={"day": DATE})
 def remove_calendar_day(day):
     calendar.remove_day(g.user, day)
     return "", 204

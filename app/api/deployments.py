@@ -1,14 +1,31 @@
 """Deployments (admins): a valid draft, {"draft_id"}, or uploaded files become the next
 version of their procedure; an invalid one is refused with its problems."""
 from flask import g
+from marshmallow import Schema, fields
 
 from ..errors import ValidationFailed
 from ..services import drafts
 from . import bp
-from .drafts import upload
+from .drafts import FILE_PARTS, LIMITS, ProcedureFiles, upload
+from .openapi import Out, doc
+
+
+class DraftToDeploy(Schema):
+    draft_id = fields.Integer(required=True, metadata={"description": "a valid draft"})
+
+
+class Deployed(Out):
+    key, name = fields.String(required=True), fields.String(required=True)
+    version = fields.Integer(required=True)
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(allow_none=True)
+    unchanged = fields.Boolean(required=True, metadata={"description": "the files are that version already"})
 
 
 @bp.post("/deployments")
+@doc(f"Deploy a valid draft or uploaded files ({LIMITS}) as the next version of their procedure (admin); 422 with "
+     "the problems when invalid, 200 naming the version the files already are", Deployed, status=(200, 201),
+     body={"application/json": {"oneOf": [DraftToDeploy, ProcedureFiles]}, "multipart/form-data": FILE_PARTS})
 def deploy():
     files, body = upload()
     if files is None:

@@ -7,15 +7,47 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..errors import PayloadTooLarge, ValidationFailed
 from ..services import drafts
 from . import bp, json_body, pagination
+from .openapi import Out, Paging, doc, page_of
 
 
-class _File(Schema):
+class ProcedureFile(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     content = fields.String(required=True)
 
 
-class _Files(Schema):
-    files = fields.List(fields.Nested(_File), required=True)
+class ProcedureFiles(Schema):
+    files = fields.List(fields.Nested(ProcedureFile), required=True)
+
+
+# Multipart: one or more `files` parts, each a BPMN or DMN file.
+FILE_PARTS = {"type": "object", "required": ["files"],
+              "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}
+UPLOAD = {"application/json": ProcedureFiles, "multipart/form-data": FILE_PARTS}
+LIMITS = f"at most {drafts.MAX_FILES} files of {drafts.MAX_FILE_BYTES // 2**20} MiB"
+
+
+class Problem(Schema):
+    file = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    message = fields.String(required=True)
+
+
+class Draft(Out):
+    id = fields.Integer(required=True)
+    process_key = fields.String(allow_none=True)
+    valid = fields.Boolean(required=True)
+    problems = fields.List(fields.Nested(Problem), required=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    deployed_version = fields.Integer(allow_none=True)
+
+
+class DraftWithFiles(Draft):
+    files = fields.List(fields.Nested(ProcedureFile), required=True)
+
+
+class DraftFilters(Paging):
+    process_key = fields.String(metadata={"description": "procedure key"})
 
 
 def upload() -> tuple[list[tuple[str, bytes | str]] | None, dict]:
@@ -32,7 +64,7 @@ def upload() -> tuple[list[tuple[str, bytes | str]] | None, dict]:
     if "files" not in body:
         return None, body
     try:
-        loaded = _Files().load(body, unknown="exclude")
+        loaded = ProcedureFiles().load(body, unknown="exclude")
     except ValidationError as err:
         raise ValidationFailed("send {\"files\": [{\"name\", \"content\"}]} or multipart 'files' parts",
                                _flatten(err.normalized_messages())) from None
@@ -59,6 +91,8 @@ def draft_item(draft) -> dict:
 
 
 @bp.post("/drafts")
+@doc(f"Propose a procedure's files (process owner), {LIMITS}: checked element by element; 422 when the "
+     "files cannot be read as BPMN/DMN", Draft, status=201, body=UPLOAD)
 def propose_draft():
     files, _ = upload()
     draft = drafts.propose(g.user, files or [])
@@ -66,6 +100,7 @@ def propose_draft():
 
 
 @bp.get("/drafts")
+@doc("Proposed drafts, newest first", page_of(Draft), query=DraftFilters)
 def list_drafts():
     page, per_page = pagination()
     items, total = drafts.list_drafts(g.user, page, per_page, request.args.get("process_key"))
@@ -73,6 +108,7 @@ def list_drafts():
 
 
 @bp.get("/drafts/<int:draft_id>")
+@doc("A draft with its problems and its files", DraftWithFiles)
 def get_draft(draft_id):
     draft = drafts.get(g.user, draft_id)
     files = [{"name": name, "content": text} for name, text in sorted(draft.files.items())]

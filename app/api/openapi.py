@@ -1,96 +1,155 @@
-"""The OpenAPI 3.1 document of this API, built with apispec from the routes below and the
-marshmallow form schemas (so the forms a client reads here are the ones it must fill)."""
-from functools import lru_cache
+"""The OpenAPI 3.1 document of this API, generated: every rule of the `api` blueprint in
+app.url_map becomes an operation, with its path parameters typed from the converters, and what
+each view declares next to itself with @doc (summary, query, body and answer as marshmallow
+schemas, through apispec's MarshmallowPlugin) fills it in. The task forms are published as
+components, so the forms a client reads here are the ones it must fill."""
+from dataclasses import dataclass, field
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, current_app
+from marshmallow import INCLUDE, Schema, fields, validate
+from werkzeug.routing import IntegerConverter, Rule
 
 from .. import forms
-from . import bp
+from . import PUBLIC_ENDPOINTS, bp
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-PAGED = {"page": "page number, from 1", "per_page": "items per page (default 50, at most 500)"}
-
-# path, method, summary, query parameters, success status
-ROUTES = [
-    ("/auth/token", "post", "Exchange username and password for a bearer token", {}, 200),
-    ("/processes", "get", "The deployed procedures, latest version of each", {}, 200),
-    ("/processes/{key}", "get", "The latest version of a procedure with its start form (JSON Schema)", {}, 200),
-    ("/processes/{key}/versions", "get", "Every deployed version with its running instances", {}, 200),
-    ("/processes/{key}/instances", "post", "Start an instance of the latest version; body {data}", {}, 201),
-    ("/instances/{id}", "get", "An instance with its data, history and open tasks", {}, 200),
-    ("/instances/{id}/cancel", "post", "Cancel an instance (admin); body {reason}", {}, 200),
-    ("/instances/{id}/migrate", "post", "Move a running instance to another version of its procedure (admin); "
-     "body {to_version}; 409 naming the elements when a task it stands on or has done was removed or changed", {}, 200),
-    ("/drafts", "post", "Propose a procedure's files (process owner): multipart 'files' parts or "
-     "{files: [{name, content}]}, at most 10 files of 2 MiB; 201 with {id, process_key, valid, problems}, "
-     "422 when the files cannot be read as BPMN/DMN", {}, 201),
-    ("/drafts", "get", "Proposed drafts, newest first", {**PAGED, "process_key": "procedure key"}, 200),
-    ("/drafts/{id}", "get", "A draft with its problems and its files", {}, 200),
-    ("/deployments", "post", "Deploy a valid draft {draft_id} or uploaded files as the next version (admin); "
-     "422 with the problems when invalid", {}, 201),
-    ("/tasks", "get", "The inbox: ready tasks of the caller's roles",
-     {**PAGED, "lane": "role key", "process_key": "procedure key", "claimed": "me | none",
-      "overdue": "true | false"}, 200),
-    ("/tasks/{id}", "get", "A task with its form (JSON Schema) and data", {}, 200),
-    ("/tasks/{id}/claim", "post", "Claim a task", {}, 200),
-    ("/tasks/{id}/unclaim", "post", "Give a claimed task back", {}, 200),
-    ("/tasks/{id}/complete", "post", "Complete a task; body {data} validated by its form", {}, 200),
-    ("/complaints", "get", "The complaint ledger",
-     {**PAGED, "status": "", "category": "", "severity": "", "channel": "", "month": "YYYY-MM",
-      "responsible": "role key or username", "q": "full-text search"}, 200),
-    ("/complaints/{number}", "get", "One complaint by its number (TS-YYYYMM-NNNN)", {}, 200),
-    ("/return-authorizations", "get", "The return authorization register",
-     {**PAGED, "status": "", "branch": "", "q": "search number, model, branch, fault"}, 200),
-    ("/return-authorizations/{number}", "get", "One return authorization by RMA number (or id before approval)",
-     {}, 200),
-    ("/shipments", "post", "Receive goods at the door (logistics); body {data} as form return.shipment: "
-     "taken in under an approved RMA number, else refused and recorded", {}, 201),
-    ("/refused-shipments", "get", "Shipments refused for want of an approved return authorization", PAGED, 200),
-    ("/callbacks", "get", "The callback log",
-     {**PAGED, "status": "due | retry | scheduled | completed | ineffective",
-      "due": "YYYY-MM-DD: the open callbacks due that day"}, 200),
-    ("/callbacks/{id}", "get", "One callback with its attempts", {}, 200),
-    ("/overdue", "get", "Overdue records (超时记录)", {**PAGED, "month": "YYYY-MM", "person": "username"}, 200),
-    ("/calendar/{year}", "get", "The working-day calendar of a year and where it comes from", {}, 200),
-    ("/calendar/days/{day}", "put", "Enter a holiday or make-up working day (admin); body {is_working, note}", {}, 200),
-    ("/kpis", "get", "The KPIs of a month: {month, provisional, items: [{key, numerator, denominator, value}]}, "
-     "value a percentage or null (managers)", {"month": "YYYY-MM (required)"}, 200),
-    ("/deliveries/{month}", "put", "Enter a month's deliveries, the complaint rate's denominator (admin); "
-     "body {deliveries}", {}, 200),
-    ("/reports/monthly/{month}", "get", "The monthly report for the general manager (managers): format by ?format= "
-     "or Accept: text/html, application/pdf, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-     {"format": "html | xlsx | pdf"}, 200),
-]
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}
+MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "description": "YYYY-MM"}
+ERRORS = {400: "malformed body or parameter", 401: "not signed in", 403: "not allowed", 404: "unknown id",
+          409: "conflict", 413: "body too large", 422: "validation failed, every failing field named"}
+PUBLIC_ERRORS = {400, 413, 422}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
-@lru_cache(maxsize=1)
-def build() -> dict:
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    answer: type[Schema] | dict | None  # the success body (JSON), None for no body
+    status: tuple[int, ...]
+    body: type[Schema] | dict | None  # JSON body schema, or {media type: schema}
+    query: type[Schema] | None
+    path: dict = field(default_factory=dict)  # parameter name -> extra JSON Schema keywords
+    media: tuple[str, ...] = ("application/json",)  # the success answer's media types
+    errors: tuple[int, ...] = ()  # more error statuses than the usual ones (429 on sign-in)
+
+
+def doc(summary: str, answer=None, *, status: int | tuple[int, ...] = 200, body=None, query=None, path=None,
+        media: tuple[str, ...] = ("application/json",), errors: tuple[int, ...] = ()):
+    """Declare what the OpenAPI document says about a view (its route and methods come from the rule)."""
+    def mark(view):
+        view.openapi = Operation(summary, answer, status if isinstance(status, tuple) else (status,), body, query,
+                                 path or {}, media, errors)
+        return view
+    return mark
+
+
+class Out(Schema):
+    """An answer object: the fields listed are promised, more may come."""
+    class Meta:
+        unknown = INCLUDE
+
+
+class Paging(Schema):
+    page = fields.Integer(validate=validate.Range(min=1), metadata={"description": "page number, from 1"})
+    per_page = fields.Integer(validate=validate.Range(min=1, max=500),
+                              metadata={"description": "items per page (default 50)"})
+
+
+def page_of(item: type[Schema]) -> dict:
+    return {"type": "object", "required": ["items", "total"],
+            "properties": {"items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0}}}
+
+
+class Error(Schema):
+    class ErrorDetail(Schema):
+        code = fields.String(required=True)
+        message = fields.String(required=True)
+        fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                              data_key="fields")
+        problems = fields.List(fields.Dict(), metadata={"description": "procedure files: file, element_id, message"})
+
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+def _path(rule: Rule) -> str:
+    path = rule.rule.removeprefix(bp.url_prefix)
+    for name in rule.arguments:
+        path = path.replace(f"<{name}>", "{" + name + "}")
+        for converter in ("int", "string", "path"):
+            path = path.replace(f"<{converter}:{name}>", "{" + name + "}")
+    return path
+
+
+def _path_parameters(rule: Rule, extra: dict) -> list[dict]:
+    parameters = []
+    for name, converter in rule._converters.items():
+        if isinstance(converter, IntegerConverter):
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        else:
+            schema = {"type": "string", "minLength": 1}
+        parameters.append({"name": name, "in": "path", "required": True, "schema": {**schema, **extra.get(name, {})}})
+    return parameters
+
+
+def _operation(rule: Rule, view) -> dict:
+    declared: Operation = getattr(view, "openapi", None) or Operation((view.__doc__ or view.__name__).strip(),
+                                                                      None, (200,), None, None)
+    public = rule.endpoint in PUBLIC_ENDPOINTS
+    responses = {}
+    for status in declared.status:
+        if status == 204 or declared.answer is None:
+            responses[str(status)] = {"description": "done, no body"}
+        else:
+            schema = declared.answer
+            responses[str(status)] = {"description": "success",
+                                      "content": {media: {"schema": schema if media == "application/json" else {}}
+                                                  for media in declared.media}}
+    for status in sorted(set(PUBLIC_ERRORS if public else ERRORS) | set(declared.errors)):
+        responses[str(status)] = {"$ref": f"#/components/responses/E{status}"}
+    operation = {"summary": declared.summary, "operationId": rule.endpoint.removeprefix("api."),
+                 "parameters": _path_parameters(rule, declared.path), "responses": responses,
+                 "security": [] if public else [{"bearer": []}]}
+    if declared.query is not None:
+        operation["parameters"].append({"in": "query", "schema": declared.query})
+    if declared.body is not None:
+        content = declared.body if isinstance(declared.body, dict) and "type" not in declared.body \
+            else {"application/json": declared.body}
+        operation["requestBody"] = {"required": True,
+                                    "content": {media: {"schema": schema} for media, schema in content.items()}}
+    return operation
+
+
+def api_rules(app: Flask) -> list[Rule]:
+    return sorted((r for r in app.url_map.iter_rules() if r.endpoint.startswith(bp.name + ".")),
+                  key=lambda r: r.rule)
+
+
+def build(app: Flask) -> dict:
     spec = APISpec("After-sales process engine", "1.0", "3.1.0", plugins=[MarshmallowPlugin()],
-                   servers=[{"url": "/api/v1"}])
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    spec.components.schema("Error", {"type": "object", "properties": {"error": {
-        "type": "object", "required": ["code", "message", "fields"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}})
+                   servers=[{"url": bp.url_prefix}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "description": "a token from POST /auth/token"})
+    spec.components.schema("Error", schema=Error)
+    for status, text in {**ERRORS, 429: "too many failed sign-ins"}.items():
+        spec.components.response(f"E{status}", {"description": text,
+                                                "content": {"application/json": {"schema": "Error"}}})
     for key, form in sorted(forms.FORMS.items()):
         spec.components.schema(key.replace(".", "_"), schema=form.schema)
-    for path, method, summary, query, status in ROUTES:
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in ("key", "id", "number", "year", "day") if "{" + name + "}" in path]
-        parameters += [{"name": name, "in": "query", "description": text, "schema": {"type": "string"}}
-                       for name, text in query.items()]
-        responses = {str(status): {"description": "success"}}
-        for code, text in (("400", "malformed body"), ("401", "not signed in"), ("403", "not allowed"),
-                           ("404", "unknown id"), ("409", "conflict"), ("422", "validation failed")):
-            responses[code] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
-        operation = {"summary": summary, "parameters": parameters, "responses": responses}
-        if path != "/auth/token":
-            operation["security"] = [{"bearer": []}]
-        spec.path(path=path, operations={method: operation})
+    operations: dict[str, dict] = {}
+    for rule in api_rules(app):
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            operations.setdefault(_path(rule), {})[method.lower()] = _operation(rule, view)
+    for path, methods in operations.items():
+        spec.path(path=path, operations=methods)
     return spec.to_dict()
 
 
 @bp.get("/openapi.json")
+@doc("This document", {"type": "object"})
 def openapi_document():
-    return build()
+    if "openapi" not in current_app.extensions:
+        current_app.extensions["openapi"] = build(current_app)
+    return current_app.extensions["openapi"]

@@ -1,10 +1,37 @@
 from flask import g
+from marshmallow import fields
 
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language
 from ..services import deployments, instances
 from . import bp, json_body
-from .instances import instance_summary
+from .instances import InstanceSummary, instance_summary
+from .openapi import Out, doc
+
+START_FORMS = ("complaint.intake", "return.request", "callback.start")
+
+
+class Process(Out):
+    key, name = fields.String(required=True), fields.String(required=True)
+    version = fields.Integer(required=True)
+    deployed_at = fields.DateTime(required=True)
+
+
+class ProcessWithForm(Process):
+    start_form = fields.Dict(allow_none=True, metadata={"description": "JSON Schema of the data that starts it"})
+    start_lane = fields.String(allow_none=True)
+
+
+class Version(Process):
+    deployed_by = fields.String(allow_none=True)
+    sha256 = fields.String(required=True)
+    running_instances = fields.Integer(required=True)
+
+
+START = {"type": "object", "required": ["data"], "properties": {"data": {
+    "description": "the procedure's start form (GET /processes/{key}): "
+                   + ", ".join(key.replace(".", "_") for key in START_FORMS),
+    "anyOf": [{"$ref": f"#/components/schemas/{key.replace('.', '_')}"} for key in START_FORMS]}}}
 
 
 def _process(version) -> dict:
@@ -13,11 +40,13 @@ def _process(version) -> dict:
 
 
 @bp.get("/processes")
+@doc("The deployed procedures, latest version of each", {"type": "array", "items": Process})
 def list_processes():
     return [_process(v) for v in deployments.latest_versions()]
 
 
 @bp.get("/processes/<key>")
+@doc("The latest version of a procedure with its start form (JSON Schema)", ProcessWithForm)
 def get_process(key):
     version = deployments.latest_version(key)
     start_form = form_schema(version.start_form, current_language()) if version.start_form else None
@@ -25,6 +54,7 @@ def get_process(key):
 
 
 @bp.get("/processes/<key>/versions")
+@doc("Every deployed version with who deployed it and its running instances", {"type": "array", "items": Version})
 def process_versions(key):
     return [{**_process(v), "deployed_by": v.deployed_by.username if v.deployed_by else None,
              "sha256": v.sha256, "running_instances": count}
@@ -32,6 +62,8 @@ def process_versions(key):
 
 
 @bp.post("/processes/<key>/instances")
+@doc("Start an instance of the latest version with data validated by its start form", InstanceSummary,
+     status=201, body=START)
 def start_instance(key):
     body = json_body()
     instance = instances.start(g.user, key, body.get("data", {}))
