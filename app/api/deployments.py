@@ -1,17 +1,18 @@
 """Deployments (admins): a valid draft, {"draft_id"}, or uploaded files become the next
 version of their procedure; an invalid one is refused with its problems."""
 from flask import g
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
 from ..services import drafts
 from . import bp
 from .drafts import FILE_PARTS, LIMITS, ProcedureFiles, upload
-from .openapi import Out, doc
+from .openapi import MAX_ID, Out, doc
 
 
 class DraftToDeploy(Schema):
-    draft_id = fields.Integer(required=True, metadata={"description": "a valid draft"})
+    draft_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
+                              metadata={"description": "a valid draft"})
 
 
 class Deployed(Out):
@@ -30,7 +31,7 @@ def deploy():
     files, body = upload()
     if files is None:
         draft_id = body.get("draft_id")
-        if isinstance(draft_id, bool) or not isinstance(draft_id, int):
+        if isinstance(draft_id, bool) or not isinstance(draft_id, int) or not 1 <= draft_id <= MAX_ID:
             raise ValidationFailed("send {\"draft_id\"} or the procedure's files",
                                    {"draft_id": ["the id of a valid draft"]})
         version, created = drafts.deploy(g.user, draft_id=draft_id)

@@ -1,10 +1,10 @@
 from flask import g
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..i18n import current_language
 from ..services import inbox, instances, migration
 from . import bp, json_body
-from .openapi import Out, doc
+from .openapi import MAX_ID, Out, doc
 
 STATUS = {"description": "running | waiting (only timers pending) | completed | cancelled | error"}
 
@@ -49,7 +49,7 @@ class Cancel(Schema):
 
 
 class Migrate(Schema):
-    to_version = fields.Integer(required=True)
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class Migrated(InstanceSummary):
