@@ -1,0 +1,96 @@
+"""schemathesis against the running app: every operation of the OpenAPI document the app serves,
+with valid and invalid data, as several demo roles, on SQLite and PostgreSQL. No answer may be a
+5xx, and every answer must be documented: its status, its content type, its body.
+
+The apps here have databases of their own: the fuzzed requests enter calendar days and deliveries,
+start and cancel instances, propose drafts, which must not leak into the other tests. Nothing is
+excluded: deploying is fuzzed too (the generated files are never a valid procedure, and a deployment
+would only change this module's database). Run alone: `scripts/test tests/test_openapi_schemathesis.py`.
+"""
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
+
+from app import create_app
+from app.api import PUBLIC_ENDPOINTS
+from app.api.openapi import build
+from conftest import Api, dispose_app, make_app
+
+DATABASES = ("sqlite", "postgresql")
+ROLES = ("customer_dept", "service_manager", "branch_engineer", "admin")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = 6  # per operation, role, database and mode: bounded, and the same every run
+SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                    phases=[Phase.explicit, Phase.generate], print_blob=False,
+                    suppress_health_check=list(HealthCheck))
+
+# Holes another branch (hardening) fixes in app/__init__.py, app/errors.py and the auth code; the lead
+# removes these marks after merging it. Negative mode only (the document bounds ids), on both databases:
+# (method, path) -> the roles whose requests reach the lookup (the others are refused before it).
+ID_HOLE = "an id beyond 32 bits in the path → 500 (integer out of range), fixed in the hardening branch"
+KNOWN_HOLES = {
+    ("GET", "/callbacks/{callback_id}"): {"customer_dept", "service_manager", "admin"},
+    ("GET", "/drafts/{draft_id}"): {"admin"},
+    ("GET", "/instances/{instance_id}"): {"customer_dept", "service_manager", "branch_engineer", "admin"},
+    ("POST", "/instances/{instance_id}/migrate"): {"admin"},
+}
+
+
+def _operations() -> list[tuple[str, str, bool, bool]]:
+    """(method, path, public, has inputs) of every operation of the document, which has every API route
+    of app.url_map (test_forms_and_openapi checks it)."""
+    bare = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "listing routes only"})
+    with bare.test_request_context():
+        document = build(bare)
+    return [(method.upper(), path, operation["security"] == [],
+             bool(operation["parameters"] or "requestBody" in operation))
+            for path, item in document["paths"].items() for method, operation in item.items()]
+
+
+def _cases():
+    for mode in GenerationMode:
+        for database in DATABASES:
+            for method, path, public, has_inputs in _operations():
+                if mode == GenerationMode.NEGATIVE and not (has_inputs or not public):
+                    continue  # nothing to make invalid: no parameter, no body, no token (GET /openapi.json)
+                for role in (None,) if public else ROLES:
+                    hole = mode == GenerationMode.NEGATIVE and role in KNOWN_HOLES.get((method, path), ())
+                    marks = [pytest.mark.xfail(strict=True, reason=ID_HOLE)] if hole else []
+                    yield pytest.param(mode, database, method, path, role, marks=marks,
+                                       id=f"{mode.value}-{database}-{method} {path}-{role or 'anonymous'}")
+
+
+@pytest.fixture(scope="module")
+def fuzzed(request, tmp_path_factory):
+    """database -> (the app's schema as schemathesis loaded it from /api/v1/openapi.json, tokens by role)."""
+    apps, loaded = {}, {}
+
+    def load(database: str):
+        if database not in loaded:
+            apps[database] = make_app(database, tmp_path_factory, suffix="_fuzz")
+            schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", apps[database])
+            api = Api(apps[database].test_client())
+            loaded[database] = schema, {role: api.token(role) for role in ROLES}
+        return loaded[database]
+
+    yield load
+    for database, application in apps.items():
+        dispose_app(application, database, suffix="_fuzz")
+
+
+@pytest.mark.parametrize("mode, database, method, path, role", list(_cases()))
+def test_operation_answers_as_documented(fuzzed, mode, database, method, path, role):
+    schema, tokens = fuzzed(database)
+    operation = schema[path][method]
+    headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @SETTINGS
+    def run(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    run()
