@@ -72,6 +72,22 @@ def app(request, tmp_path_factory):
     dispose_app(application, request.param)
 
 
+@pytest.fixture(scope="module")
+def own_app(tmp_path_factory):
+    """own_app(database) -> an app with a database of its own, dropped after the module: for
+    requests whose changes must not reach the other tests (fuzzing)."""
+    made = {}
+
+    def make(database: str):
+        if database not in made:
+            made[database] = make_app(database, tmp_path_factory, suffix="_own")
+        return made[database]
+
+    yield make
+    for database, application in made.items():
+        dispose_app(application, database, suffix="_own")
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

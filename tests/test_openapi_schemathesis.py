@@ -5,7 +5,7 @@ with valid and invalid data, as several demo roles, on SQLite and PostgreSQL. No
 The apps here have databases of their own: the fuzzed requests enter calendar days and deliveries,
 start and cancel instances, propose drafts, which must not leak into the other tests. Nothing is
 excluded: deploying is fuzzed too (the generated files are never a valid procedure, and a deployment
-would only change this module's database). Run alone: `scripts/test tests/test_openapi_schemathesis.py`.
+would only change this module's database). Alone: `TEST_WORKERS=0 scripts/test tests/test_openapi_schemathesis.py`.
 """
 import pytest
 import schemathesis
@@ -16,9 +16,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                status_code_conformance)
 
 from app import create_app
-from app.api import PUBLIC_ENDPOINTS
 from app.api.openapi import build
-from conftest import Api, dispose_app, make_app
 
 DATABASES = ("sqlite", "postgresql")
 ROLES = ("customer_dept", "service_manager", "branch_engineer", "admin")
@@ -65,21 +63,21 @@ def _cases():
 
 
 @pytest.fixture(scope="module")
-def fuzzed(request, tmp_path_factory):
+def fuzzed(own_app):
     """database -> (the app's schema as schemathesis loaded it from /api/v1/openapi.json, tokens by role)."""
-    apps, loaded = {}, {}
+    loaded = {}
 
     def load(database: str):
         if database not in loaded:
-            apps[database] = make_app(database, tmp_path_factory, suffix="_fuzz")
-            schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", apps[database])
-            api = Api(apps[database].test_client())
-            loaded[database] = schema, {role: api.token(role) for role in ROLES}
+            application = own_app(database)
+            schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+            client = application.test_client()
+            tokens = {role: client.post("/api/v1/auth/token", json={"username": role, "password": "demo"})
+                      .get_json()["token"] for role in ROLES}
+            loaded[database] = schema, tokens
         return loaded[database]
 
-    yield load
-    for database, application in apps.items():
-        dispose_app(application, database, suffix="_fuzz")
+    return load
 
 
 @pytest.mark.parametrize("mode, database, method, path, role", list(_cases()))
