@@ -15,8 +15,7 @@ from app.extensions import db
 from app.models import User
 from app.services import accounts
 from app.roles import ROLES
-from cases import ReturnCase
-from conftest import Api
+from cases import REQUEST, ReturnCase
 
 USERS = ["anonymous", *ROLES, "demo_all"]
 
@@ -80,9 +79,9 @@ class Visitor:
         page = self.client.get("/login").get_data(as_text=True)
         self.csrf = self.TOKEN.search(page).group(1)  # the session's token: every form post carries it
 
-    def request(self, method: str, path: str):
+    def request(self, method: str, path: str, json=None):
         if path.startswith("/api/"):
-            return self.client.open(path, method=method, json={} if method != "GET" else None,
+            return self.client.open(path, method=method, json=json or ({} if method != "GET" else None),
                                     headers=self.headers)
         data = {"csrf_token": self.csrf} if method != "GET" else None
         return self.client.open(path, method=method, data=data)
@@ -90,10 +89,13 @@ class Visitor:
 
 @pytest.fixture(scope="module")
 def world(app):
-    """One case per procedure for the whole module, and every visitor signed in once."""
-    case = ReturnCase(Api(app.test_client()))
+    """A return case for the whole module (the object the instance routes meet), and every
+    visitor signed in once."""
     visitors = {username: Visitor(app, username) for username in USERS}
-    return case, visitors
+    started = visitors["branch_engineer"].request("POST", "/api/v1/processes/return_authorization/instances",
+                                                  json={"data": REQUEST})
+    assert started.status_code == 201, started.get_json()
+    return started.get_json()["id"], visitors
 
 
 def test_every_route_is_in_the_table(app):
@@ -121,12 +123,12 @@ def test_an_endpoint_missing_from_the_table_is_refused(app):
 
 
 def test_every_route_for_every_role(app, world):
-    case, visitors = world
+    case_id, visitors = world
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.endpoint))
     wrong = []
     for username, visitor in visitors.items():
         for rule in rules:  # signing out comes last: the visitor's session ends there
-            method, path = _method(rule), _path(rule, case.id)
+            method, path = _method(rule), _path(rule, case_id)
             response = visitor.request(method, path)
             status, allowed = response.status_code, _allowed(rule.endpoint, username)
             api = path.startswith("/api/")
