@@ -25,10 +25,8 @@ class User(db.Model):
 
     @property
     def roles(self) -> set[str]:
+        """Who may do what with these roles is app/permissions.py's to say."""
         return {r.role for r in self.role_rows}
-
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
 
 
 class UserRole(db.Model):

@@ -5,15 +5,11 @@ from datetime import date
 from sqlalchemy import extract, select
 
 from ..clock import now
-from ..errors import Forbidden, ValidationFailed
+from .. import permissions
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import CalendarDay, User
 from ..workdays import year_source
-
-
-def _admin(user: User) -> None:
-    if not user.has_role("admin"):
-        raise Forbidden("only an admin keeps the working-day calendar")
 
 
 def year(year_number: int) -> dict:
@@ -24,7 +20,7 @@ def year(year_number: int) -> dict:
 
 
 def set_day(user: User, day_text: str, is_working, note: str = "") -> CalendarDay:
-    _admin(user)
+    permissions.require(user, "calendar.edit")
     problems = {}
     try:
         day = date.fromisoformat(day_text)
@@ -44,7 +40,7 @@ def set_day(user: User, day_text: str, is_working, note: str = "") -> CalendarDa
 
 
 def remove_day(user: User, day_text: str) -> None:
-    _admin(user)
+    permissions.require(user, "calendar.edit")
     try:
         entry = db.session.get(CalendarDay, date.fromisoformat(day_text))
     except ValueError:

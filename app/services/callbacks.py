@@ -6,13 +6,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from ..clock import local, now, service_zone
-from ..errors import Forbidden, NotFound, ValidationFailed
+from .. import permissions
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Callback, User
 from ..workdays import is_working_day
 
-# Customer relations runs the callbacks; the managers read the log for satisfaction figures.
-LOG_ROLES = ("customer_dept", "service_manager", "general_manager", "admin")
 STATUSES = ("due", "retry", "scheduled", "completed", "ineffective")
 OPEN = ("due", "retry", "scheduled")
 
@@ -28,11 +27,6 @@ def start_callback(source: str, source_ref: str, customer_name: str, contact_pho
             "picked_up_at": picked_up_at.isoformat() if isinstance(picked_up_at, datetime) else picked_up_at}
     instance = start_internal("callback", data, actor_id)
     return db.session.scalar(select(Callback).where(Callback.instance_id == instance.id, Callback.kind == "first"))
-
-
-def _check_reader(user: User) -> None:
-    if not user.has_role(*LOG_ROLES):
-        raise Forbidden("the callback log is kept by customer relations and read by the managers")
 
 
 def parse_day(value: str) -> date | None:
@@ -54,7 +48,7 @@ def next_working_day(after: date | None = None) -> date:
 
 def log(user: User, status=None, due=None, page=1, per_page=50):
     """Callbacks, newest first; with `due` (YYYY-MM-DD) the open ones due that day, earliest first."""
-    _check_reader(user)
+    permissions.require(user, "callbacks.read_log")
     day = parse_day(due) if due else None
     problems = {}
     if status and status not in STATUSES:
@@ -80,7 +74,7 @@ def log(user: User, status=None, due=None, page=1, per_page=50):
 
 
 def get(user: User, callback_id: int) -> Callback:
-    _check_reader(user)
+    permissions.require(user, "callbacks.read_log")
     callback = db.session.get(Callback, callback_id)
     if callback is None:
         raise NotFound(f"no callback {callback_id}")

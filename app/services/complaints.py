@@ -5,22 +5,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from ..clock import service_zone
-from ..errors import Forbidden, NotFound, ValidationFailed
+from .. import permissions
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Complaint, User
-from ..roles import DEPARTMENT_ROLES
 
-LEDGER_ROLES = ("customer_dept", "service_manager", "general_manager", "admin")
-
-
-def _visible(user: User, query):
-    if user.has_role(*LEDGER_ROLES):
-        return query
-    departments = [r for r in user.roles if r in DEPARTMENT_ROLES or r == "technical_supervisor"]
-    if not departments:
-        raise Forbidden("the complaint ledger is kept by customer relations and the managers")
-    roles = departments + (["workshop_supervisor"] if "technical_supervisor" in departments else [])
-    return query.where(Complaint.responsible_role.in_(roles))
+READ = "complaints.read_ledger"  # the whole ledger, or a department's own complaints
 
 
 def month_range(month: str) -> tuple[datetime, datetime]:
@@ -34,7 +24,7 @@ def month_range(month: str) -> tuple[datetime, datetime]:
 
 def ledger(user: User, status=None, category=None, severity=None, channel=None, month=None,
            responsible=None, q=None, page=1, per_page=50):
-    query = _visible(user, select(Complaint))
+    query = permissions.scope(user, READ, select(Complaint))
     for column, value in ((Complaint.status, status), (Complaint.category, category),
                           (Complaint.severity, severity), (Complaint.channel, channel)):
         if value:
@@ -57,9 +47,10 @@ def ledger(user: User, status=None, category=None, severity=None, channel=None, 
 
 
 def get(user: User, number: str) -> Complaint:
-    complaint = db.session.scalar(_visible(user, select(Complaint)).where(Complaint.number == number))
-    if complaint is None:
-        raise NotFound(f"no complaint {number}")
+    permissions.require(user, READ)
+    complaint = db.session.scalar(select(Complaint).where(Complaint.number == number))
+    if complaint is None or not permissions.can(user, READ, complaint):
+        raise NotFound(f"no complaint {number}")  # another department's is not shown to exist
     return complaint
 
 

@@ -4,7 +4,8 @@ one (or uploaded files directly) as the next version."""
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, Forbidden, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
+from .. import permissions
+from ..errors import Conflict, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from ..extensions import db
 from ..models import ProcessDraft, ProcessVersion, User
 from . import deployments
@@ -13,7 +14,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 10
 # Several files' worth plus the multipart envelope; beyond that the request is cut off unread.
 MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
-PROPOSERS = ("process_owner", "admin")
 
 
 def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
@@ -52,14 +52,9 @@ def _file_name(raw: str) -> str:
     return name
 
 
-def _require(user: User, *roles: str) -> None:
-    if not user.has_role(*roles):
-        raise Forbidden(f"only {' or '.join(roles)} may do this")
-
-
 def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
     """Store the files as a draft with their problems; files that are not BPMN/DMN at all are refused."""
-    _require(user, *PROPOSERS)
+    permissions.require(user, "procedures.propose")
     files = read_uploads(items)
     parsed, problems = deployments.check(files)
     if parsed is None:
@@ -73,7 +68,7 @@ def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
 
 
 def get(user: User, draft_id: int) -> ProcessDraft:
-    _require(user, *PROPOSERS)
+    permissions.require(user, "procedures.read_drafts")
     draft = db.session.get(ProcessDraft, draft_id)
     if draft is None:
         raise NotFound(f"no draft {draft_id}")
@@ -81,7 +76,7 @@ def get(user: User, draft_id: int) -> ProcessDraft:
 
 
 def list_drafts(user: User, page: int = 1, per_page: int = 50, process_key: str | None = None):
-    _require(user, *PROPOSERS)
+    permissions.require(user, "procedures.read_drafts")
     query = select(ProcessDraft)
     if process_key:
         query = query.where(ProcessDraft.process_key == process_key)
@@ -95,7 +90,7 @@ def deploy(user: User, draft_id: int | None = None,
            items: list[tuple[str, bytes | str]] | None = None) -> tuple[ProcessVersion, bool]:
     """Deploy a draft, or uploaded files, as the next version: (version, created). The files
     are checked again, since the forms, handlers and roles they name may have changed."""
-    _require(user, "admin")
+    permissions.require(user, "procedures.deploy")
     draft = get(user, draft_id) if draft_id is not None else None
     if draft is not None and draft.deployed_version_id is not None:
         raise Conflict(f"draft {draft.id} was deployed as version {draft.deployed_version.version} already; "

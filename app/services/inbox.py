@@ -1,10 +1,10 @@
 """The task inbox: the open tasks of a person's roles, claiming, and completing them."""
 from sqlalchemy import func, or_, select, update
 
-from .. import forms
+from .. import forms, permissions
 from ..clock import now
 from ..engine import TaskNotReady
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import OpenTask, TaskRecord, User
 from . import runs
@@ -41,19 +41,18 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
     return list(rows), total
 
 
-def get_task(user: User, task_id: str) -> OpenTask:
+def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:
     task = db.session.get(OpenTask, task_id)
     if task is None:
         if db.session.scalar(select(TaskRecord.id).where(TaskRecord.task_id == task_id).limit(1)):
             raise Conflict("the task was already completed")
         raise NotFound(f"no open task {task_id}")
-    if not user.has_role(task.lane):
-        raise Forbidden(f"the task belongs to the role '{task.lane}'")
+    permissions.require(user, action, task)
     return task
 
 
 def claim(user: User, task_id: str) -> OpenTask:
-    task = get_task(user, task_id)
+    task = get_task(user, task_id, "tasks.claim")
     # One conditional UPDATE: of two people claiming at once exactly one gets it.
     done = db.session.execute(update(OpenTask).where(
         OpenTask.id == task_id, or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
@@ -65,7 +64,7 @@ def claim(user: User, task_id: str) -> OpenTask:
 
 
 def unclaim(user: User, task_id: str) -> OpenTask:
-    task = get_task(user, task_id)
+    task = get_task(user, task_id, "tasks.claim")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("the task is claimed by someone else")
     task.claimed_by_id = None
@@ -74,7 +73,7 @@ def unclaim(user: User, task_id: str) -> OpenTask:
 
 
 def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
-    task = get_task(user, task_id)
+    task = get_task(user, task_id, "tasks.complete")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("the task is claimed by someone else")
     clean = forms.validate(task.form_key, data, task.instance.data)

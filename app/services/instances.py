@@ -1,9 +1,9 @@
 """Starting, reading and cancelling procedure instances."""
 from sqlalchemy import delete, select
 
-from .. import forms
+from .. import forms, permissions
 from ..engine import WorkflowRun
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord, User
 from . import runs
@@ -11,13 +11,12 @@ from .deployments import latest_version
 
 
 def may_start(user: User, version) -> bool:
-    return user.has_role("admin") or (version.start_lane is not None and user.has_role(version.start_lane))
+    return permissions.can(user, "instances.start", version)
 
 
 def start(user: User, key: str, data) -> ProcessInstance:
     version = latest_version(key)
-    if not may_start(user, version):
-        raise Forbidden(f"only the role '{version.start_lane}' may start '{key}'")
+    permissions.require(user, "instances.start", version)
     return _start(version, data, user.id)
 
 
@@ -51,19 +50,9 @@ def get(user: User, instance_id: int) -> ProcessInstance:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound(f"no instance {instance_id}")
-    if not may_read(user, instance):
-        raise Forbidden("none of your roles works on this case")
+    # Admins, the readers of the procedure's records, and whoever worked on the case.
+    permissions.require(user, "instances.read", instance)
     return instance
-
-
-def may_read(user: User, instance: ProcessInstance) -> bool:
-    if user.has_role("admin") or instance.started_by_id == user.id:
-        return True
-    roles = list(user.roles)
-    return bool(db.session.scalar(select(OpenTask.id).where(
-        OpenTask.instance_id == instance.id, OpenTask.lane.in_(roles)).limit(1))) or bool(
-        db.session.scalar(select(TaskRecord.id).where(
-            TaskRecord.instance_id == instance.id, TaskRecord.lane.in_(roles)).limit(1)))
 
 
 def history(instance: ProcessInstance) -> list[TaskRecord]:
@@ -77,8 +66,7 @@ def open_tasks(instance: ProcessInstance) -> list[OpenTask]:
 
 
 def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
-    if not user.has_role("admin"):
-        raise Forbidden("only an admin may cancel an instance")
+    permissions.require(user, "instances.cancel")
     if not (reason or "").strip():
         raise ValidationFailed("give a reason", {"reason": ["a reason is required"]})
     instance = runs.lock_instance(instance_id)

@@ -27,13 +27,12 @@ complaint rate, when nobody entered the month's deliveries).
 from sqlalchemy import and_, case, func, select
 
 from ..clock import now
-from ..errors import Forbidden, ValidationFailed
+from .. import permissions
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Callback, Complaint, ReturnAuthorization, ReturnUnit, User
 from ..models.kpis import MonthlyDeliveries
 from .complaints import month_range
-
-READERS = ("general_manager", "service_manager", "admin")
 
 # key, English label, 中文
 KPIS = (
@@ -44,11 +43,6 @@ KPIS = (
     ("effective_callback_rate", "Effective callback rate", "有效回访率"),
     ("return_repair_on_time", "Return repair on-time rate", "返修按时完成率"),
 )
-
-
-def check_reader(user: User) -> None:
-    if not user.has_role(*READERS):
-        raise Forbidden("the KPIs are for the general manager, the service manager and admins")
 
 
 def provisional(month: str) -> bool:
@@ -97,7 +91,7 @@ def compute(month: str) -> list[dict]:
 
 
 def for_month(user: User, month: str | None) -> dict:
-    check_reader(user)
+    permissions.require(user, "kpis.read")
     if not month:
         raise ValidationFailed("bad month", {"month": ["required, as YYYY-MM"]})
     return {"month": month, "provisional": provisional(month), "items": compute(month)}
@@ -105,8 +99,7 @@ def for_month(user: User, month: str | None) -> dict:
 
 def set_deliveries(user: User, month: str, deliveries) -> MonthlyDeliveries:
     """An admin enters (or corrects) the month's deliveries, the complaint rate's denominator."""
-    if not user.has_role("admin"):
-        raise Forbidden("deliveries are entered by an admin")
+    permissions.require(user, "kpis.enter_deliveries")
     month_range(month)  # validates YYYY-MM
     if isinstance(deliveries, bool) or not isinstance(deliveries, int) or not 0 <= deliveries <= 10_000_000:
         raise ValidationFailed("bad deliveries", {"deliveries": ["must be a whole number from 0"]})

@@ -2,8 +2,9 @@
 engine judges whether the move is safe; this records who moved it, when, from and to."""
 from sqlalchemy import select
 
+from .. import permissions
 from ..engine import MigrationRefused, MigrationResult, migrate
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ProcessInstance, ProcessVersion, User
 from . import runs
@@ -11,8 +12,7 @@ from . import runs
 
 def move(user: User, instance_id: int, to_version) -> tuple[ProcessInstance, MigrationResult, int]:
     """(instance, what the engine kept, the version it came from)."""
-    if not user.has_role("admin"):
-        raise Forbidden("only an admin moves an instance to another version")
+    permissions.require(user, "instances.migrate")
     if isinstance(to_version, bool) or not isinstance(to_version, int) or not 1 <= to_version <= 2**31 - 1:
         raise ValidationFailed("name the target version", {"to_version": ["a version number from 1"]})
     if db.session.get(ProcessInstance, instance_id) is None:

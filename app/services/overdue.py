@@ -1,17 +1,13 @@
 """Reading the overdue records: managers see everyone's, staff their own."""
 from sqlalchemy import func, select
 
+from .. import permissions
 from ..extensions import db
 from ..models import OverdueRecord, User
 from .complaints import month_range
 
-MANAGERS = ("service_manager", "general_manager", "admin")
-
-
 def records(user: User, month=None, person=None, page=1, per_page=50):
-    query = select(OverdueRecord)
-    if not user.has_role(*MANAGERS):
-        query = query.where(OverdueRecord.person_id == user.id)
+    query = permissions.scope(user, "overdue.read", select(OverdueRecord))  # managers: everyone's
     if month:
         month_range(month)  # validates YYYY-MM
         query = query.where(OverdueRecord.month == month)

@@ -17,6 +17,7 @@ from ..forms.complaint import CATEGORIES, CHANNELS, SEVERITIES
 from ..i18n import STATUSES
 from ..models import Callback, Complaint, OverdueRecord, RefusedShipment, ReturnAuthorization, ReturnUnit, User
 from ..roles import ROLES
+from .. import permissions
 from . import kpis
 from .complaints import month_range
 
@@ -139,7 +140,7 @@ def percent(value) -> str:
 
 
 def render(user: User, month: str, fmt: str) -> tuple[bytes | str, str, str]:
-    kpis.check_reader(user)
+    permissions.require(user, "reports.read")
     report = build(month)
     filename = f"monthly-report-{month}.{fmt}"
     if fmt == "xlsx":
@@ -274,7 +275,7 @@ def as_pdf(report: dict) -> bytes:
 def response(user: User, month: str, requested: str | None, accept):
     """The HTTP answer for API and page alike: HTML inline, the files as attachments."""
     from flask import Response
-    kpis.check_reader(user)
+    permissions.require(user, "reports.read")
     month_range(month)
     fmt = negotiate(requested, accept)
     content, mimetype, filename = render(user, month, fmt)

@@ -4,35 +4,21 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from .. import forms
+from .. import forms, permissions
 from ..clock import now
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import OpenTask, RefusedShipment, ReturnAuthorization, User
 from . import inbox
 
-# Headquarters works every request; the general manager reads the register. Branch staff see
-# the requests they raised or reviewed (users carry no branch, so the person is the key).
-REGISTER_ROLES = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin")
-BRANCH_ROLES = ("branch_engineer", "branch_manager")
-# Receiving at the door is the logistics clerk's; the refusals are read by those answerable for it.
-RECEIVING_ROLES = ("logistics_clerk", "admin")
-REFUSALS_ROLES = ("logistics_clerk", "department_head", "general_manager", "admin")
+# Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
+READ = "returns.read_register"
 STATUSES = ("under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods", "mismatch", "received",
             "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed")
 
 
-def _visible(user: User, query):
-    if user.has_role(*REGISTER_ROLES):
-        return query
-    if not user.has_role(*BRANCH_ROLES):
-        raise Forbidden("the return register is kept at headquarters; branch staff see their own requests")
-    return query.where(or_(ReturnAuthorization.requested_by_id == user.id,
-                           ReturnAuthorization.reviewed_by_id == user.id))
-
-
 def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
-    query = _visible(user, select(ReturnAuthorization))
+    query = permissions.scope(user, READ, select(ReturnAuthorization))
     if status:
         if status not in STATUSES:
             raise ValidationFailed("bad status", {"status": [f"one of {', '.join(STATUSES)}"]})
@@ -52,11 +38,11 @@ def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
 
 def get(user: User, key: str) -> ReturnAuthorization:
     """By RMA number, or by the request's id while it has no number yet (before approval)."""
-    query = _visible(user, select(ReturnAuthorization))
+    permissions.require(user, READ)
     column = ReturnAuthorization.id if key.isdigit() else ReturnAuthorization.number
-    found = db.session.scalar(query.where(column == (int(key) if key.isdigit() else key)))
-    if found is None:
-        raise NotFound(f"no return authorization {key}")
+    found = db.session.scalar(select(ReturnAuthorization).where(column == (int(key) if key.isdigit() else key)))
+    if found is None or not permissions.can(user, READ, found):
+        raise NotFound(f"no return authorization {key}")  # another branch's is not shown to exist
     return found
 
 
@@ -64,8 +50,7 @@ def receive_shipment(user: User, data) -> dict:
     """Goods at the door. With the number of an approved request waiting for goods, they are
     taken in (the request's receiving task is completed with them); otherwise they are refused
     and the refusal is recorded (kept even though the goods are not taken in)."""
-    if not user.has_role(*RECEIVING_ROLES):
-        raise Forbidden("receiving is done by the logistics clerk")
+    permissions.require(user, "returns.receive")
     clean = forms.validate("return.shipment", data)
     number = clean["rma_number"].strip().upper()
     request = db.session.scalar(select(ReturnAuthorization).where(ReturnAuthorization.number == number)) \
@@ -89,8 +74,7 @@ def receive_shipment(user: User, data) -> dict:
 
 
 def refusals(user: User, page=1, per_page=50):
-    if not user.has_role(*REFUSALS_ROLES):
-        raise Forbidden("refused shipments are read by logistics and the department head")
+    permissions.require(user, "returns.read_refusals")
     query = select(RefusedShipment)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(RefusedShipment.arrived_at.desc(), RefusedShipment.id.desc())

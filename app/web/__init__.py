@@ -1,9 +1,9 @@
 """The pages: sign-in, the inbox (staff) and the records. Sessions carry CSRF tokens."""
 from datetime import datetime
-from functools import wraps
 
 from flask import Flask, g, redirect, request, session, url_for
 
+from .. import permissions
 from ..clock import local
 from ..extensions import db
 from ..forms import FORMS, choice_label, field_label
@@ -24,21 +24,23 @@ def when(moment) -> str:
     return local(moment).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else moment.strftime("%Y-%m-%d %H:%M")
 
 
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("user") is None:
-            return redirect(url_for("auth.login", next=request.full_path))
-        return view(*args, **kwargs)
-    return wrapped
-
-
 def init_app(app: Flask) -> None:
     @app.before_request
     def load_user():
         user_id = session.get("user_id")
         user = db.session.get(User, user_id) if user_id else None
         g.user = user if user is not None and user.active else None
+
+    @app.before_request
+    def door():
+        """Every page passes here (the API has its own door after its token check): signed in,
+        and the user's roles allow the endpoint's action (app/permissions.py)."""
+        if request.blueprint == "api" or permissions.is_public(request.endpoint) or request.endpoint is None:
+            return None
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        permissions.check_endpoint(g.user, request.endpoint)
+        return None
 
     @app.after_request
     def security_headers(response):
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.globals["_"] = gettext  # also inside imported macros, which get no context
+    app.jinja_env.globals["can"] = lambda action, obj=None: permissions.can(g.get("user"), action, obj)
 
     @app.context_processor
     def page_helpers():

@@ -2,19 +2,11 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..clock import now
-from ..errors import Forbidden, ValidationFailed
+from ..errors import ValidationFailed
 from ..i18n import current_language, gettext
 from ..services import calendar
-from . import login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def admins_only():
-    if not g.user.has_role("admin"):
-        raise Forbidden(gettext("Not allowed"))
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -3,19 +3,11 @@ problems element by element; an admin deploys a valid draft as the next version.
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import Forbidden, InvalidProcedure, PayloadTooLarge, ValidationFailed
+from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
 from ..i18n import gettext
 from ..services import deployments, drafts
-from . import login_required
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
-
-
-@bp.before_request
-@login_required
-def owners_and_admins_only():
-    if not g.user.has_role(*drafts.PROPOSERS):
-        raise Forbidden(gettext("Not allowed"))
 
 
 def _overview(problems=None, errors=None, status=200):
