@@ -11,8 +11,8 @@ from flask import Flask, current_app
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.routing import IntegerConverter, Rule
 
-from .. import forms
-from . import PUBLIC_ENDPOINTS, bp
+from .. import forms, permissions
+from . import bp
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}
@@ -96,7 +96,7 @@ def _path_parameters(rule: Rule, extra: dict) -> list[dict]:
 def _operation(rule: Rule, view) -> dict:
     declared: Operation = getattr(view, "openapi", None) or Operation((view.__doc__ or view.__name__).strip(),
                                                                       None, (200,), None, None)
-    public = rule.endpoint in PUBLIC_ENDPOINTS
+    public = rule.endpoint in permissions.PUBLIC
     responses = {}
     for status in declared.status:
         if status == 204 or declared.answer is None:
