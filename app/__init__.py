@@ -33,8 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
 
-    from . import db_session
+    from . import db_session, request_guards
     db_session.init_app(app)
+    request_guards.init_app(app)  # before the blueprints: it bounds their <int:...> ids
 
     from .api import bp as api_bp
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on

@@ -1,7 +1,8 @@
 """The JSON API under /api/v1 (see shared/api.md): bearer tokens, one error shape."""
 from flask import Blueprint, g, request
 
-from ..errors import BadRequest, ServiceError, Unauthorized, ValidationFailed
+from ..errors import BadRequest, Unauthorized, ValidationFailed
+from ..i18n import gettext
 from ..services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,23 +21,18 @@ def authenticate():
     g.user = user
 
 
-@bp.errorhandler(ServiceError)
-def service_error(err: ServiceError):
-    g.keep_changes = err.keeps_changes
-    return err.to_dict(), err.status
-
-
 def json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
+        raise BadRequest(gettext("The body must be a JSON object (Content-Type: application/json)."),
+                         {"body": [gettext("must be a JSON object")]})
     return body
 
 
 def pagination() -> tuple[int, int]:
     problems = {}
     values = {}
-    for name, default, maximum in (("page", 1, None), ("per_page", 50, 500)):
+    for name, default, maximum in (("page", 1, 2**31 - 1), ("per_page", 50, 500)):
         raw = request.args.get(name, default)
         try:
             value = int(raw)

@@ -3,12 +3,14 @@ version of their procedure; an invalid one is refused with its problems."""
 from flask import g
 
 from ..errors import ValidationFailed
+from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp
 from .drafts import upload
 
 
 @bp.post("/deployments")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
 def deploy():
     files, body = upload()
     if files is None:
