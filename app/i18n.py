@@ -84,6 +84,7 @@ ZH.update({
     "The request is too large: at most %(size)s.": "请求过大：最多 %(size)s。",
     "Text must not contain NUL characters.": "文本中不能含有 NUL 字符。", "contains a NUL character": "含有 NUL 字符",
     "Too many failed sign-ins: try again later.": "登录失败次数过多，请稍后再试。",
+    "wrong username or password": "用户名或密码错误", "too many failed sign-ins: try again later": "登录失败次数过多，请稍后再试",
 })
 
 

@@ -9,8 +9,8 @@ from werkzeug.routing import IntegerConverter
 
 from .errors import BadRequest, PayloadTooLarge
 from .i18n import gettext
+from .models.types import ID_MAX
 
-ID_MAX = 2**31 - 1  # our integer keys are 32-bit columns
 
 
 class BoundedInt(IntegerConverter):

@@ -3,6 +3,7 @@ version of their procedure; an invalid one is refused with its problems."""
 from flask import g
 
 from ..errors import ValidationFailed
+from ..models.types import ID_MAX
 from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp
@@ -15,7 +16,7 @@ def deploy():
     files, body = upload()
     if files is None:
         draft_id = body.get("draft_id")
-        if isinstance(draft_id, bool) or not isinstance(draft_id, int):
+        if isinstance(draft_id, bool) or not isinstance(draft_id, int) or not 1 <= draft_id <= ID_MAX:
             raise ValidationFailed("send {\"draft_id\"} or the procedure's files",
                                    {"draft_id": ["the id of a valid draft"]})
         version, created = drafts.deploy(g.user, draft_id=draft_id)

@@ -1,5 +1,6 @@
 from flask import g
 
+from ..errors import ValidationFailed
 from ..i18n import current_language
 from ..services import inbox, instances, migration
 from . import bp, json_body
@@ -28,7 +29,10 @@ def get_instance(instance_id):
 
 @bp.post("/instances/<int:instance_id>/cancel")
 def cancel_instance(instance_id):
-    instance = instances.cancel(g.user, instance_id, json_body().get("reason", ""))
+    reason = json_body().get("reason", "")
+    if not isinstance(reason, str):
+        raise ValidationFailed("give a reason", {"reason": ["must be text"]})
+    instance = instances.cancel(g.user, instance_id, reason)
     return instance_summary(instance)
 
 

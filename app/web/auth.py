@@ -2,9 +2,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from ..errors import Unauthorized
 from ..i18n import LANGUAGES, gettext
 from ..services import accounts
+from ..throttling import failed, sign_in_limits
 
 bp = Blueprint("auth", __name__)
 
@@ -24,13 +24,17 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_limits
 def login():
     if request.method == "POST":
         try:
             user = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""))
-        except Unauthorized as err:
-            message = gettext("Wrong username or password.") if "wrong" in err.message else err.message
-            return render_template("login.html", error=message), 200
+        except accounts.LoginRefused:
+            failed()
+            return render_template("login.html", error=gettext("Wrong username or password.")), 200
+        except accounts.TooManyAttempts:
+            failed()
+            return render_template("login.html", error=gettext("Too many failed sign-ins: try again later.")), 429
         chosen = session.get("lang")  # a language picked before signing in is kept
         session.clear()
         session["user_id"] = user.id

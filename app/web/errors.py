@@ -21,6 +21,7 @@ HTTP_MESSAGES = {
 def error_response(err: ServiceError):
     g.keep_changes = err.keeps_changes
     body = err.to_dict()
+    body["error"]["message"] = gettext(err.message)  # the catalogue's words where it has them
     if err.status >= 500:
         reference = _reference()
         current_app.logger.error("answered %s %s (reference %s): %s", err.status, err.code, reference, err.message)
