@@ -76,7 +76,7 @@ ZH.update({
     "This content type is not accepted here.": "此处不接受该内容类型。",
     "Too many attempts: try again later.": "尝试次数过多，请稍后再试。",
     "An unexpected error occurred; nothing was changed.": "发生意外错误，未做任何更改。",
-    "Reference: %(id)s": "参考编号：%(id)s",
+    "Reference: %(id)s": "参考编号 %(id)s",
     "The form expired or was not sent from this site: reload it.": "表单已过期或并非从本站提交，请刷新后重试。",
     "The body must be a JSON object (Content-Type: application/json).":
         "请求体必须是 JSON 对象（Content-Type: application/json）。",

@@ -26,7 +26,7 @@ def error_response(err: ServiceError):
         reference = _reference()
         current_app.logger.error("answered %s %s (reference %s): %s", err.status, err.code, reference, err.message)
         body["error"]["request_id"] = reference
-        body["error"]["message"] += " " + gettext("Reference: %(id)s") % {"id": reference}
+        body["error"]["message"] += " (" + gettext("Reference: %(id)s") % {"id": reference} + ")"
     if request.path.startswith("/api/"):
         return make_response(body, err.status)
     return make_response(render_template("error.html", error=err, message=body["error"]["message"]), err.status)
