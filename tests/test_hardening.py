@@ -98,10 +98,15 @@ def _parallel(app, count, send):
 def test_parallel_wrong_passwords_check_no_more_than_the_allowed_number(app):
     name = new_user(app)
     allowed = app.config["LOGIN_MAX_FAILURES"]
-    answers = _parallel(app, 40, lambda client: token_attempt(client, name, "wrong"))
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    # SQLite runs writers one at a time (each holds the lock through its password check), so
+    # fewer there keep a loaded machine under the 30 s busy timeout; PostgreSQL is where it races.
+    count = 40 if dialect == "postgresql" else 12
+    answers = _parallel(app, count, lambda client: token_attempt(client, name, "wrong"))
     checked = [a for a in answers if a.status_code == 401]  # a password was verified and was wrong
     held_back = [a for a in answers if a.status_code == 429]
-    assert len(checked) + len(held_back) == 40
+    assert len(checked) + len(held_back) == count
     assert len(checked) <= allowed, f"{len(checked)} passwords checked, {allowed} allowed"
     with app.app_context():
         failures = db.session.execute(sa.text("SELECT failed_logins FROM users WHERE username = :n"),
@@ -145,25 +150,20 @@ def test_an_address_failing_on_many_names_is_stopped(app):
 
 
 def test_unknown_and_held_back_names_cost_a_password_check(app):
-    hasher = PasswordHasher()
-    sample = hasher.hash("sample")
-    verify_seconds = []
-    for _ in range(3):
-        start = time.perf_counter()
-        hasher.verify(sample, "sample")
-        verify_seconds.append(time.perf_counter() - start)
-    one_check = min(verify_seconds)
-    name = new_user(app)
+    held, real = new_user(app), new_user(app)
     client = from_address(app, "198.51.100.77")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        token_attempt(client, name, "wrong")
+        token_attempt(client, held, "wrong")
     limiter.reset()  # only the database's slowdown holds the name back now
-    for username in ("no_such_" + uuid.uuid4().hex[:6], name):
-        start = time.perf_counter()
-        response = token_attempt(client, username, "wrong")
-        elapsed = time.perf_counter() - start
-        assert response.status_code in (401, 429)
-        assert elapsed >= 0.8 * one_check, f"{username}: {elapsed:.4f}s, one check takes {one_check:.4f}s"
+    seconds = {"real": [], "unknown": [], "held back": []}
+    for _ in range(3):  # interleaved, and the fastest of each kind: the machine's load moves them all
+        for kind, name in (("real", real), ("unknown", "no_such_" + uuid.uuid4().hex[:6]), ("held back", held)):
+            start = time.perf_counter()
+            response = token_attempt(client, name, "wrong")
+            seconds[kind].append(time.perf_counter() - start)
+            assert response.status_code == (429 if kind == "held back" else 401), (kind, response.get_json())
+    fastest = {kind: min(values) for kind, values in seconds.items()}
+    assert fastest["unknown"] >= 0.5 * fastest["real"] and fastest["held back"] >= 0.5 * fastest["real"], fastest
 
 
 # ------------------------------------------------------------------ NUL bytes and ids
