@@ -28,13 +28,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     use_clock(clock.now)  # the engine's timers follow the service's clock
 
     from . import models  # noqa: F401  (every table registered before anything queries)
-    from .extensions import csrf, db, migrate
+    from .extensions import csrf, db, limiter, migrate
+    from . import request_guards
+    request_guards.init_app(app)  # first: it bounds the routes' <int:...> ids and reads no body too large
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
 
     from . import db_session
     db_session.init_app(app)
+    limiter.init_app(app)  # after the guards: a refused input never counts as an attempt
+    if app.config["TRUSTED_PROXIES"]:  # the client's address, as nginx saw it
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"])
 
     from .api import bp as api_bp
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on

@@ -21,6 +21,7 @@ def _secret_key(instance_path: Path) -> str:
 
 def from_environment(instance_path: Path) -> dict:
     env = os.environ.get
+    production = env("ENVIRONMENT", "development") == "production"
     database_url = env("DATABASE_URL") or f"sqlite:///{instance_path / 'aftersales.sqlite'}"
     return {
         "SECRET_KEY": _secret_key(instance_path),
@@ -31,11 +32,30 @@ def from_environment(instance_path: Path) -> dict:
         "PROCESSES_DIR": env("PROCESSES_DIR", str(ROOT / "processes")),
         "SCRIPT_TIME_LIMIT": float(env("SCRIPT_TIME_LIMIT", "1.0")),
         "TOKEN_TTL_HOURS": int(env("TOKEN_TTL_HOURS", "12")),
+        # Sign-in throttling (README "Sign-in throttling"): a name and address pair is locked
+        # for LOGIN_LOCK_MINUTES after LOGIN_MAX_FAILURES failures; an address may fail
+        # LOGIN_FAILURES_PER_ADDRESS times in that window whatever the names; and a name that
+        # failed LOGIN_MAX_FAILURES times in a row, from anywhere, gets one attempt every
+        # LOGIN_SLOWDOWN_SECONDS until it signs in.
         "LOGIN_MAX_FAILURES": int(env("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env("LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_FAILURES_PER_ADDRESS": int(env("LOGIN_FAILURES_PER_ADDRESS", "30")),
+        "LOGIN_SLOWDOWN_SECONDS": int(env("LOGIN_SLOWDOWN_SECONDS", "10")),
+        # How many reverse proxies (nginx) stand in front: their X-Forwarded-For names the client.
+        "TRUSTED_PROXIES": int(env("TRUSTED_PROXIES", "0")),
+        # Cookies: never readable by scripts, not sent along with cross-site posts, and over
+        # HTTPS only in production (the default there; a plain-HTTP development run opts out).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "1" if production else "0") == "1",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Sent on every answer unless debugging or testing (app/web/__init__.py).
+        "STRICT_TRANSPORT_SECURITY": env("STRICT_TRANSPORT_SECURITY", "max-age=31536000; includeSubDomains"),
+        # Every request body; procedure uploads declare their own larger limit (@upload_limit).
+        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(2**20))),
+        # Where Flask-Limiter counts (memory:// is per process; redis://... shares the counts).
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
         "WTF_CSRF_TIME_LIMIT": None,
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "zh-CN"),
     }

@@ -69,6 +69,25 @@ ZH.update({"Monthly report": "月度报告", "Month": "月份", "Show": "显示"
            "Denominator": "分母", "Value": "值", "This month is not over: the figures are provisional.": "本月尚未结束，数据为临时数据。"})
 
 
+# Refusals every request can meet (app/web/errors.py, app/request_guards.py, sign-in throttling).
+ZH.update({
+    "The request could not be read.": "无法读取请求。", "Sign in first.": "请先登录。",
+    "This method is not allowed here.": "此处不允许该请求方法。",
+    "This content type is not accepted here.": "此处不接受该内容类型。",
+    "Too many attempts: try again later.": "尝试次数过多，请稍后再试。",
+    "An unexpected error occurred; nothing was changed.": "发生意外错误，未做任何更改。",
+    "Reference: %(id)s": "参考编号 %(id)s",
+    "The form expired or was not sent from this site: reload it.": "表单已过期或并非从本站提交，请刷新后重试。",
+    "The body must be a JSON object (Content-Type: application/json).":
+        "请求体必须是 JSON 对象（Content-Type: application/json）。",
+    "must be a JSON object": "必须是 JSON 对象",
+    "The request is too large: at most %(size)s.": "请求过大：最多 %(size)s。",
+    "Text must not contain NUL characters.": "文本中不能含有 NUL 字符。", "contains a NUL character": "含有 NUL 字符",
+    "Too many failed sign-ins: try again later.": "登录失败次数过多，请稍后再试。",
+    "wrong username or password": "用户名或密码错误", "too many failed sign-ins: try again later": "登录失败次数过多，请稍后再试",
+})
+
+
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
     "escalated": ("Escalated to the general manager", "已上报总经理"),

@@ -26,18 +26,6 @@ SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, database=None, dead
                     phases=[Phase.explicit, Phase.generate], print_blob=False,
                     suppress_health_check=list(HealthCheck))
 
-# Holes another branch (hardening) fixes in app/__init__.py, app/errors.py and the auth code; the lead
-# removes these marks after merging it. Negative mode only (the document bounds ids), on both databases:
-# (method, path) -> the roles whose requests reach the lookup (the others are refused before it).
-ID_HOLE = "an id beyond 32 bits in the path → 500 (integer out of range), fixed in the hardening branch"
-KNOWN_HOLES = {
-    ("GET", "/callbacks/{callback_id}"): {"customer_dept", "service_manager", "admin"},
-    ("GET", "/drafts/{draft_id}"): {"admin"},
-    ("GET", "/instances/{instance_id}"): {"customer_dept", "service_manager", "branch_engineer", "admin"},
-    ("POST", "/instances/{instance_id}/migrate"): {"admin"},
-}
-
-
 def _operations() -> list[tuple[str, str, bool, bool]]:
     """(method, path, public, has inputs) of every operation of the document, which has every API route
     of app.url_map (test_forms_and_openapi checks it)."""
@@ -56,9 +44,7 @@ def _cases():
                 if mode == GenerationMode.NEGATIVE and not (has_inputs or not public):
                     continue  # nothing to make invalid: no parameter, no body, no token (GET /openapi.json)
                 for role in (None,) if public else ROLES:
-                    hole = mode == GenerationMode.NEGATIVE and role in KNOWN_HOLES.get((method, path), ())
-                    marks = [pytest.mark.xfail(strict=True, reason=ID_HOLE)] if hole else []
-                    yield pytest.param(mode, database, method, path, role, marks=marks,
+                    yield pytest.param(mode, database, method, path, role,
                                        id=f"{mode.value}-{database}-{method} {path}-{role or 'anonymous'}")
 
 

@@ -2,7 +2,8 @@
 from flask import Blueprint, g, request
 
 from .. import permissions
-from ..errors import BadRequest, ServiceError, Unauthorized, ValidationFailed
+from ..errors import BadRequest, Unauthorized, ValidationFailed
+from ..i18n import gettext
 from ..services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,23 +22,18 @@ def authenticate():
     permissions.check_endpoint(user, request.endpoint)  # the door: app/permissions.py
 
 
-@bp.errorhandler(ServiceError)
-def service_error(err: ServiceError):
-    g.keep_changes = err.keeps_changes
-    return err.to_dict(), err.status
-
-
 def json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
+        raise BadRequest(gettext("The body must be a JSON object (Content-Type: application/json)."),
+                         {"body": [gettext("must be a JSON object")]})
     return body
 
 
 def pagination() -> tuple[int, int]:
     problems = {}
     values = {}
-    for name, default, maximum in (("page", 1, None), ("per_page", 50, 500)):
+    for name, default, maximum in (("page", 1, 2**31 - 1), ("per_page", 50, 500)):
         raw = request.args.get(name, default)
         try:
             value = int(raw)

@@ -4,14 +4,16 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
+from ..models.types import ID_MAX
+from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp
 from .drafts import FILE_PARTS, LIMITS, ProcedureFiles, upload
-from .openapi import MAX_ID, Out, doc
+from .openapi import Out, doc
 
 
 class DraftToDeploy(Schema):
-    draft_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
+    draft_id = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX),
                               metadata={"description": "a valid draft"})
 
 
@@ -27,11 +29,12 @@ class Deployed(Out):
 @doc(f"Deploy a valid draft or uploaded files ({LIMITS}) as the next version of their procedure (admin); 422 with "
      "the problems when invalid, 200 naming the version the files already are", Deployed, status=(200, 201),
      body={"application/json": {"oneOf": [DraftToDeploy, ProcedureFiles]}, "multipart/form-data": FILE_PARTS})
+@upload_limit(drafts.MAX_REQUEST_BYTES)
 def deploy():
     files, body = upload()
     if files is None:
         draft_id = body.get("draft_id")
-        if isinstance(draft_id, bool) or not isinstance(draft_id, int) or not 1 <= draft_id <= MAX_ID:
+        if isinstance(draft_id, bool) or not isinstance(draft_id, int) or not 1 <= draft_id <= ID_MAX:
             raise ValidationFailed("send {\"draft_id\"} or the procedure's files",
                                    {"draft_id": ["the id of a valid draft"]})
         version, created = drafts.deploy(g.user, draft_id=draft_id)

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import PayloadTooLarge, ValidationFailed
+from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp, json_body, pagination
 from .openapi import Out, Paging, doc, page_of
@@ -51,8 +52,8 @@ class DraftFilters(Paging):
 
 
 def upload() -> tuple[list[tuple[str, bytes | str]] | None, dict]:
-    """(files as (name, content) pairs or None, the JSON body): read no further than the limits."""
-    request.max_content_length = drafts.MAX_REQUEST_BYTES  # a larger body is refused unread
+    """(files as (name, content) pairs or None, the JSON body): read no further than the limits
+    (the calling view is marked @upload_limit(drafts.MAX_REQUEST_BYTES); a larger body is refused unread)."""
     try:
         if request.mimetype == "multipart/form-data":
             return [(part.filename or "", part.stream.read(drafts.MAX_FILE_BYTES + 1))
@@ -93,6 +94,7 @@ def draft_item(draft) -> dict:
 @bp.post("/drafts")
 @doc(f"Propose a procedure's files (process owner), {LIMITS}: checked element by element; 422 when the "
      "files cannot be read as BPMN/DMN", Draft, status=201, body=UPLOAD)
+@upload_limit(drafts.MAX_REQUEST_BYTES)
 def propose_draft():
     files, _ = upload()
     draft = drafts.propose(g.user, files or [])

@@ -1,10 +1,12 @@
 from flask import g
 from marshmallow import Schema, fields, validate
 
+from ..errors import ValidationFailed
 from ..i18n import current_language
 from ..services import inbox, instances, migration
 from . import bp, json_body
-from .openapi import MAX_ID, Out, doc
+from ..models.types import ID_MAX
+from .openapi import Out, doc
 
 STATUS = {"description": "running | waiting (only timers pending) | completed | cancelled | error"}
 
@@ -49,7 +51,7 @@ class Cancel(Schema):
 
 
 class Migrate(Schema):
-    to_version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX))
 
 
 class Migrated(InstanceSummary):
@@ -85,7 +87,10 @@ def get_instance(instance_id):
 @bp.post("/instances/<int:instance_id>/cancel")
 @doc("Cancel an instance (admin), with a reason", InstanceSummary, body=Cancel)
 def cancel_instance(instance_id):
-    instance = instances.cancel(g.user, instance_id, json_body().get("reason", ""))
+    reason = json_body().get("reason", "")
+    if not isinstance(reason, str):
+        raise ValidationFailed("give a reason", {"reason": ["must be text"]})
+    instance = instances.cancel(g.user, instance_id, reason)
     return instance_summary(instance)
 
 

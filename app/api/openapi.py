@@ -12,9 +12,9 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.routing import IntegerConverter, Rule
 
 from .. import forms, permissions
+from ..models.types import ID_MAX
 from . import bp
 
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}
 MONTH = {"type": "string", "pattern": r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", "description": "YYYY-MM, 1900 to 2999"}
 ERRORS = {400: "malformed body or parameter", 401: "not signed in", 403: "not allowed", 404: "unknown id",
@@ -86,7 +86,7 @@ def _path_parameters(rule: Rule, extra: dict) -> list[dict]:
     parameters = []
     for name, converter in rule._converters.items():
         if isinstance(converter, IntegerConverter):
-            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            schema = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
         else:
             schema = {"type": "string", "minLength": 1}
         parameters.append({"name": name, "in": "path", "required": True, "schema": {**schema, **extra.get(name, {})}})

@@ -5,6 +5,8 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+ID_MAX = 2**31 - 1  # integer keys and numbers are 32-bit columns: anything larger names nothing
+
 JsonData = JSON().with_variant(JSONB(), "postgresql")
 
 

@@ -1,4 +1,4 @@
-"""Users, passwords (argon2), sign-in with lock-out after repeated failures, and API tokens."""
+"""Users, passwords (argon2), sign-in slowed down after repeated failures, and API tokens."""
 import hashlib
 import secrets
 from datetime import timedelta
@@ -6,17 +6,22 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, null, or_, select, update
 
 from ..clock import now
-from ..errors import Unauthorized
+from ..errors import ServiceError, Unauthorized
+from ..extensions import db
+from ..models import ApiToken, User, UserRole
+from ..roles import ROLES
 
 
 class LoginRefused(Unauthorized):
     keeps_changes = True  # the failure count must outlive the refused request
-from ..extensions import db
-from ..models import ApiToken, User, UserRole
-from ..roles import ROLES
+
+
+class TooManyAttempts(ServiceError):
+    """The name's attempts are held back for a moment (see authenticate)."""
+    status, code = 429, "too_many_requests"
 
 _hasher = PasswordHasher()
 # Verifying against a real hash even for unknown names keeps the timing the same.
@@ -36,28 +41,36 @@ def create_user(username: str, password: str, roles: list[str], display_name: st
 
 
 def authenticate(username: str, password: str) -> User:
-    """The user, or Unauthorized; failures count towards a temporary lock."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+    """The user, or LoginRefused / TooManyAttempts. Every attempt on a real name first claims
+    its place atomically in the database (one UPDATE: count it, and from the LOGIN_MAX_FAILURES-th
+    failure in a row on, hold the name's next attempt back LOGIN_SLOWDOWN_SECONDS): attempts sent
+    in parallel cannot all be checked before the count catches up, and only a success clears it.
+    A name that is unknown, inactive or held back costs the same password check."""
+    moment = now()
+    slowdown = timedelta(seconds=current_app.config["LOGIN_SLOWDOWN_SECONDS"])
+    claimed = db.session.execute(
+        update(User)
+        .where(User.username == username, User.active.is_(True),
+               or_(User.locked_until.is_(None), User.locked_until <= moment))
+        .values(failed_logins=User.failed_logins + 1,
+                locked_until=case((User.failed_logins + 1 >= current_app.config["LOGIN_MAX_FAILURES"],
+                                   literal(moment + slowdown, User.locked_until.type)), else_=null()))
+        .returning(User.id, User.password_hash)
+        .execution_options(synchronize_session=False)).first()
+    if claimed is None:
         _verify(_DUMMY_HASH, password)
-        raise Unauthorized("wrong username or password")
-    if user.locked_until and user.locked_until > now():
-        raise Unauthorized("too many failed sign-ins: try again later")
-    if not _verify(user.password_hash, password):
-        _count_failure(user)
+        held_back = db.session.scalar(select(User.id).where(User.username == username, User.active.is_(True)))
+        if held_back is not None:
+            raise TooManyAttempts("too many failed sign-ins: try again later")
         raise LoginRefused("wrong username or password")
-    user.failed_logins, user.locked_until = 0, None
+    if not _verify(claimed.password_hash, password):
+        raise LoginRefused("wrong username or password")  # the claimed attempt stays counted
+    db.session.execute(update(User).where(User.id == claimed.id).values(failed_logins=0, locked_until=None)
+                       .execution_options(synchronize_session=False))
+    user = db.session.get(User, claimed.id, populate_existing=True)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
-
-
-def _count_failure(user: User) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now() + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
-    db.session.flush()
 
 
 def _verify(password_hash: str, password: str) -> bool:

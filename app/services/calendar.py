@@ -13,6 +13,8 @@ from ..workdays import year_source
 
 
 def year(year_number: int) -> dict:
+    if not 2000 <= year_number <= 2100:
+        raise ValidationFailed("bad year", {"year": ["must be between 2000 and 2100"]})
     days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year_number)
                               .order_by(CalendarDay.day))
     return {"year": year_number, "source": year_source(year_number),

@@ -7,14 +7,15 @@ from ..engine import MigrationRefused, MigrationResult, migrate
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ProcessInstance, ProcessVersion, User
+from ..models.types import ID_MAX
 from . import runs
 
 
 def move(user: User, instance_id: int, to_version) -> tuple[ProcessInstance, MigrationResult, int]:
     """(instance, what the engine kept, the version it came from)."""
     permissions.require(user, "instances.migrate")
-    if isinstance(to_version, bool) or not isinstance(to_version, int) or not 1 <= to_version <= 2**31 - 1:
-        raise ValidationFailed("name the target version", {"to_version": ["a version number from 1"]})
+    if isinstance(to_version, bool) or not isinstance(to_version, int) or not 1 <= to_version <= ID_MAX:
+        raise ValidationFailed("name the target version", {"to_version": [f"a version number from 1 to {ID_MAX}"]})
     if db.session.get(ProcessInstance, instance_id) is None:
         raise NotFound(f"no instance {instance_id}")
     instance = runs.lock_instance(instance_id)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import forms, handlers
 from ..clock import now
@@ -17,7 +18,12 @@ from ..workdays import DIAGRAM_FUNCTIONS
 def script_engine(instance_id: int, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
         context = handlers.HandlerContext(instance_id, actor_id, task_name, data, params, now())
-        return handlers.call(operation, context)
+        try:
+            return handlers.call(operation, context)
+        except SQLAlchemyError:
+            # The statement and its parameters go to the log, never into the answer.
+            current_app.logger.exception("service task %s (%s) failed in the database", task_name, operation)
+            raise handlers.HandlerError("the database refused the change") from None
     return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, current_app.config["SCRIPT_TIME_LIMIT"])
 
 

@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
                                     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not (app.debug or app.testing) and app.config.get("STRICT_TRANSPORT_SECURITY"):
+            response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
         return response
 
     app.jinja_env.globals["_"] = gettext  # also inside imported macros, which get no context

@@ -1,27 +1,40 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from ..errors import Unauthorized
 from ..i18n import LANGUAGES, gettext
 from ..services import accounts
+from ..throttling import failed, sign_in_limits
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: an open redirect would make the sign-in page a phishing aid.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.index")
+    """A path on this site, or the home page: an open redirect would make the sign-in page a
+    phishing aid. Browsers drop tabs and newlines and read a backslash as a slash, so a target
+    holding any of them is refused outright rather than cleaned; the rest is parsed, not
+    prefix-checked: no scheme, no host, an absolute path that does not start with two slashes."""
+    home = url_for("inbox.index")
+    if not target or "\\" in target or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_limits
 def login():
     if request.method == "POST":
         try:
             user = accounts.authenticate(request.form.get("username", ""), request.form.get("password", ""))
-        except Unauthorized as err:
-            message = gettext("Wrong username or password.") if "wrong" in err.message else err.message
-            return render_template("login.html", error=message), 200
+        except accounts.LoginRefused:
+            failed()
+            return render_template("login.html", error=gettext("Wrong username or password.")), 200
+        except accounts.TooManyAttempts:
+            failed()
+            return render_template("login.html", error=gettext("Too many failed sign-ins: try again later.")), 429
         chosen = session.get("lang")  # a language picked before signing in is kept
         session.clear()
         session["user_id"] = user.id

@@ -1,16 +1,47 @@
-"""Errors as the caller expects them: JSON under /api/, a page elsewhere; never a trace."""
-from flask import Flask, g, render_template, request
+"""Errors as the caller expects them: JSON under /api/, a page elsewhere, in the caller's
+language; never a trace, SQL or path. A 500 carries a reference that finds its details in the log."""
+import uuid
+
+from flask import Flask, current_app, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..errors import ServiceError
+from ..i18n import gettext
+from ..request_guards import too_large
+
+# What the HTTP errors Flask and Werkzeug raise say, in the catalogue's words (app/i18n.py).
+HTTP_MESSAGES = {
+    400: "The request could not be read.", 401: "Sign in first.", 403: "Not allowed", 404: "Not found",
+    405: "This method is not allowed here.", 415: "This content type is not accepted here.",
+    429: "Too many attempts: try again later.",
+}
 
 
 def error_response(err: ServiceError):
     g.keep_changes = err.keeps_changes
+    body = err.to_dict()
+    body["error"]["message"] = gettext(err.message)  # the catalogue's words where it has them
+    if err.status >= 500:
+        reference = _reference()
+        current_app.logger.error("answered %s %s (reference %s): %s", err.status, err.code, reference, err.message)
+        body["error"]["request_id"] = reference
+        body["error"]["message"] += " (" + gettext("Reference: %(id)s") % {"id": reference} + ")"
     if request.path.startswith("/api/"):
-        return err.to_dict(), err.status
-    return render_template("error.html", error=err), err.status
+        return make_response(body, err.status)
+    return make_response(render_template("error.html", error=err, message=body["error"]["message"]), err.status)
+
+
+def _reference() -> str:
+    if "error_reference" not in g:
+        g.error_reference = uuid.uuid4().hex[:12]
+    return g.error_reference
+
+
+def unexpected_error() -> ServiceError:
+    error = ServiceError(gettext("An unexpected error occurred; nothing was changed."))
+    error.status, error.code = 500, "internal_error"
+    return error
 
 
 def init_app(app: Flask) -> None:
@@ -20,17 +51,23 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return error_response(ServiceError("the form expired or was not sent from this site: reload it"))
+        return error_response(ServiceError(gettext("The form expired or was not sent from this site: reload it.")))
 
     @app.errorhandler(HTTPException)
     def http_error(err):
-        error = ServiceError(err.description or err.name)
+        if err.code == 413:
+            return error_response(too_large())
+        if err.code >= 500:
+            app.logger.error("HTTP %s raised: %s", err.code, err.description)
+            return error_response(unexpected_error())
+        error = ServiceError(gettext(HTTP_MESSAGES.get(err.code, err.name)))
         error.status, error.code = err.code, err.name.lower().replace(" ", "_")
-        return error_response(error)
+        response = error_response(error)
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(err.valid_methods))
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(err):
-        app.logger.exception("unexpected error")
-        error = ServiceError("an unexpected error occurred; nothing was changed")
-        error.status, error.code = 500, "internal_error"
-        return error_response(error)
+        app.logger.exception("unexpected error (reference %s)", _reference())
+        return error_response(unexpected_error())

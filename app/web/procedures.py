@@ -5,6 +5,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
 from ..i18n import gettext
+from ..request_guards import upload_limit
 from ..services import deployments, drafts
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
@@ -25,8 +26,8 @@ def index():
 
 
 @bp.post("/drafts")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
 def propose():
-    request.max_content_length = drafts.MAX_REQUEST_BYTES
     try:
         items = [(part.filename or "", part.stream.read(drafts.MAX_FILE_BYTES + 1))
                  for part in request.files.getlist("files") if part.filename]
@@ -86,6 +87,7 @@ def edit(key):
 
 
 @bp.post("/<key>/edit")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
 def save_edit(key):
     version = deployments.latest_version(key)
     name, xml = _main_file(version), request.form.get("bpmn", "")
