@@ -64,6 +64,12 @@ class WorkflowRun:
         return cls(workflow)
 
     @classmethod
+    def start(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+        run = cls.create(spec_json, data, script_engine)
+        run.run()
+        return run
+
+    @classmethod
     def load(cls, spec_json: str, state_json: str, script_engine: ScriptEngine) -> "WorkflowRun":
         return cls(load_workflow(spec_json, state_json, script_engine))
 
