@@ -227,3 +227,10 @@ def test_only_admins_list_retry_suspend_and_resume_instances(api, pages, usernam
     assert pages(username).get("/admin/instances").status_code == 403
     assert api.as_("admin").get("/instances", query_string={"status": "bogus"}).status_code == 422
     assert api.as_("admin").get("/instances", query_string={"per_page": "0"}).status_code == 422
+
+
+def test_the_openapi_document_lists_the_instance_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "get" in paths["/instances"]
+    for action in ("retry", "suspend", "resume"):
+        assert "post" in paths[f"/instances/{{id}}/{action}"], action

@@ -17,10 +17,21 @@ ROUTES = [
     ("/processes", "get", "The deployed procedures, latest version of each", {}, 200),
     ("/processes/{key}", "get", "The latest version of a procedure with its start form (JSON Schema)", {}, 200),
     ("/processes/{key}/versions", "get", "Every deployed version with its running instances", {}, 200),
-    ("/processes/{key}/instances", "post", "Start an instance of the latest version; body {data}", {}, 201),
+    ("/processes/{key}/instances", "post", "Start an instance of the latest version; body {data}; when a step "
+     "fails the instance is created in error (status error, error {element_id, message})", {}, 201),
+    ("/instances", "get", "Instances (admin), newest change first, each with its process key, version, business "
+     "key and, in error, {element_id, message, since, action}", {**PAGED, "status": "running | waiting | completed | "
+     "cancelled | error | suspended", "process_key": "procedure key"}, 200),
     ("/instances/{id}", "get", "An instance with its data, history and open tasks", {}, 200),
-    ("/instances/{id}/cancel", "post", "Cancel an instance (admin); body {reason}", {}, 200),
-    ("/instances/{id}/migrate", "post", "Move a running instance to another version of its procedure (admin); "
+    ("/instances/{id}/retry", "post", "Replay the failed step of an instance in error on its current version "
+     "(admin); 409 instance_error when it fails again (the instance stays in error with the new reason)", {}, 200),
+    ("/instances/{id}/suspend", "post", "Suspend a running instance (admin): its tasks leave the inbox and its "
+     "timers wait; completing its task answers 409", {}, 200),
+    ("/instances/{id}/resume", "post", "Resume a suspended instance (admin): its tasks are back, a timer due "
+     "meanwhile fires on the timer runner's next pass", {}, 200),
+    ("/instances/{id}/cancel", "post", "Cancel an instance, also one in error or suspended (admin); body {reason}",
+     {}, 200),
+    ("/instances/{id}/migrate", "post", "Move a running, suspended or failed instance to another version of its procedure (admin); "
      "body {to_version}; 409 naming the elements when a task it stands on or has done was removed or changed", {}, 200),
     ("/drafts", "post", "Propose a procedure's files (process owner): multipart 'files' parts or "
      "{files: [{name, content}]}, at most 10 files of 2 MiB; 201 with {id, process_key, valid, problems}, "
@@ -35,7 +46,8 @@ ROUTES = [
     ("/tasks/{id}", "get", "A task with its form (JSON Schema) and data", {}, 200),
     ("/tasks/{id}/claim", "post", "Claim a task", {}, 200),
     ("/tasks/{id}/unclaim", "post", "Give a claimed task back", {}, 200),
-    ("/tasks/{id}/complete", "post", "Complete a task; body {data} validated by its form", {}, 200),
+    ("/tasks/{id}/complete", "post", "Complete a task; body {data} validated by its form; 409 instance_error "
+     "when the step fails (the answers are kept for an admin's retry)", {}, 200),
     ("/complaints", "get", "The complaint ledger",
      {**PAGED, "status": "", "category": "", "severity": "", "channel": "", "month": "YYYY-MM",
       "responsible": "role key or username", "q": "full-text search"}, 200),
