@@ -105,11 +105,11 @@ def held_instance(task_id: str) -> ProcessInstance | None:
                              .limit(1))
 
 
-def engine_step(step, *args):
+def engine_step(call, *args):
     """Run one engine call outside the held-in-error steps (moving an instance to another
     version); a failing diagram or handler rolls the whole action back."""
     try:
-        return step(*args)
+        return call(*args)
     except EngineError as err:
         where = f" at element '{err.element_id}'" if err.element_id else ""
         current_app.logger.warning("engine error%s: %s", where, err)
