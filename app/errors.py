@@ -44,6 +44,27 @@ class EngineFailure(ServiceError):
     status, code = 500, "engine_error"
 
 
+class InstanceInError(Conflict):
+    """A step failed: the instance waits in error for an admin, with what was submitted kept
+    for the retry. That mark is committed although the request is refused."""
+    code = "instance_error"
+    keeps_changes = True
+
+    def __init__(self, element_id: str | None, reason: str, message: str | None = None):
+        super().__init__(message or f"the procedure stopped at element '{element_id}' ({reason}): "
+                                    f"your answers are kept and an admin was told")
+        self.element_id, self.reason = element_id, reason
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["error"]["element_id"] = self.element_id
+        return body
+
+
+class InstanceSuspended(Conflict):
+    code = "instance_suspended"
+
+
 class PayloadTooLarge(ServiceError):
     status, code = 413, "payload_too_large"
 

@@ -88,6 +88,19 @@ ZH.update({
 })
 
 
+ZH.update({  # instances held in error or suspended
+    "Instances in error": "异常实例", "Suspended instances": "已暂停的实例", "Retry": "重试", "Cancel": "取消",
+    "Resume": "恢复", "Since": "时间", "Message": "错误信息", "Pending action": "待重做的操作",
+    "Retried: the instance runs on.": "已重试：流程继续运行。", "Cancelled.": "已取消。", "Resumed.": "已恢复。",
+    "The retry failed again:": "重试再次失败：",
+    "The procedure stopped at element {element} ({reason}): the answers are kept and an admin was told.":
+        "流程在元素 {element} 处出错（{reason}）：已提交的内容已保留，并已通知管理员。",
+    "start": "发起", "complete": "提交任务", "timers": "定时触发",
+    "No instances.": "没有实例。", "Business key": "业务编号",
+    "Deploy a fixed version, move the instance to it, then retry.": "请先发布修正后的版本，把实例迁移过去，再重试。",
+})
+
+
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
     "escalated": ("Escalated to the general manager", "已上报总经理"),
@@ -96,6 +109,7 @@ STATUSES = {
     "awaiting_close": ("Awaiting close", "待结案"), "closed": ("Closed", "已结案"),
     "running": ("Running", "进行中"), "waiting": ("Waiting for a timer", "等待定时"),
     "completed": ("Completed", "已完成"), "cancelled": ("Cancelled", "已取消"), "error": ("Error", "出错"),
+    "suspended": ("Suspended", "已暂停"),
 }
 
 

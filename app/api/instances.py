@@ -1,14 +1,14 @@
-from flask import g
+from flask import g, request
 from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
 from ..i18n import current_language
 from ..services import inbox, instances, migration
-from . import bp, json_body
 from ..models.types import ID_MAX
-from .openapi import Out, doc
+from . import bp, json_body, pagination
+from .openapi import Out, Paging, doc, page_of
 
-STATUS = {"description": "running | waiting (only timers pending) | completed | cancelled | error"}
+STATUS = {"description": "running | waiting (only timers pending) | completed | cancelled | error | suspended"}
 
 
 class TaskItem(Out):
@@ -23,12 +23,21 @@ class TaskItem(Out):
     overdue = fields.Boolean(required=True)
 
 
+class HeldError(Schema):
+    element_id = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+    since = fields.DateTime(allow_none=True)
+    action = fields.Dict()
+
+
 class InstanceSummary(Out):
     id = fields.Integer(required=True)
     key = fields.String(required=True)
     version = fields.Integer(required=True)
     status = fields.String(required=True, metadata=STATUS)
     business_key = fields.String(allow_none=True)
+    error = fields.Nested(HeldError, allow_none=True, required=True,
+                          metadata={"description": "in error: where and why it stopped, the step a retry replays"})
 
 
 class HistoryEntry(Schema):
@@ -44,6 +53,21 @@ class Instance(InstanceSummary):
     open_tasks = fields.List(fields.Nested(TaskItem), required=True)
     next_timer_at = fields.DateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+
+
+class InstanceListItem(InstanceSummary):
+    started_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class InstanceQuery(Paging):
+    status = fields.String(validate=validate.OneOf(
+        ["running", "waiting", "completed", "cancelled", "error", "suspended"]))
+    process_key = fields.String()
+
+
+class WithTasks(InstanceSummary):
+    open_tasks = fields.List(fields.Nested(TaskItem), required=True)
 
 
 class Cancel(Schema):
@@ -63,7 +87,27 @@ class Migrated(InstanceSummary):
 
 def instance_summary(instance) -> dict:
     return {"id": instance.id, "key": instance.process_key, "version": instance.version.version,
-            "status": instance.status, "business_key": instance.business_key}
+            "status": instance.status, "business_key": instance.business_key, "error": instance_error(instance)}
+
+
+def instance_error(instance) -> dict | None:
+    """Where and why an instance in error stopped, and what a retry replays (answers kept)."""
+    if instance.status != "error":
+        return None
+    action = instance.pending_action or {"kind": "timers"}
+    return {"element_id": instance.error_element_id, "message": instance.error_message, "since": instance.error_at,
+            "action": {"kind": action["kind"], "task": action.get("task_name"), "answers": action.get("answers")}}
+
+
+@bp.get("/instances")
+@doc("Instances by status (admin), newest change first; an instance in error names where and why it stopped and "
+     "the step a retry replays", page_of(InstanceListItem), query=InstanceQuery)
+def list_instances():
+    page, per_page = pagination()
+    rows, total = instances.list_instances(g.user, request.args.get("status") or None,
+                                           request.args.get("process_key") or None, page, per_page)
+    return {"items": [{**instance_summary(i), "started_at": i.created_at, "updated_at": i.updated_at}
+                      for i in rows], "total": total}
 
 
 def open_task_items(instance) -> list[dict]:
@@ -101,3 +145,26 @@ def migrate_instance(instance_id):
     instance, result, from_version = migration.move(g.user, instance_id, json_body().get("to_version"))
     return {**instance_summary(instance), "from_version": from_version, "relabelled": result.relabelled,
             "kept_timers": result.kept_timers, "open_tasks": open_task_items(instance)}
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+@doc("Replay the failed step of an instance in error on its current version (admin); 409 instance_error when it "
+     "fails again (the instance stays in error with the new reason)", WithTasks)
+def retry_instance(instance_id):
+    instance = instances.retry(g.user, instance_id)
+    return {**instance_summary(instance), "open_tasks": open_task_items(instance)}
+
+
+@bp.post("/instances/<int:instance_id>/suspend")
+@doc("Suspend a running instance (admin): its tasks leave the inbox, its timers wait, completing its task "
+     "answers 409", InstanceSummary)
+def suspend_instance(instance_id):
+    return instance_summary(instances.suspend(g.user, instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/resume")
+@doc("Resume a suspended instance (admin): its tasks are back, a timer due meanwhile fires on the runner's next "
+     "pass", WithTasks)
+def resume_instance(instance_id):
+    instance = instances.resume(g.user, instance_id)
+    return {**instance_summary(instance), "open_tasks": open_task_items(instance)}

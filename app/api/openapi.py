@@ -69,6 +69,7 @@ class Error(Schema):
         fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
                               data_key="fields")
         problems = fields.List(fields.Dict(), metadata={"description": "procedure files: file, element_id, message"})
+        element_id = fields.String(metadata={"description": "instance_error: the element where the case stopped"})
 
     error = fields.Nested(ErrorDetail, required=True)
 

@@ -78,6 +78,9 @@ def migrate(run: WorkflowRun, target_spec_json: str) -> MigrationResult:
     """Move `run` onto the target spec and return the moved run, or raise MigrationRefused
     (the run may then be half moved: the caller saves nothing of it)."""
     workflow = run.workflow
+    if workflow.task_tree.state == TaskState.READY:  # it never ran (its start failed): made anew on the target
+        return MigrationResult(WorkflowRun.create(target_spec_json, dict(workflow.task_tree.data),
+                                                  workflow.script_engine))
     new_spec, new_subprocess_specs = load_spec(target_spec_json)
     try:
         top = SpecDiff(REGISTRY, workflow.spec, new_spec)

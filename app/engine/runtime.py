@@ -53,14 +53,19 @@ class WorkflowRun:
         self.workflow = workflow
 
     @classmethod
-    def start(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+    def create(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+        """A new workflow holding the start form's data, before the engine ran it: `run()` starts it."""
         spec, subprocess_specs = load_spec(spec_json)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
         # The start event's form fills the first task's data, as a start form would.
         start = workflow.get_next_task(state=TaskState.READY)
         if start is not None:
             start.data.update(data)
-        run = cls(workflow)
+        return cls(workflow)
+
+    @classmethod
+    def start(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+        run = cls.create(spec_json, data, script_engine)
         run.run()
         return run
 

@@ -29,6 +29,8 @@ class ProcessVersion(db.Model):
 
 
 class ProcessInstance(db.Model):
+    """Status: running, waiting (for a timer), completed, cancelled, or held: error (a step
+    failed; an admin retries or cancels it) and suspended (an admin paused it)."""
     __tablename__ = "process_instances"
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
@@ -45,6 +47,12 @@ class ProcessInstance(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # In error (status "error"): where and why a step failed, since when, and the action a
+    # retry replays ({"kind": "start" | "complete" | "timers", "task_id", "answers", "actor_id"}).
+    error_element_id: Mapped[str | None] = mapped_column(String(128))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pending_action: Mapped[dict | None] = mapped_column(JsonData)
     version: Mapped[ProcessVersion] = relationship()
     # A second writer working from a stale copy fails instead of overwriting.
     __mapper_args__ = {"version_id_col": revision}

@@ -4,7 +4,7 @@ from sqlalchemy import func, or_, select, update
 from .. import forms, permissions
 from ..clock import now
 from ..engine import TaskNotReady
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound
 from ..extensions import db
 from ..models import OpenTask, TaskRecord, User
 from . import runs
@@ -46,6 +46,12 @@ def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:
     if task is None:
         if db.session.scalar(select(TaskRecord.id).where(TaskRecord.task_id == task_id).limit(1)):
             raise Conflict("the task was already completed")
+        held = runs.held_instance(task_id)
+        if held is not None and held.status == "error":
+            raise InstanceInError(held.error_element_id, held.error_message,
+                                  f"the case stopped at element '{held.error_element_id}' and waits for an admin")
+        if held is not None:
+            raise InstanceSuspended("the case is suspended: its tasks wait until an admin resumes it")
         raise NotFound(f"no open task {task_id}")
     permissions.require(user, action, task)
     return task
@@ -84,10 +90,12 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
     if current is None or current.claimed_by_id not in (None, user.id):
         raise Conflict("the task was completed or claimed by someone else")
     run = runs.load(instance, user.id)
+    action = {"kind": "complete", "task_id": task_id, "task_name": current.task_name, "form_key": current.form_key,
+              "lane": current.lane, "answers": clean, "actor_id": user.id}
     try:
-        runs.engine_step(run.complete, task_id, clean)
+        moved_on = runs.step(instance, run, action)
     except TaskNotReady:
         raise Conflict("the task is no longer ready") from None
-    runs.record_completion(instance, task_id, current.task_name, current.form_key, current.lane, user.id, clean)
-    runs.save(instance, run)
+    if not moved_on:
+        raise InstanceInError(instance.error_element_id, instance.error_message)
     return instance

@@ -1,9 +1,10 @@
-"""Starting, reading and cancelling procedure instances."""
-from sqlalchemy import delete, select
+"""Starting, reading and cancelling procedure instances; the admins' hand on instances
+held in error or suspended: listing, retrying, suspending and resuming them."""
+from sqlalchemy import delete, func, select
 
 from .. import forms, permissions
 from ..engine import WorkflowRun
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, InstanceInError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord, User
 from . import runs
@@ -24,11 +25,13 @@ def start_internal(key: str, data, actor_id: int | None) -> ProcessInstance:
     """Start an instance on behalf of the system: one procedure starting another (a shipped
     return starts a callback, a dissatisfied callback a complaint). No role check, since the
     person acting works in the procedure that starts it; the start form still validates, and
-    it runs in the caller's transaction, so a failure leaves neither instance behind."""
-    return _start(latest_version(key), data, actor_id)
+    it runs in the caller's step: a failure fails that step (the caller's instance is held in
+    error), leaving neither instance behind."""
+    return _start(latest_version(key), data, actor_id, internal=True)
 
 
-def _start(version, data, actor_id: int | None) -> ProcessInstance:
+def _start(version, data, actor_id: int | None, internal: bool = False) -> ProcessInstance:
+    """A new instance; when its first step fails, it exists in error (see runs.step)."""
     if version.start_form:
         clean = forms.validate(version.start_form, data)
     elif data:
@@ -39,10 +42,15 @@ def _start(version, data, actor_id: int | None) -> ProcessInstance:
                                state="", serializer_version="", data={}, started_by_id=actor_id)
     db.session.add(instance)
     db.session.flush()  # the handlers need the instance's id
-    run = runs.engine_step(WorkflowRun.start, version.spec, clean, runs.script_engine(instance.id, actor_id))
+    run = WorkflowRun.create(version.spec, clean, runs.script_engine(instance.id, actor_id))
     runs.record_completion(instance, "", "start", version.start_form or "", version.start_lane or "",
                            actor_id, clean)
-    runs.save(instance, run)
+    runs.save(instance, run)  # the state before the engine ran: what a retry of a failed start runs
+    action = {"kind": "start", "answers": clean, "actor_id": actor_id}
+    if internal:
+        runs.perform(instance, run, action)
+    else:
+        runs.step(instance, run, action)
     return instance
 
 
@@ -73,5 +81,78 @@ def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
     if instance.status in ("completed", "cancelled"):
         raise Conflict(f"the instance is already {instance.status}")
     instance.status, instance.cancel_reason, instance.next_timer_at = "cancelled", reason.strip(), None
+    instance.pending_action = None  # an instance in error keeps where and why, but nothing is replayed
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
     return instance
+
+
+# ---------------------------------------------------------------- held instances (admins)
+
+STATUSES = ("running", "waiting", "completed", "cancelled", "error", "suspended")
+
+
+def list_instances(user: User, status=None, process_key=None, page=1, per_page=50):
+    permissions.require(user, "instances.list")
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed("bad filters", {"status": [f"must be one of {', '.join(STATUSES)}"]})
+    query = select(ProcessInstance)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if process_key:
+        query = query.where(ProcessInstance.process_key == process_key)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def retry(user: User, instance_id: int) -> ProcessInstance:
+    """Replay the failed step on the instance's current version (move it to a fixed version
+    first). Failing again, it stays in error with the new reason: InstanceInError."""
+    permissions.require(user, "instances.retry")
+    instance = _locked(instance_id)
+    if instance.status != "error":
+        raise Conflict(f"the instance is {instance.status}: only an instance in error is retried")
+    action = instance.pending_action or {"kind": "timers"}  # marked by a timer run before actions were kept
+    run = runs.load(instance, action.get("actor_id"))
+    runs.record_completion(instance, "", "retry", "", "", user.id,
+                           {"action": action["kind"], "element_id": instance.error_element_id,
+                            "message": instance.error_message, "version": instance.version.version})
+    runs.release(instance)
+    if not runs.step(instance, run, action):
+        raise InstanceInError(instance.error_element_id, instance.error_message,
+                              f"the retry failed at element '{instance.error_element_id}' "
+                              f"({instance.error_message}): the instance stays in error")
+    return instance
+
+
+def suspend(user: User, instance_id: int) -> ProcessInstance:
+    """Pause an instance: its tasks leave the inbox and its timers wait until it is resumed."""
+    permissions.require(user, "instances.suspend")
+    instance = _locked(instance_id)
+    if instance.status not in ("running", "waiting"):
+        raise Conflict(f"the instance is {instance.status}: only a running or waiting instance is suspended")
+    instance.status = "suspended"
+    db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
+    runs.record_completion(instance, "", "suspend", "", "", user.id, {})
+    db.session.flush()
+    return instance
+
+
+def resume(user: User, instance_id: int) -> ProcessInstance:
+    """Its tasks come back; a timer that fell due meanwhile fires on the timer runner's next pass."""
+    permissions.require(user, "instances.suspend")
+    instance = _locked(instance_id)
+    if instance.status != "suspended":
+        raise Conflict(f"the instance is {instance.status}: only a suspended instance is resumed")
+    run = runs.load(instance, user.id)
+    runs.release(instance)
+    runs.record_completion(instance, "", "resume", "", "", user.id, {})
+    runs.save(instance, run)
+    return instance
+
+
+def _locked(instance_id: int) -> ProcessInstance:
+    if db.session.get(ProcessInstance, instance_id) is None:
+        raise NotFound(f"no instance {instance_id}")
+    return runs.lock_instance(instance_id)

@@ -19,8 +19,8 @@ def move(user: User, instance_id: int, to_version) -> tuple[ProcessInstance, Mig
     if db.session.get(ProcessInstance, instance_id) is None:
         raise NotFound(f"no instance {instance_id}")
     instance = runs.lock_instance(instance_id)
-    if instance.status not in ("running", "waiting"):
-        raise Conflict(f"the instance is {instance.status}: only a running instance moves")
+    if instance.status not in ("running", "waiting", *runs.HELD):
+        raise Conflict(f"the instance is {instance.status}: only a running, waiting, suspended or failed instance moves")
     target = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == instance.process_key,
                                                             ProcessVersion.version == to_version))
     if target is None:
@@ -36,8 +36,10 @@ def move(user: User, instance_id: int, to_version) -> tuple[ProcessInstance, Mig
         raise Conflict(f"instance {instance.id} cannot move from version {from_version} to {to_version}: {err}",
                        {element: [why] for element, why in err.reasons.items()}) from None
     instance.version = target
-    # A new step reachable at once (an automatic task now first in line) runs as it would have.
-    runs.engine_step(result.run.run)
+    if instance.status not in runs.HELD:
+        # A new step reachable at once (an automatic task now first in line) runs as it would have;
+        # a held instance runs on only when retried or resumed.
+        runs.engine_step(result.run.run)
     runs.record_completion(instance, "", "migrate", "", "", user.id,
                            {"from_version": from_version, "to_version": to_version})
     runs.save(instance, result.run)

@@ -1,6 +1,8 @@
 """Loading an instance's workflow, running it with our handlers, and saving it together
 with the open-task table: the glue between the engine and the database."""
+import re
 from datetime import datetime
+from uuid import UUID
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -13,6 +15,9 @@ from ..errors import Conflict, EngineFailure
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS
+
+# Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
+HELD = ("error", "suspended")
 
 
 def script_engine(instance_id: int, actor_id: int | None) -> ScriptEngine:
@@ -44,10 +49,73 @@ def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
     return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance.id, actor_id))
 
 
-def engine_step(step, *args):
-    """Run one engine call; a failing diagram or handler rolls the whole action back."""
+def step(instance: ProcessInstance, run: WorkflowRun, action: dict) -> bool:
+    """Take one step of `instance` inside a savepoint: `action` on the loaded `run`, the
+    records the handlers write, the history and save(). When a diagram or handler fails,
+    everything of the step is rolled back to the savepoint and the instance is held in
+    error with `action`, what a retry replays; False then. The caller's transaction goes on."""
     try:
-        return step(*args)
+        with db.session.begin_nested():
+            perform(instance, run, action)
+    except EngineError as err:
+        hold_in_error(instance, err.element_id, str(err), action)
+        return False
+    return True
+
+
+def perform(instance: ProcessInstance, run: WorkflowRun, action: dict) -> None:
+    """`action` on `run`, then save: {"kind": "start"} runs a workflow made by WorkflowRun.create,
+    {"kind": "complete", "task_id", "task_name", "form_key", "lane", "answers", "actor_id"}
+    completes a task, {"kind": "timers"} fires the due timers. Raises EngineError."""
+    if action["kind"] == "start":
+        run.run()
+    elif action["kind"] == "complete":
+        run.complete(action["task_id"], action["answers"])
+        record_completion(instance, action["task_id"], action["task_name"], action["form_key"], action["lane"],
+                          action["actor_id"], action["answers"])
+    else:
+        run.fire_due_timers()
+    save(instance, run)
+
+
+def hold_in_error(instance: ProcessInstance, element_id: str | None, message: str, action: dict) -> None:
+    """Mark the instance in error (where, why, since when, what to replay); its tasks leave the inbox."""
+    instance.status, instance.error_element_id, instance.error_at = "error", element_id, now()
+    instance.error_message, instance.pending_action = plain_message(message), action
+    db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
+    db.session.flush()
+    current_app.logger.error("instance %s in error at element %s: %s", instance.id, element_id, message)
+
+
+def release(instance: ProcessInstance) -> None:
+    """Out of error or suspension; the save() that follows gives back its status and open tasks."""
+    instance.status = "running"
+    instance.error_element_id = instance.error_message = instance.error_at = instance.pending_action = None
+
+
+def plain_message(message: str) -> str:
+    """An error's first line, without file paths, short enough for a list: what an admin reads."""
+    line = next((part.strip() for part in str(message).splitlines() if part.strip()), "") or "the step failed"
+    line = re.sub(r"(?:[A-Za-z]:)?(?:[\\/][\w.-]+){2,}", "…", line)
+    return line[:500]
+
+
+def held_instance(task_id: str) -> ProcessInstance | None:
+    """The held instance a task of which has `task_id` (its open-task row is gone while held)."""
+    try:
+        UUID(task_id)
+    except ValueError:
+        return None
+    return db.session.scalar(select(ProcessInstance).where(ProcessInstance.status.in_(HELD),
+                                                           ProcessInstance.state.contains(task_id, autoescape=True))
+                             .limit(1))
+
+
+def engine_step(call, *args):
+    """Run one engine call outside the held-in-error steps (moving an instance to another
+    version); a failing diagram or handler rolls the whole action back."""
+    try:
+        return call(*args)
     except EngineError as err:
         where = f" at element '{err.element_id}'" if err.element_id else ""
         current_app.logger.warning("engine error%s: %s", where, err)
@@ -65,13 +133,14 @@ def _due_at(form_key: str | None, data: dict) -> datetime | None:
 
 
 def save(instance: ProcessInstance, run: WorkflowRun) -> None:
-    """Store the workflow and bring the open-task table in line with it."""
+    """Store the workflow and bring the open-task table in line with it (none while held)."""
     instance.state = run.dump()
     instance.serializer_version = SERIALIZER_VERSION
-    instance.status = run.status
+    if instance.status not in HELD:
+        instance.status = run.status
     instance.next_timer_at = run.next_timer_at
     instance.data = run.data
-    ready = {view.id: view for view in run.ready_user_tasks()}
+    ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id,
                                               OpenTask.id.not_in(list(ready) or [""])))
     known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))

@@ -5,7 +5,7 @@ import logging
 from sqlalchemy import select
 
 from ..clock import now
-from ..errors import EngineFailure
+from ..errors import ServiceError
 from ..extensions import db
 from ..models import ProcessInstance
 from . import runs
@@ -24,7 +24,8 @@ def _next_due(done: set[int]):
 
 
 def fire_due(limit: int = 1000) -> int:
-    """Fire what is due now; returns how many instances moved on. Commits per instance."""
+    """Fire what is due now; returns how many instances moved on. Commits per instance; an
+    instance whose step fails is held in error, and the pass goes on with the next one."""
     fired, done = 0, set()
     for _ in range(limit):
         instance = _next_due(done)
@@ -34,15 +35,23 @@ def fire_due(limit: int = 1000) -> int:
         instance_id = instance.id
         done.add(instance_id)  # once per pass: a timer still due after firing waits for the next pass
         try:
-            run = runs.load(instance, None)
-            runs.engine_step(run.fire_due_timers)
-            runs.save(instance, run)
+            moved_on = runs.step(instance, runs.load(instance, None), {"kind": "timers"})
             db.session.commit()
-            fired += 1
-        except EngineFailure as err:
+        except Exception as err:  # whatever one instance does, the others' timers still fire
             db.session.rollback()
-            log.error("timer of instance %s failed: %s", instance_id, err.message)
-            failed = db.session.get(ProcessInstance, instance_id)
-            failed.status = "error"  # its state and timer stay as they were, for an admin to look at
-            db.session.commit()
+            log.exception("timer of instance %s failed", instance_id)
+            _hold(instance_id, err)
+            continue
+        fired += moved_on
     return fired
+
+
+def _hold(instance_id: int, err: Exception) -> None:
+    """Hold an instance whose timer failed outside the engine (its state and timer stay as they were)."""
+    reason = err.message if isinstance(err, ServiceError) else "the timer could not fire: see the service log"
+    try:
+        runs.hold_in_error(runs.lock_instance(instance_id), None, reason, {"kind": "timers"})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("instance %s could not be marked in error", instance_id)

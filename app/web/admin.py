@@ -1,10 +1,12 @@
-"""The admins' pages: the working-day calendar (more to come: users, deployments)."""
+"""The admins' pages: the working-day calendar and the instances held in error or
+suspended (more to come: users, deployments)."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..clock import now
-from ..errors import ValidationFailed
+from ..errors import InstanceInError, ValidationFailed
 from ..i18n import current_language, gettext
-from ..services import calendar
+from ..services import calendar, instances
+from .inbox import stopped_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,3 +29,39 @@ def calendar_page():
     year = request.args.get("year", type=int) or now().year
     return render_template("admin_calendar.html", data=calendar.year(year), year=year, errors=errors,
                            warnings=calendar.warnings(current_language())), 422 if errors else 200
+
+
+HELD = ("error", "suspended")
+
+
+@bp.get("/instances")
+def held_instances():
+    return _held_page({})
+
+
+@bp.post("/instances/<int:instance_id>/<action>")
+def act_on_instance(instance_id, action):
+    try:
+        if action == "retry":
+            instances.retry(g.user, instance_id)
+            flash(gettext("Retried: the instance runs on."))
+        elif action == "cancel":
+            instances.cancel(g.user, instance_id, request.form.get("reason", ""))
+            flash(gettext("Cancelled."))
+        elif action == "resume":
+            instances.resume(g.user, instance_id)
+            flash(gettext("Resumed."))
+        else:
+            return _held_page({}), 404
+    except InstanceInError as err:
+        flash(gettext("The retry failed again:") + " " + stopped_message(err))
+    except ValidationFailed as err:
+        return _held_page({instance_id: [r for reasons in err.fields.values() for r in reasons]}), 422
+    return redirect(url_for("admin.held_instances", status=request.args.get("status")))
+
+
+def _held_page(errors: dict):
+    status = request.args.get("status") if request.args.get("status") in HELD else "error"
+    rows, total = instances.list_instances(g.user, status=status, per_page=200)
+    return render_template("admin_instances.html", instances=rows, total=total, shown=status, held=HELD,
+                           errors=errors)

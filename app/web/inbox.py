@@ -1,7 +1,7 @@
 """The staff's pages: the inbox of their roles, a task's form, and starting a procedure."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from ..errors import ValidationFailed
+from ..errors import InstanceInError, ValidationFailed
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..services import deployments, inbox, instances
@@ -20,6 +20,11 @@ CASE_KEYS = {
     "callback": ["customer_name", "contact_phone", "subject", "repair_summary", "picked_up_at", "callback_remarks",
                  "complaint_number"],
 }
+
+
+def stopped_message(err: InstanceInError) -> str:
+    return gettext("The procedure stopped at element {element} ({reason}): the answers are kept and an admin "
+                   "was told.").format(element=err.element_id or "-", reason=err.reason)
 
 
 def posted_data(schema: dict) -> dict:
@@ -55,6 +60,9 @@ def task(task_id):
             instance = inbox.complete(g.user, task_id, values)
         except ValidationFailed as err:
             errors = err.fields
+        except InstanceInError as err:  # the mark is kept: the redirect commits it
+            flash(stopped_message(err))
+            return redirect(url_for("inbox.index"))
         else:
             flash(gettext("Task completed.") + (f" {instance.business_key}" if instance.business_key else ""))
             return redirect(url_for("inbox.index"))
@@ -91,6 +99,8 @@ def start(key):
         else:
             flash(f"{gettext('Complaint registered') if key == 'complaint' else version.name}: "
                   f"{instance.business_key or instance.id}")
+            if instance.status == "error":
+                flash(stopped_message(InstanceInError(instance.error_element_id, instance.error_message)))
             return redirect(url_for("inbox.index"))
     return render_template("start.html", key=key, schema=schema, values=values, errors=errors), \
         422 if errors else 200
