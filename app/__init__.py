@@ -41,6 +41,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     from .web import init_app as init_web
     init_web(app)
+    from .web import health
+    health.init_app(app)  # /healthz, public
 
     from .commands import register_commands
     register_commands(app)
