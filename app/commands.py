@@ -62,11 +62,13 @@ def register_commands(app: Flask) -> None:
     def timers_command(loop, interval):
         """Fire the timers that are due (deadlines, delayed callbacks)."""
         import time
+        from . import logs
         from .services.health import record_pass
         from .services.timers import fire_due
         while True:
             try:
                 fired = fire_due()
+                logs.clear()  # the pass's log lines named each instance; this one is done
                 record_pass()  # for /healthz: this pass completed
                 db.session.commit()
             except Exception:  # a database hiccup must not stop the deadlines for good

@@ -1,13 +1,17 @@
 """The task inbox: the open tasks of a person's roles, claiming, and completing them."""
+import logging
+
 from sqlalchemy import func, or_, select, update
 
-from .. import forms
+from .. import forms, logs
 from ..clock import now
 from ..engine import TaskNotReady
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..models import OpenTask, TaskRecord, User
 from . import runs
+
+log = logging.getLogger(__name__)
 
 
 def task_item(task: OpenTask, lang: str) -> dict:
@@ -74,6 +78,7 @@ def unclaim(user: User, task_id: str) -> OpenTask:
 
 
 def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
+    logs.bind(task_id=task_id)
     task = get_task(user, task_id)
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("the task is claimed by someone else")
@@ -91,4 +96,5 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
         raise Conflict("the task is no longer ready") from None
     runs.record_completion(instance, task_id, current.task_name, current.form_key, current.lane, user.id, clean)
     runs.save(instance, run)
+    log.info("task %s completed", current.task_name)
     return instance
