@@ -83,8 +83,9 @@ def _configure(log_format: str) -> None:
     handler.ours = True
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
-    if root.level == logging.WARNING or root.level == logging.NOTSET:
+    if root.level in (logging.WARNING, logging.NOTSET):
         root.setLevel(logging.INFO)
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter at every start
 
 
 def init_app(app: Flask) -> None:
