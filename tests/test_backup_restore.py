@@ -4,31 +4,15 @@ import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
 from cases import ReturnCase
-from conftest import RUN, WORKER, Api, _drop_postgres, _postgres_url
 from procedures import Case, moved_clock
 
 SH = timezone(timedelta(hours=8))
 START = datetime(2026, 9, 18, 10, tzinfo=SH)  # Friday; one working day later is the adjusted Sunday 20th
-
-
-def _fresh_database(app, tmp_path) -> str:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'restored.sqlite'}"
-    return _postgres_url(f"aftersales_restore_{RUN}_{WORKER}")
-
-
-@pytest.fixture
-def restored_url(app, tmp_path):
-    url = _fresh_database(app, tmp_path)
-    yield url
-    if url.startswith("postgresql"):
-        _drop_postgres(f"aftersales_restore_{RUN}_{WORKER}")
 
 
 def _cli(app, *args):
@@ -41,12 +25,13 @@ def _set_revision(app, revision: str) -> None:
         db.session.commit()
 
 
-def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, restored_url):
+def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, empty_database_url):
     with moved_clock(api, START):
         complaint = Case(api)
         complaint.complete("service_manager", "classify_complaint",
                            {"category": "parts", "severity": "general", "deadline_days": 1})
-        assert api.as_("parts_manager").post(f"/tasks/{complaint.open_task('handle_parts')['id']}/claim").status_code == 200
+        parts_task = complaint.open_task("handle_parts")["id"]
+        assert api.as_("parts_manager").post(f"/tasks/{parts_task}/claim").status_code == 200
         returned = ReturnCase(api)
         assert returned.open_names() == ["review_request"]
 
@@ -54,7 +39,7 @@ def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, rest
     made = _cli(app, "backup", str(target))
     assert made.exit_code == 0, made.output
     assert target.is_file() and not (tmp_path / "nightly.backup.partial").exists()
-    kind = "sqlite" if restored_url.startswith("sqlite") else "postgresql"
+    kind = "sqlite" if empty_database_url.startswith("sqlite") else "postgresql"
     assert f"({kind}, {target.stat().st_size} bytes)" in made.output
     with app.app_context():
         revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
@@ -65,7 +50,7 @@ def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, rest
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         con.close()
 
-    restored = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": restored_url,
+    restored = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url,
                            "SECRET_KEY": "test-" + uuid.uuid4().hex})
     try:
         result = _cli(restored, "restore", str(target))
@@ -73,7 +58,7 @@ def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, rest
         assert f"restored: {target} ({kind})" in result.output and ":postgres@" not in result.output
         assert "db upgrade" not in result.output
 
-        again = Api(restored.test_client())
+        again = type(api)(restored.test_client())  # the API client of conftest, on the restored app
         with moved_clock(again, START + timedelta(minutes=5)) as clock:
             inbox = again.as_("branch_manager").get("/tasks", query_string={"process_key": "return_authorization"})
             on_restored = ReturnCase.__new__(ReturnCase)
@@ -96,7 +81,8 @@ def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, rest
             db.engine.dispose()
 
 
-def test_restore_refuses_a_non_empty_target_a_newer_backup_and_a_file_that_is_no_backup(app, tmp_path, restored_url):
+def test_restore_refuses_a_non_empty_target_a_newer_backup_and_a_file_that_is_no_backup(app, tmp_path,
+                                                                                       empty_database_url):
     target = tmp_path / "db.backup"
     assert _cli(app, "backup", str(target)).exit_code == 0
     with app.app_context():
@@ -119,7 +105,7 @@ def test_restore_refuses_a_non_empty_target_a_newer_backup_and_a_file_that_is_no
 
     # A backup made by newer code (a revision this code does not know) is refused; an older one
     # is restored with the advice to upgrade.
-    fresh = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": restored_url, "SECRET_KEY": "t"})
+    fresh = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "t"})
     try:
         assert _cli(fresh, "restore", str(target)).exit_code == 0
         _set_revision(fresh, "z9_future")
