@@ -22,6 +22,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json = JSONProvider(app)
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     app.config.from_mapping(overrides or {})
+    from . import logs
+    logs.init_app(app)  # first: every later hook's log lines carry the request id
 
     from . import clock
     from .engine import use_clock
@@ -48,6 +50,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     from .web import init_app as init_web
     init_web(app)
+    from .web import health
+    health.init_app(app)  # /healthz, public
 
     from .commands import register_commands
     register_commands(app)

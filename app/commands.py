@@ -62,10 +62,15 @@ def register_commands(app: Flask) -> None:
     def timers_command(loop, interval):
         """Fire the timers that are due (deadlines, delayed callbacks)."""
         import time
+        from . import logs
+        from .services.health import record_pass
         from .services.timers import fire_due
         while True:
             try:
                 fired = fire_due()
+                logs.clear()  # the pass's log lines named each instance; this one is done
+                record_pass()  # for /healthz: this pass completed
+                db.session.commit()
             except Exception:  # a database hiccup must not stop the deadlines for good
                 if not loop:
                     raise
@@ -77,3 +82,36 @@ def register_commands(app: Flask) -> None:
             if not loop:
                 break
             time.sleep(interval)
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path):
+        """Write a consistent backup of the database to PATH (one file), while the service runs."""
+        from .services import backup
+        try:
+            facts = backup.backup(path)
+        except backup.BackupError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"backup written: {path} ({facts.kind}, {facts.size} bytes)\n" + _described(facts))
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="replace a database that already holds tables")
+    def restore_command(path, force):
+        """Replace the configured database with the backup at PATH."""
+        from .services import backup
+        try:
+            facts = backup.restore(path, force=force)
+        except backup.BackupError as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"restored: {path} ({facts.kind}) into {db.engine.url.render_as_string(hide_password=True)}\n"
+                   + _described(facts))
+        if facts.migration == "older":
+            click.echo(f"the backup is at revision {facts.revision}, older than this code: "
+                       f"run `flask --app app db upgrade` before starting the service")
+
+
+def _described(facts) -> str:
+    return (f"database revision: {facts.revision}\n"
+            f"instances: {facts.instances} ({facts.active_instances} running or waiting), "
+            f"open tasks: {facts.open_tasks}")

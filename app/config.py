@@ -58,4 +58,10 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         "WTF_CSRF_TIME_LIMIT": None,
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "zh-CN"),
+        # /healthz calls the timer runner stale when its last pass is older (3 × its 30 s interval + slack).
+        "TIMERS_MAX_AGE_SECONDS": int(env("TIMERS_MAX_AGE_SECONDS", "120")),
+        # "json" lines on stderr, or "text"; unset: json unless debugging or testing.
+        "LOG_FORMAT": env("LOG_FORMAT", ""),
+        # Where pg_dump/pg_restore live, if not on PATH nor in /usr/lib/postgresql/*/bin.
+        "PG_BIN_DIR": env("PG_BIN_DIR", ""),
     }

@@ -89,6 +89,17 @@ def own_app(tmp_path_factory):
 
 
 @pytest.fixture
+def empty_database_url(app, tmp_path):
+    """The URL of a new, empty database of the app's kind beside the test one, dropped afterwards."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    name = f"aftersales_empty_{RUN}_{WORKER}"
+    yield _postgres_url(name)
+    _drop_postgres(name)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

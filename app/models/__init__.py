@@ -12,3 +12,6 @@ __all__ = ["ApiToken", "CalendarDay", "OverdueRecord", "Complaint", "OpenTask", 
            "RecordCounter", "TaskRecord", "User", "UserRole",
            "Callback", "CallbackAttempt", "RefusedShipment", "ReturnAuthorization", "ReturnUnit"]
 __all__ += ["ProcessDraft"]
+from .health import RunnerHeartbeat  # noqa: E402  (the timer runner's last pass, for /healthz)
+
+__all__ += ["RunnerHeartbeat"]

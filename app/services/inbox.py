@@ -1,13 +1,17 @@
 """The task inbox: the open tasks of a person's roles, claiming, and completing them."""
+import logging
+
 from sqlalchemy import func, or_, select, update
 
-from .. import forms, permissions
+from .. import forms, logs, permissions
 from ..clock import now
 from ..engine import TaskNotReady
 from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound
 from ..extensions import db
 from ..models import OpenTask, TaskRecord, User
 from . import runs
+
+log = logging.getLogger(__name__)
 
 
 def task_item(task: OpenTask, lang: str) -> dict:
@@ -79,6 +83,7 @@ def unclaim(user: User, task_id: str) -> OpenTask:
 
 
 def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
+    logs.bind(task_id=task_id)
     task = get_task(user, task_id, "tasks.complete")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict("the task is claimed by someone else")
@@ -98,4 +103,5 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
         raise Conflict("the task is no longer ready") from None
     if not moved_on:
         raise InstanceInError(instance.error_element_id, instance.error_message)
+    log.info("task %s completed", current.task_name)
     return instance

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import forms, handlers
+from .. import forms, handlers, logs
 from ..clock import now
 from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
 from ..errors import Conflict, EngineFailure
@@ -43,6 +43,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 
 
 def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
+    logs.bind(instance_id=instance.id)  # every log line from here on names the instance
     if instance.serializer_version != SERIALIZER_VERSION:
         raise EngineFailure(f"instance {instance.id} was saved by serializer {instance.serializer_version}; "
                             f"migrate it before running")
