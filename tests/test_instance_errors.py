@@ -233,4 +233,4 @@ def test_the_openapi_document_lists_the_instance_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "get" in paths["/instances"]
     for action in ("retry", "suspend", "resume"):
-        assert "post" in paths[f"/instances/{{id}}/{action}"], action
+        assert "post" in paths[f"/instances/{{instance_id}}/{action}"], action

@@ -23,7 +23,8 @@ USERS = ["anonymous", *ROLES, "demo_all"]
 # unknown ids where it does not (the role passing the door then meets a 404).
 SAMPLES = {"task_id": "no-such-task", "key": "no_such_procedure", "number": "NO-SUCH-NUMBER",
            "callback_id": 999999999, "draft_id": 999999999, "year": 2026, "day": "2099-01-01",
-           "month": "2026-01", "fmt": "html", "code": "en", "filename": "app.css"}
+           "month": "2026-01", "fmt": "html", "code": "en", "filename": "app.css",
+           "action": "retry"}
 
 # Object rules the matrix meets: the return case of the matrix (started by branch_engineer, its
 # review waiting unclaimed in branch_manager's inbox) is read by admins, the readers of the return
@@ -95,6 +96,8 @@ def world(app):
     started = visitors["branch_engineer"].request("POST", "/api/v1/processes/return_authorization/instances",
                                                   json={"data": REQUEST})
     assert started.status_code == 201, started.get_json()
+    passed = app.test_cli_runner().invoke(args=["timers"])  # a runner's pass: /healthz answers 200, not 503
+    assert passed.exit_code == 0, passed.output
     return started.get_json()["id"], visitors
 
 
