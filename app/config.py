@@ -29,7 +29,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVICE_TIMEZONE": env("SERVICE_TIMEZONE", "Asia/Shanghai"),
         "PROCESSES_DIR": env("PROCESSES_DIR", str(ROOT / "processes")),
-        "SCRIPT_TIME_LIMIT": float(env("SCRIPT_TIME_LIMIT", "1.0")),
+        "SCRIPT_TIME_LIMIT": float(env("SCRIPT_TIME_LIMIT", "1.0")),  # seconds, wall time
+        "SCRIPT_MEMORY_LIMIT": int(env("SCRIPT_MEMORY_LIMIT", "256")),  # MiB of a script worker
+        "SCRIPT_WORKERS": int(env("SCRIPT_WORKERS", "2")),  # script workers per app process
         "TOKEN_TTL_HOURS": int(env("TOKEN_TTL_HOURS", "12")),
         "LOGIN_MAX_FAILURES": int(env("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env("LOGIN_LOCK_MINUTES", "15")),

@@ -18,7 +18,9 @@ def script_engine(instance_id: int, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
         context = handlers.HandlerContext(instance_id, actor_id, task_name, data, params, now())
         return handlers.call(operation, context)
-    return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, current_app.config["SCRIPT_TIME_LIMIT"])
+    config = current_app.config
+    return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, config["SCRIPT_TIME_LIMIT"],
+                        config["SCRIPT_MEMORY_LIMIT"], config["SCRIPT_WORKERS"])
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
