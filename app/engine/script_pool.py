@@ -182,7 +182,7 @@ class ScriptPool:
             raise UnsafeScript(f"script used more than {self.memory_limit // 2**20} MiB of memory")
         try:
             return decode(reply["value" if mode == "eval" else "context"])
-        except (KeyError, ValueError, TypeError, OverflowError):
+        except _MALFORMED:
             raise UnsafeScript(_UNREADABLE) from None
 
     def _converse(self, worker: _Worker, request: dict, functions: dict, time_limit: float) -> dict:
@@ -229,6 +229,8 @@ class ScriptPool:
 
 
 _UNREADABLE = "the script process sent an unreadable answer"
+# What decoding a hostile worker's line may raise (json and decode included).
+_MALFORMED = (KeyError, ValueError, TypeError, ArithmeticError, RecursionError)
 
 
 def _failure(exc: BaseException, end: Exit, time_limit: float) -> BaseException:
@@ -237,7 +239,7 @@ def _failure(exc: BaseException, end: Exit, time_limit: float) -> BaseException:
         return ScriptTimeout(f"script ran longer than {time_limit} s")
     if isinstance(exc, _Gone):
         return UnsafeScript(f"the script's process ended unexpectedly (exit status {end.returncode})")
-    if isinstance(exc, (ValueError, TypeError, KeyError)):
+    if isinstance(exc, _MALFORMED):
         return UnsafeScript(_UNREADABLE)
     return exc
 
@@ -253,7 +255,7 @@ def _call(functions: dict, message: dict) -> dict:
         if not isinstance(args, list) or not isinstance(kwargs, dict) \
                 or not all(isinstance(k, str) for k in kwargs):
             raise TypeError("malformed call")
-    except (ValueError, TypeError, KeyError):
+    except _MALFORMED:
         return {"op": "error", "type": "TypeError", "message": f"bad arguments to {name}()"}
     try:
         return {"op": "result", "value": encode(function(*args, **kwargs))}
