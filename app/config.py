@@ -30,7 +30,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVICE_TIMEZONE": env("SERVICE_TIMEZONE", "Asia/Shanghai"),
         "PROCESSES_DIR": env("PROCESSES_DIR", str(ROOT / "processes")),
-        "SCRIPT_TIME_LIMIT": float(env("SCRIPT_TIME_LIMIT", "1.0")),
+        "SCRIPT_TIME_LIMIT": float(env("SCRIPT_TIME_LIMIT", "1.0")),  # seconds, wall time
+        "SCRIPT_MEMORY_LIMIT": int(env("SCRIPT_MEMORY_LIMIT", "256")),  # MiB of a script worker
+        "SCRIPT_WORKERS": int(env("SCRIPT_WORKERS", "2")),  # script workers per app process
         "TOKEN_TTL_HOURS": int(env("TOKEN_TTL_HOURS", "12")),
         # Sign-in throttling (README "Sign-in throttling"): a name and address pair is locked
         # for LOGIN_LOCK_MINUTES after LOGIN_MAX_FAILURES failures; an address may fail

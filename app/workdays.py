@@ -81,13 +81,26 @@ def _parse(value) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=service_zone())
 
 
-# The functions diagram expressions may call (documented in the README).
+# The functions diagram expressions may call (documented in the README). They run in the
+# app's process, also when a script in a worker calls them: each bounds its own arguments.
+MAX_WORKING_DAYS = 3660
+MAX_DAYS = 36600
+
+
+def _bounded_days(days, limit: int) -> int:
+    count = int(days)
+    if abs(count) > limit:
+        raise ValueError(f"{count} days is more than the {limit} a diagram may count")
+    return count
+
+
 def working_days(days: int, start=None) -> str:
-    return add_working_days(_parse(start) if start else now(), int(days)).isoformat()
+    count = _bounded_days(days, MAX_WORKING_DAYS)
+    return add_working_days(_parse(start) if start else now(), count).isoformat()
 
 
 def add_days(start, days: int) -> str:
-    return (_parse(start) + timedelta(days=int(days))).isoformat()
+    return (_parse(start) + timedelta(days=_bounded_days(days, MAX_DAYS))).isoformat()
 
 
 DIAGRAM_FUNCTIONS = {"working_days": working_days, "add_days": add_days}

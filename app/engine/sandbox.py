@@ -3,40 +3,29 @@
 Diagram scripts are code written by process owners, not by us: SpiffWorkflow's default
 environment runs them with plain eval/exec and full builtins. Removing builtins alone is
 no sandbox (``().__class__.__base__.__subclasses__()`` reaches ``__import__``), so every
-source is checked on its syntax tree before it runs, runs with a small builtins dict, and
-is stopped by a per-thread trace function once it passes its time limit.
-
-Not covered (use a worker timeout as backstop): a single long C-level operation such as
-``sum(range(10**12))`` or ``10**10**8`` produces no trace events, and memory is unbounded.
+source is first checked on its syntax tree (check_source, also at upload and deployment,
+which refuses obvious bombs such as ``10**10**8`` too). Then one rule: an expression the
+tree proves cheap (bounds.is_cheap: the gateway conditions, timers and DMN cells of our
+procedures) runs here, in-process; everything else, every script included, runs in a
+worker process with a memory limit that is killed at its time limit (script_pool).
 """
 import ast
 import builtins
-import dis
 import re
-import sys
-import time
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 
+from .bounds import is_cheap, obvious_bomb
+from .script_pool import ScriptTimeout, UnsafeScript, pool_for
 
-class UnsafeScript(Exception):
-    """A script or expression that is refused (or was stopped)."""
-
-
-class ScriptTimeout(UnsafeScript):
-    """A script that ran past its time limit."""
-
-
-class _Deadline(BaseException):
-    # BaseException, so that `except Exception:` in a script cannot swallow it.
-    pass
-
+__all__ = ["SAFE_BUILTINS", "RestrictedEnvironment", "ScriptTimeout", "UnsafeScript", "check_source",
+           "validate_source"]
 
 SAFE_BUILTINS = {name: getattr(builtins, name) for name in (
     'abs', 'all', 'any', 'bool', 'dict', 'divmod', 'enumerate', 'filter', 'float', 'int',
     'isinstance', 'len', 'list', 'map', 'max', 'min', 'range', 'reversed', 'round', 'set',
     'sorted', 'str', 'sum', 'tuple', 'zip',
-    # so scripts can raise and catch ordinary errors; none of them catches _Deadline
+    # so scripts can raise and catch ordinary errors
     'Exception', 'ValueError', 'KeyError', 'TypeError', 'IndexError', 'ZeroDivisionError',
 )}
 
@@ -46,16 +35,16 @@ _FORBIDDEN_NODES = {
     ast.AsyncFunctionDef: 'async', ast.Await: 'await', ast.AsyncFor: 'async',
     ast.AsyncWith: 'async', ast.With: "'with'", ast.Match: "'match'",
 }
-# str.format/format_map resolve '{0.__class__}' at run time; mro() reaches BaseException
-# (which would catch _Deadline).
+# str.format/format_map resolve '{0.__class__}' at run time; mro() reaches `object`.
 _FORBIDDEN_ATTRS = {'format', 'format_map', 'mro'}
 # Generator, coroutine, frame, traceback and code attributes lead to f_globals/f_builtins.
 _FRAME_ATTR = re.compile(r'(gi|cr|ag|f|tb|co)_')
 _CACHE_SIZE = 2048
 
 
-def check_source(source: str, mode: str, allowed_functions: set[str]) -> None:
-    """Raise UnsafeScript when `source` uses anything outside the sandbox's language."""
+def check_source(source: str, mode: str, allowed_functions: set[str]) -> ast.AST:
+    """The syntax tree of `source`; UnsafeScript when it uses anything outside the sandbox's
+    language or builds a huge value out of constants."""
     if mode not in ('eval', 'exec'):
         raise ValueError(f'mode must be eval or exec, not {mode!r}')
     try:
@@ -75,6 +64,10 @@ def check_source(source: str, mode: str, allowed_functions: set[str]) -> None:
         problem = _problem(node, callable_names)
         if problem:
             raise UnsafeScript(f"{problem} (line {getattr(node, 'lineno', '?')})")
+    bomb = obvious_bomb(tree)
+    if bomb:
+        raise UnsafeScript(bomb)
+    return tree
 
 
 def _problem(node, callable_names):
@@ -89,8 +82,8 @@ def _problem(node, callable_names):
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
             and node.func.id not in callable_names:
         return f"function '{node.func.id}' is not available"
-    # The tracer fires once (CPython drops a trace function that raises): the script must
-    # not be able to catch the timeout and go on running.
+    # Refused since the time bound was an in-process tracer that a script could catch; kept
+    # so that the language accepted at deployment does not change.
     if isinstance(node, (ast.Try, ast.TryStar)) and node.finalbody:
         return "'finally' is not allowed"
     if isinstance(node, ast.ExceptHandler):
@@ -123,79 +116,68 @@ def validate_source(source, mode, allowed_functions) -> str | None:
     return None
 
 
-def _self_loops(code):
-    """Code objects holding a jump to itself (`while True: pass`): such a loop emits no
-    line events, so the tracer needs opcode events there (too slow to use everywhere)."""
-    found = set()
-    for instr in dis.get_instructions(code):
-        if instr.opname.startswith('JUMP_BACKWARD') and instr.argval == instr.offset:
-            found.add(code)
-    for const in code.co_consts:
-        if hasattr(const, 'co_code'):
-            found |= _self_loops(const)
-    return found
-
-
 class RestrictedEnvironment(TaskDataEnvironment):
-    """TaskDataEnvironment that checks sources first and bounds their running time."""
+    """TaskDataEnvironment that checks sources first, then runs cheap expressions here and
+    everything else in a bounded worker process."""
 
-    def __init__(self, functions: dict, time_limit: float = 1.0):
+    def __init__(self, functions: dict, time_limit: float = 1.0, memory_limit: int = 256 * 2**20,
+                 workers: int = 2):
         super().__init__(dict(functions))
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
+        self.workers = workers
         self._compiled = {}
 
+    @property
+    def pool(self):
+        return pool_for(self.memory_limit, self.workers)
+
     def evaluate(self, expression, context, external_context=None):
-        code, loops = self._compile(expression, 'eval', external_context)
-        namespace = dict(self.globals)
+        functions = self._functions(external_context)
+        code = self._compile(expression, 'eval', functions)
         self._prepare_context(context)
+        if code is None:
+            return self.pool.evaluate(expression, self._variables(context, external_context), functions,
+                                      SAFE_BUILTINS, self.time_limit)
+        namespace = dict(self.globals)
         namespace.update(external_context or {})
         namespace.update(context)
         namespace['__builtins__'] = dict(SAFE_BUILTINS)  # last: task data cannot replace it
-        return self._run(eval, code, loops, namespace)
+        return eval(code, namespace)
 
     def execute(self, script, context, external_context=None):
-        code, loops = self._compile(script, 'exec', external_context)  # before any change
+        functions = self._functions(external_context)
+        self._compile(script, 'exec', functions)  # before any change
         self.check_for_overwrite(context, external_context or {})
         self._prepare_context(context)
-        context.update(self.globals)
-        context.update(external_context or {})
-        context['__builtins__'] = dict(SAFE_BUILTINS)
-        try:
-            self._run(exec, code, loops, context)
-        finally:
-            # drops __builtins__, functions and external names again
-            self._remove_globals_and_functions_from_context(context, external_context)
+        result = self.pool.execute(script, self._variables(context, external_context), functions,
+                                   SAFE_BUILTINS, self.time_limit)
+        # drops functions and external names, as TaskDataEnvironment.execute does
+        self._remove_globals_and_functions_from_context(result, external_context)
+        context.clear()
+        context.update(result)
         return True
 
-    def _compile(self, source, mode, external_context):
-        extra = frozenset(k for k, v in (external_context or {}).items() if callable(v))
-        key = (source, mode, extra)
-        entry = self._compiled.get(key)
-        if entry is None:
-            check_source(source, mode, set(self.globals) | extra)
+    def _functions(self, external_context) -> dict:
+        """The callables a source may call: ours and those of the external context."""
+        extra = {k: v for k, v in (external_context or {}).items() if callable(v)}
+        return {**self.globals, **extra}
+
+    @staticmethod
+    def _variables(context, external_context) -> dict:
+        variables = {k: v for k, v in (external_context or {}).items() if not callable(v)}
+        variables.update(context)
+        return variables
+
+    def _compile(self, source, mode, functions):
+        """The code of a cheap expression, None for a source that runs in a worker; both
+        checked (and remembered) first."""
+        key = (source, mode, frozenset(functions))
+        if key not in self._compiled:
+            tree = check_source(source, mode, set(functions))
             # '<string>' lets PythonScriptEngine find the failing line for its error report
-            code = compile(source, '<string>', mode)
-            entry = (code, _self_loops(code))
+            code = compile(tree, '<string>', mode) if is_cheap(tree, set(functions)) else None
             if len(self._compiled) >= _CACHE_SIZE:  # DMN may inline values into sources
                 self._compiled.clear()
-            self._compiled[key] = entry
-        return entry
-
-    def _run(self, run, code, loops, namespace):
-        deadline = time.monotonic() + self.time_limit
-
-        def tracer(frame, event, arg):
-            if time.monotonic() > deadline:
-                raise _Deadline
-            if frame.f_code in loops:
-                frame.f_trace_opcodes = True
-            return tracer
-
-        previous = sys.gettrace()
-        sys.settrace(tracer)  # this thread only
-        try:
-            return run(code, namespace)
-        except _Deadline:
-            raise ScriptTimeout(f'script ran longer than {self.time_limit} s') from None
-        finally:
-            sys.settrace(previous)
+            self._compiled[key] = code
+        return self._compiled[key]

@@ -19,8 +19,10 @@ ServiceCaller = Callable[[str, dict, dict, str], Any]
 
 
 class ScriptEngine(PythonScriptEngine):
-    def __init__(self, functions: dict, call_service: ServiceCaller | None, time_limit: float = 1.0):
-        super().__init__(environment=RestrictedEnvironment(functions, time_limit=time_limit))
+    def __init__(self, functions: dict, call_service: ServiceCaller | None, time_limit: float = 1.0,
+                 memory_limit_mib: int = 256, workers: int = 2):
+        super().__init__(environment=RestrictedEnvironment(
+            functions, time_limit=time_limit, memory_limit=memory_limit_mib * 2**20, workers=workers))
         self._call_service = call_service
 
     def call_service(self, task, operation_name=None, operation_params=None, **kwargs):

@@ -29,7 +29,9 @@ def script_engine(instance_id: int, actor_id: int | None) -> ScriptEngine:
             # The statement and its parameters go to the log, never into the answer.
             current_app.logger.exception("service task %s (%s) failed in the database", task_name, operation)
             raise handlers.HandlerError("the database refused the change") from None
-    return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, current_app.config["SCRIPT_TIME_LIMIT"])
+    config = current_app.config
+    return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, config["SCRIPT_TIME_LIMIT"],
+                        config["SCRIPT_MEMORY_LIMIT"], config["SCRIPT_WORKERS"])
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
