@@ -21,8 +21,9 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def upload_limit(max_bytes: int):
-    """A view that accepts a body larger than MAX_CONTENT_LENGTH (procedure files), up to max_bytes,
+def upload_limit(max_bytes):
+    """A view that accepts a body larger than MAX_CONTENT_LENGTH (procedure files), up to max_bytes
+    (a number, or a function giving it when a request comes: a limit from the configuration),
     including single form fields that large (a diagram edited in the browser). The view reads the
     body itself and answers a too large one in its own words."""
     def mark(view):
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> None:
     def check_input():
         view = current_app.view_functions.get(request.endpoint)
         limit = getattr(view, "upload_limit", None)
+        limit = limit() if callable(limit) else limit
         if limit:
             request.max_content_length = request.max_form_memory_size = limit
         found = ["path"] if "\x00" in request.path else []
