@@ -104,7 +104,7 @@ ZH.update({  # instances held in error or suspended
 ZH.update({  # the case view: diagram, comments, attachments; the printed complaint handling form
     "Complaint record": "投诉记录", "Print the complaint handling form": "打印投诉处理单",
     "Diagram of the case": "案件流程图", "The diagram cannot be shown.": "无法显示流程图。",
-    "Done": "已完成", "Current": "当前", "Stopped here": "出错位置",
+    "Done": "已完成", "Current": "当前", "Whole diagram": "整个流程图", "Current task": "当前任务", "Stopped here": "出错位置",
     "Comments": "评论", "No comments yet.": "暂无评论。", "New comment": "新评论", "Add comment": "发表评论",
     "Comment added.": "评论已发表。", "Write a comment.": "请填写评论。", "a comment is required": "评论不能为空",
     "The comment is too long.": "评论过长。", "at most %(n)s characters": "最多 %(n)s 个字符",

@@ -47,6 +47,15 @@ def test_the_case_page_draws_the_diagram_with_the_current_task_marked(page, logi
     assert page.locator('.djs-element.done[data-element-id="start_intake"]').count() == 1
     assert page.locator('.djs-element.current[data-element-id="handle_workshop"]').count() == 0
     assert page.locator("#diagram-error").is_hidden()
+    # the current task is in sight, at a readable scale; the buttons switch to the whole diagram and back
+    box, frame = current.bounding_box(), page.locator("#case-diagram").bounding_box()
+    assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
+    assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+    readable = page.evaluate("window.caseViewer.get('canvas').zoom()")
+    page.get_by_role("button", name="整个流程图").click()
+    assert page.evaluate("window.caseViewer.get('canvas').zoom()") < readable
+    page.get_by_role("button", name="当前任务").click()
+    assert page.evaluate("window.caseViewer.get('canvas').zoom()") == readable
 
     # a comment from the page shows, escaped, with its author
     page.locator("#comment-text").fill("<b>已电话安抚</b>")

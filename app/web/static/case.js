@@ -42,7 +42,26 @@
       });
       diagram.current.forEach(function (id) { mark(id, "current"); });
       mark(diagram.error, "failed");
-      canvas.zoom("fit-viewport");
+      // The whole diagram when it stays readable; else the current task (or the stop) at a
+      // readable scale, the buttons switching between the two (the viewer also pans and zooms).
+      var focus = registry.get(diagram.error || diagram.current[0] || "");
+      function whole() { canvas.zoom("fit-viewport", "auto"); }
+      function here() {
+        var box = { x: focus.x + focus.width / 2, y: focus.y + focus.height / 2 };
+        canvas.zoom(0.9, box);
+        var viewbox = canvas.viewbox();
+        canvas.viewbox({ x: box.x - viewbox.width / 2, y: box.y - viewbox.height / 2,
+                         width: viewbox.width, height: viewbox.height });
+      }
+      whole();
+      if (focus && canvas.zoom() < 0.5) { here(); }
+      var buttons = document.getElementById("diagram-buttons");
+      if (buttons) {
+        buttons.hidden = false;
+        document.getElementById("diagram-whole").addEventListener("click", whole);
+        var current = document.getElementById("diagram-current");
+        if (focus) { current.addEventListener("click", here); } else { current.hidden = true; }
+      }
       container.setAttribute("data-ready", "1");
     })
     .catch(fail);
