@@ -1,6 +1,8 @@
 """The case page in the browser: bpmn-js's viewer draws the diagram of the case's version
 (static/case.js) with the path taken and the current task marked, under the page's CSP, with no
 console error; screenshots on a laptop and a phone into test-results/."""
+import struct
+import zlib
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -21,11 +23,23 @@ def _errors_of(page):
     return errors
 
 
+def _png(width: int, height: int) -> bytes:
+    """A real PNG image, grey, that a browser draws."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _token(page, live_server) -> str:
+    return page.context.request.post(live_server + "/api/v1/auth/token",
+                                     data={"username": "customer_dept", "password": "demo"}).json()["token"]
+
+
 def _new_complaint(page, live_server) -> dict:
-    token = page.context.request.post(live_server + "/api/v1/auth/token",
-                                      data={"username": "customer_dept", "password": "demo"}).json()["token"]
-    started = page.context.request.post(live_server + "/api/v1/processes/complaint/instances",
-                                        data={"data": INTAKE}, headers={"Authorization": f"Bearer {token}"})
+    started = page.context.request.post(live_server + "/api/v1/processes/complaint/instances", data={"data": INTAKE},
+                                        headers={"Authorization": f"Bearer {_token(page, live_server)}"})
     assert started.status == 201, started.text()
     return started.json()
 
@@ -33,6 +47,11 @@ def _new_complaint(page, live_server) -> dict:
 def test_the_case_page_draws_the_diagram_with_the_current_task_marked(page, login, live_server):
     errors = _errors_of(page)
     case = _new_complaint(page, live_server)
+    attached = page.context.request.post(
+        f"{live_server}/api/v1/instances/{case['id']}/attachments",
+        headers={"Authorization": f"Bearer {_token(page, live_server)}"},
+        multipart={"file": {"name": "零件.png", "mimeType": "image/png", "buffer": _png(40, 30)}})
+    assert attached.status == 201, attached.text()
     login(page, "customer_dept")
     response = page.goto(f"/instances/{case['id']}")
     assert response.status == 200
@@ -47,6 +66,9 @@ def test_the_case_page_draws_the_diagram_with_the_current_task_marked(page, logi
     assert page.locator('.djs-element.done[data-element-id="start_intake"]').count() == 1
     assert page.locator('.djs-element.current[data-element-id="handle_workshop"]').count() == 0
     assert page.locator("#diagram-error").is_hidden()
+    thumb = page.locator(".attachments img.thumb")
+    thumb.wait_for(state="visible")
+    assert page.evaluate("img => img.complete && img.naturalWidth", thumb.element_handle()) == 40
     # the current task is in sight, at a readable scale; the buttons switch to the whole diagram and back
     box, frame = current.bounding_box(), page.locator("#case-diagram").bounding_box()
     assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
