@@ -55,6 +55,8 @@ def from_environment(instance_path: Path) -> dict:
         "STRICT_TRANSPORT_SECURITY": env("STRICT_TRANSPORT_SECURITY", "max-age=31536000; includeSubDomains"),
         # Every request body; procedure uploads declare their own larger limit (@upload_limit).
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(2**20))),
+        # A case's attachments (PNG, JPEG, PDF), each at most this many bytes (10 MiB).
+        "ATTACHMENT_MAX_BYTES": int(env("ATTACHMENT_MAX_BYTES", str(10 * 2**20))),
         # Where Flask-Limiter counts (memory:// is per process; redis://... shares the counts).
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",

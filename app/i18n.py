@@ -101,6 +101,23 @@ ZH.update({  # instances held in error or suspended
 })
 
 
+ZH.update({  # the case view: diagram, comments, attachments; the printed complaint handling form
+    "Complaint record": "投诉记录", "Print the complaint handling form": "打印投诉处理单",
+    "Diagram of the case": "案件流程图", "The diagram cannot be shown.": "无法显示流程图。",
+    "Done": "已完成", "Current": "当前", "Whole diagram": "整个流程图", "Current task": "当前任务", "Stopped here": "出错位置",
+    "Comments": "评论", "No comments yet.": "暂无评论。", "New comment": "新评论", "Add comment": "发表评论",
+    "Comment added.": "评论已发表。", "Write a comment.": "请填写评论。", "a comment is required": "评论不能为空",
+    "The comment is too long.": "评论过长。", "at most %(n)s characters": "最多 %(n)s 个字符",
+    "Attachments": "附件", "No attachments yet.": "暂无附件。", "Attach a file (PNG, JPEG or PDF)": "上传附件（PNG、JPEG 或 PDF）",
+    "Upload": "上传", "File attached.": "附件已上传。", "Choose a file.": "请选择文件。", "a file is required": "文件不能为空",
+    "The file is too large.": "文件过大。", "at most %(size)s MiB": "最大 %(size)s MiB",
+    "Only PNG, JPEG or PDF files can be attached.": "只能上传 PNG、JPEG 或 PDF 文件。",
+    "must be a PNG or JPEG image or a PDF file": "必须是 PNG 或 JPEG 图片或 PDF 文件",
+    "Complaint handling form": "投诉处理单", "No.": "编号", "Back to the complaint": "返回投诉记录",
+    "Print this page from the browser (A4).": "请用浏览器打印本页（A4）。", "Handling steps": "处理过程",
+    "Service manager (signature)": "服务经理（签字）", "General manager (signature)": "总经理（签字）", "Date": "日期",
+})
+
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
     "escalated": ("Escalated to the general manager", "已上报总经理"),

@@ -13,16 +13,29 @@ from .models.types import ID_MAX
 
 
 
+def _decimal_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers 1..limit, without leading zeros."""
+    digits = str(limit)
+    shorter = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    same = [digits[:i] + f"[{'1' if i == 0 else '0'}-{int(d) - 1}]" + rf"\d{{{len(digits) - i - 1}}}"
+            for i, d in enumerate(digits) if int(d) > (1 if i == 0 else 0)]
+    return "(?:" + "|".join([*shorter, *same, digits]) + ")"
+
+
 class BoundedInt(IntegerConverter):
     """`<int:...>` in every route: 1..2^31-1, so that an id beyond the column is a 404 like any
-    unknown id instead of an overflow in the database."""
+    unknown id instead of an overflow in the database. The bound is in the pattern itself: a
+    number beyond it matches no route (404), where a failed conversion after a route of the same
+    path but another method had matched would answer 405."""
+    regex = _decimal_up_to(ID_MAX)
 
     def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def upload_limit(max_bytes: int):
-    """A view that accepts a body larger than MAX_CONTENT_LENGTH (procedure files), up to max_bytes,
+def upload_limit(max_bytes):
+    """A view that accepts a body larger than MAX_CONTENT_LENGTH (procedure files), up to max_bytes
+    (a number, or a function giving it when a request comes: a limit from the configuration),
     including single form fields that large (a diagram edited in the browser). The view reads the
     body itself and answers a too large one in its own words."""
     def mark(view):
@@ -80,6 +93,7 @@ def init_app(app: Flask) -> None:
     def check_input():
         view = current_app.view_functions.get(request.endpoint)
         limit = getattr(view, "upload_limit", None)
+        limit = limit() if callable(limit) else limit
         if limit:
             request.max_content_length = request.max_form_memory_size = limit
         found = ["path"] if "\x00" in request.path else []

@@ -24,14 +24,17 @@ USERS = ["anonymous", *ROLES, "demo_all"]
 SAMPLES = {"task_id": "no-such-task", "key": "no_such_procedure", "number": "NO-SUCH-NUMBER",
            "callback_id": 999999999, "draft_id": 999999999, "year": 2026, "day": "2099-01-01",
            "month": "2026-01", "fmt": "html", "code": "en", "filename": "app.css",
-           "action": "retry"}
+           "action": "retry", "attachment_id": 999999999}
 
 # Object rules the matrix meets: the return case of the matrix (started by branch_engineer, its
 # review waiting unclaimed in branch_manager's inbox) is read by admins, the readers of the return
 # register (headquarters), and those who worked on it; not by any branch engineer or clerk.
 RETURN_CASE_READERS = {"admin", "department_head", "logistics_clerk", "repair_technician", "general_manager",
                        "branch_engineer", "branch_manager", "demo_all"}
-OBJECT_RULES = {"api.get_instance": RETURN_CASE_READERS, "records.instance": RETURN_CASE_READERS}
+CASE_ENDPOINTS = ("api.get_instance", "api.instance_diagram", "api.list_comments", "api.add_comment",
+                  "api.list_attachments", "api.add_attachment", "api.get_attachment", "records.instance",
+                  "records.instance_diagram", "records.comment", "records.attach", "records.attachment")
+OBJECT_RULES = {endpoint: RETURN_CASE_READERS for endpoint in CASE_ENDPOINTS}
 
 
 def _method(rule: Rule) -> str:

@@ -2,8 +2,10 @@ from flask import g, request
 from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
+from ..files import attachment_request_bytes, stored_file, uploaded_file
 from ..i18n import current_language
-from ..services import inbox, instances, migration
+from ..request_guards import upload_limit
+from ..services import casefiles, inbox, instances, migration
 from ..models.types import ID_MAX
 from . import bp, json_body, pagination
 from .openapi import Out, Paging, doc, page_of
@@ -168,3 +170,97 @@ def suspend_instance(instance_id):
 def resume_instance(instance_id):
     instance = instances.resume(g.user, instance_id)
     return {**instance_summary(instance), "open_tasks": open_task_items(instance)}
+
+
+# ---------------------------------------------------------------- the case view: diagram, comments, attachments
+
+class Diagram(Out):
+    xml = fields.String(required=True, metadata={"description": "the BPMN file of the case's version"})
+    completed = fields.List(fields.String(), required=True, metadata={"description": "element ids gone through"})
+    current = fields.List(fields.String(), required=True,
+                          metadata={"description": "element ids it stands on: open tasks, waiting events"})
+    error = fields.String(allow_none=True, required=True, metadata={"description": "in error: where it stopped"})
+
+
+class NewComment(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=casefiles.MAX_COMMENT_CHARS))
+
+
+class Comment(Out):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    author = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class Attachment(Out):
+    id = fields.Integer(required=True)
+    file_name = fields.String(required=True)
+    content_type = fields.String(required=True, validate=validate.OneOf([k for _, k, _ in casefiles.SIGNATURES]))
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    uploaded_by = fields.String(allow_none=True, required=True)
+    uploaded_at = fields.DateTime(required=True)
+
+
+# Multipart: one `file` part, told PNG, JPEG or PDF by its first bytes.
+FILE_PART = {"multipart/form-data": {"type": "object", "required": ["file"],
+                                     "properties": {"file": {"type": "string", "format": "binary"}}}}
+
+
+def comment_item(comment) -> dict:
+    return {"id": comment.id, "text": comment.text, "author": comment.author.username if comment.author else None,
+            "created_at": comment.created_at}
+
+
+def attachment_item(attachment) -> dict:
+    return {"id": attachment.id, "file_name": attachment.file_name, "content_type": attachment.content_type,
+            "size": attachment.size, "sha256": attachment.sha256,
+            "uploaded_by": attachment.uploaded_by.username if attachment.uploaded_by else None,
+            "uploaded_at": attachment.uploaded_at}
+
+
+@bp.get("/instances/<int:instance_id>/diagram")
+@doc("The diagram of a case's version with the elements it went through and stands on (who may read the case)",
+     Diagram)
+def instance_diagram(instance_id):
+    return instances.diagram(instances.get(g.user, instance_id))
+
+
+@bp.get("/instances/<int:instance_id>/comments")
+@doc("The comments on a case, oldest first (who may read the case)", page_of(Comment))
+def list_comments(instance_id):
+    items = casefiles.comments(g.user, instance_id)
+    return {"items": [comment_item(c) for c in items], "total": len(items)}
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@doc(f"Comment on a case (who may read it), at most {casefiles.MAX_COMMENT_CHARS} characters", Comment, status=201,
+     body=NewComment)
+def add_comment(instance_id):
+    return comment_item(casefiles.add_comment(g.user, instance_id, json_body().get("text"))), 201
+
+
+@bp.get("/instances/<int:instance_id>/attachments")
+@doc("The files attached to a case, oldest first (who may read the case)", page_of(Attachment))
+def list_attachments(instance_id):
+    items = casefiles.attachments(g.user, instance_id)
+    return {"items": [attachment_item(a) for a in items], "total": len(items)}
+
+
+@bp.post("/instances/<int:instance_id>/attachments")
+@doc("Attach a PNG, JPEG or PDF file to a case (who may read it), a multipart `file` part of at most "
+     "ATTACHMENT_MAX_BYTES (10 MiB by default): 413 beyond, 422 for another type (told by the content)",
+     Attachment, status=201, body=FILE_PART)
+@upload_limit(attachment_request_bytes)
+def add_attachment(instance_id):
+    name, content = uploaded_file()
+    return attachment_item(casefiles.add_attachment(g.user, instance_id, name, content)), 201
+
+
+@bp.get("/instances/<int:instance_id>/attachments/<int:attachment_id>")
+@doc("An attached file, as a download (who may read the case)", {"type": "string", "format": "binary"},
+     media=tuple(k for _, k, _ in casefiles.SIGNATURES))
+def get_attachment(instance_id, attachment_id):
+    found = casefiles.attachment(g.user, instance_id, attachment_id)
+    return stored_file(found.content, found.content_type, found.file_name)

@@ -112,6 +112,20 @@ class WorkflowRun:
             raise EngineError(str(_root_cause(err))) from err
         self.run()
 
+    def path(self) -> tuple[list[str], list[str]]:
+        """The diagram's element ids this run went through (completed) and stands on now (ready
+        or waiting), for marking them on the diagram; a loop's element counts once."""
+        done, current = [], []
+        for task in self.workflow.get_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if element is None:
+                continue
+            if task.state == TaskState.COMPLETED and element not in done:
+                done.append(element)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) and element not in current:
+                current.append(element)
+        return done, current
+
     @property
     def status(self) -> str:
         if self.workflow.is_completed():

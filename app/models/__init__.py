@@ -15,3 +15,6 @@ __all__ += ["ProcessDraft"]
 from .health import RunnerHeartbeat  # noqa: E402  (the timer runner's last pass, for /healthz)
 
 __all__ += ["RunnerHeartbeat"]
+from .casefiles import CaseAttachment, CaseComment  # noqa: E402  (comments and attachments on a case)
+
+__all__ += ["CaseAttachment", "CaseComment"]

@@ -4,7 +4,7 @@ from sqlalchemy import delete, func, select
 
 from .. import forms, permissions
 from ..engine import WorkflowRun
-from ..errors import Conflict, InstanceInError, NotFound, ValidationFailed
+from ..errors import Conflict, EngineFailure, InstanceInError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord, User
 from . import runs
@@ -66,6 +66,24 @@ def get(user: User, instance_id: int) -> ProcessInstance:
 def history(instance: ProcessInstance) -> list[TaskRecord]:
     return list(db.session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance.id)
                                    .order_by(TaskRecord.completed_at, TaskRecord.id)))
+
+
+def diagram(instance: ProcessInstance) -> dict:
+    """The diagram of the case's version with the elements it went through (`completed`), stands
+    on (`current`: open tasks, waiting timers and messages) and stopped at (`error`). A state the
+    engine cannot load (saved by an older serializer) still shows the tasks of the history."""
+    version = instance.version
+    name = f"{version.process_key}.bpmn"
+    xml = version.files.get(name) or next(text for n, text in sorted(version.files.items()) if n.endswith(".bpmn"))
+    try:
+        completed, current = runs.load(instance, None).path()
+    except EngineFailure:
+        completed = list(dict.fromkeys(r.task_name for r in history(instance)))
+        current = [t.task_name for t in open_tasks(instance)]
+    if instance.status in ("completed", "cancelled"):
+        current = []  # a cancelled case's ready tasks are nobody's work any more
+    return {"xml": xml, "completed": completed, "current": current,
+            "error": instance.error_element_id if instance.status == "error" else None}
 
 
 def open_tasks(instance: ProcessInstance) -> list[OpenTask]:

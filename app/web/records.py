@@ -1,14 +1,17 @@
 """The records' pages: the complaint ledger, a case's history, the return authorization
 register with receiving at the door, and the callback log with the list due tomorrow."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 
 from .. import permissions
-from ..errors import Forbidden, ValidationFailed
+from ..errors import Forbidden, PayloadTooLarge, ValidationFailed
+from ..files import attachment_request_bytes, stored_file, uploaded_file
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..services import callbacks, complaints, instances, returns
+from ..request_guards import upload_limit
+from ..services import callbacks, casefiles, complaints, instances, returns
 from .inbox import posted_data
 from .labels import label_of
+from .procedures import EDITOR_CSP
 
 bp = Blueprint("records", __name__)
 FILTERS = ("status", "category", "severity", "channel", "month", "q")
@@ -27,11 +30,64 @@ def complaint(number):
     return _record_page("complaint.html", record.instance_id, complaint=record)
 
 
+@bp.get("/complaints/<number>/print")
+def complaint_print(number):
+    """The complaint handling form (投诉处理单) for printing: its fields, every task's answers,
+    the signature lines."""
+    record = complaints.get(g.user, number)
+    return _record_page("complaint_print.html", record.instance_id, complaint=record)
+
+
+# ---------------------------------------------------------------- a case: diagram, history, comments, files
+
 @bp.get("/instances/<int:instance_id>")
-def instance(instance_id):
+def instance(instance_id, errors=None, text="", status=200):
+    """The case: its diagram with the path taken and the current tasks marked (static/case.js,
+    bpmn-js's viewer, which styles what it draws: the page allows inline styles, not scripts),
+    the history beside it, comments and attachments."""
     found = instances.get(g.user, instance_id)
-    return render_template("instance.html", instance=found, history=instances.history(found),
-                           open_tasks=instances.open_tasks(found))
+    page = render_template("instance.html", instance=found, history=instances.history(found),
+                           open_tasks=instances.open_tasks(found),
+                           comments=casefiles.comments(g.user, found.id),
+                           attachments=casefiles.attachments(g.user, found.id),
+                           max_comment=casefiles.MAX_COMMENT_CHARS, errors=errors or {}, text=text)
+    response = make_response(page, status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+@bp.get("/instances/<int:instance_id>/diagram")
+def instance_diagram(instance_id):
+    return instances.diagram(instances.get(g.user, instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+def comment(instance_id):
+    text = request.form.get("text", "")
+    try:
+        casefiles.add_comment(g.user, instance_id, text)
+    except ValidationFailed as err:
+        return instance(instance_id, errors=err.fields, text=text, status=err.status)
+    flash(gettext("Comment added."))
+    return redirect(url_for("records.instance", instance_id=instance_id, _anchor="comments"))
+
+
+@bp.post("/instances/<int:instance_id>/attachments")
+@upload_limit(attachment_request_bytes)
+def attach(instance_id):
+    try:
+        name, content = uploaded_file()
+        casefiles.add_attachment(g.user, instance_id, name, content)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        return instance(instance_id, errors=err.fields, status=err.status)
+    flash(gettext("File attached."))
+    return redirect(url_for("records.instance", instance_id=instance_id, _anchor="attachments"))
+
+
+@bp.get("/instances/<int:instance_id>/attachments/<int:attachment_id>")
+def attachment(instance_id, attachment_id):
+    found = casefiles.attachment(g.user, instance_id, attachment_id)
+    return stored_file(found.content, found.content_type, found.file_name)
 
 
 # ---------------------------------------------------------------- returns and callbacks

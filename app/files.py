@@ -1,0 +1,35 @@
+"""Files people upload (a case's attachments), for the API and the pages alike: reading the
+upload within its limit, and answering with a stored file: always a download under its cleaned name, of the type read from its content, which the browser
+must not guess at nor run (nosniff, a sandboxing CSP), and which no shared cache keeps."""
+from io import BytesIO
+
+from flask import current_app, request, send_file
+from werkzeug.exceptions import RequestEntityTooLarge
+
+
+def stored_file(content: bytes, content_type: str, file_name: str, inline: bool = False):
+    response = send_file(BytesIO(content), mimetype=content_type, as_attachment=not inline,
+                         download_name=file_name, conditional=False, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def uploaded_file(field: str = "file") -> tuple[str | None, bytes | None]:
+    """The name and content of a multipart body's `field` part, read no further than the
+    attachment limit plus one byte (the view is marked @upload_limit(attachment_request_bytes):
+    a larger body is refused unread, with the limit named)."""
+    from .services import casefiles
+    try:
+        part = request.files.get(field) if request.mimetype == "multipart/form-data" else None
+    except RequestEntityTooLarge:
+        raise casefiles.too_large() from None
+    if part is None:
+        return None, None
+    return part.filename, part.stream.read(casefiles.max_bytes() + 1)
+
+
+def attachment_request_bytes() -> int:
+    """The largest request an attachment upload may send: the file and its multipart envelope."""
+    return current_app.config["ATTACHMENT_MAX_BYTES"] + 64 * 1024
