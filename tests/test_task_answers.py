@@ -64,6 +64,8 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
 
     # Round 2 (sent back): the plan and the reason are shown, the form is empty; no hard fault this time.
     view = opened(api, case, "workshop_supervisor", "handle_workshop")
+    assert [e["task"] for e in view["case"]["timeline"] if e["matters"]] == [  # the latest decisions first
+        "confirm_handling", "plan_repair", "decide_major", "follow_up_major", "classify_complaint"]
     assert answers_of(first_matters(view, "plan_repair")) == {"维修方案": "更换ECU并重新标定", "需返修": "否"}
     assert answers_of(first_matters(view, "confirm_handling")) == {"确认结果": "退回部门", "退回原因": "原因分析不充分"}
     assert answers_of(first_matters(view, "decide_major")) == {"总经理决定": "同意补偿一次保养"}
@@ -87,6 +89,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
 
     # Round 3 (customer dissatisfied): the callback is shown; nothing of it is in the form.
     view = opened(api, case, "workshop_supervisor", "handle_workshop")
+    assert view["case"]["timeline"][0]["task"] == "call_back_customer"
     assert answers_of(first_matters(view, "call_back_customer")) == {
         "问题已解决": "否", "客户满意": "否", "回访备注": "仍有异响"}
     case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "result": "更换发动机支架"})

@@ -19,7 +19,7 @@ class Form:
     due_from: str | None = None  # the data key holding the task's due time, if it has one
     # What its task page shows of the case: the case's current values of these fields...
     case_fields: tuple[str, ...] = ()
-    # ...and the latest answers of these earlier forms first, most important first (the rest follows).
+    # ...and, before the rest of the case's timeline, the latest answers of these earlier forms.
     shows: tuple[str, ...] = ()
 
     def title(self, lang: str) -> str:

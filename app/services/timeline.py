@@ -21,16 +21,16 @@ def _entry(record: TaskRecord, lang: str, matters: bool) -> dict:
 
 def timeline(instance_id: int, form_key: str, lang: str) -> list[dict]:
     """Every completed form of the case (the start's included), newest first; before them the
-    latest answers of each form `form_key` declares it shows, in the order it declares them.
+    latest answers of each form `form_key` declares it shows (`matters`), also newest first.
     Admins' actions (retry, migrate, suspend) are in the case's history, not here."""
     records = [r for r in db.session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance_id)
                                              .order_by(TaskRecord.completed_at.desc(), TaskRecord.id.desc()))
                if r.form_key in forms.FORMS]
-    form = forms.FORMS.get(form_key)
+    shows = forms.FORMS[form_key].shows if form_key in forms.FORMS else ()
     latest = {}
     for record in records:
         latest.setdefault(record.form_key, record)
-    first = [latest[key] for key in (form.shows if form else ()) if key in latest]
+    first = [record for record in records if record.form_key in shows and latest[record.form_key] is record]
     return [_entry(r, lang, True) for r in first] + [_entry(r, lang, False) for r in records if r not in first]
 
 
