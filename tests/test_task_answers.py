@@ -122,3 +122,12 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     ]
     record = case.complaint()
     assert record["status"] == "closed" and record["handling_rounds"] == 3 and record["gm_decision"] == "同意补偿一次保养"
+
+
+def test_what_each_form_shows_names_forms_and_fields_of_its_procedure():
+    from app.forms import FORMS
+    for key, form in FORMS.items():
+        procedure = key.split(".")[0] + "."
+        assert all(shown in FORMS and shown.startswith(procedure) for shown in form.shows), (key, form.shows)
+        fields = {name for other, f in FORMS.items() if other.startswith(procedure) for name in f.schema().fields}
+        assert form.case_fields and set(form.case_fields) <= fields, (key, set(form.case_fields) - fields)
