@@ -2,8 +2,8 @@
 used to validate page posts and API payloads and to publish the JSON Schema clients fill."""
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime
+from functools import partial
 
 from marshmallow import Schema, ValidationError, missing
 
