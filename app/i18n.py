@@ -88,6 +88,9 @@ ZH.update({
 })
 
 
+ZH.update({"What was decided so far": "办理经过"})  # the case on a task page
+
+
 ZH.update({  # instances held in error or suspended
     "Instances in error": "异常实例", "Suspended instances": "已暂停的实例", "Retry": "重试", "Cancel": "取消",
     "Resume": "恢复", "Since": "时间", "Message": "错误信息", "Pending action": "待重做的操作",

@@ -60,7 +60,10 @@ def test_the_branch_manager_rejects_and_the_engineer_reads_why(api):
     task = case.open_task("note_rejection")
     assert task["lane"] == "branch_engineer"
     shown = api.as_("branch_engineer").get(f"/tasks/{task['id']}").get_json()
-    assert shown["data"]["rejection_reason"] == "非返修范围"
+    assert shown["data"] == {"rejection_remarks": ""}  # the notice's own form opens empty
+    why = shown["case"]["timeline"][0]  # the review that rejected it comes first
+    assert why["task"] == "review_request" and why["matters"] and why["completed_by"] == "branch_manager"
+    assert [(a["label"], a["text"]) for a in why["answers"]] == [("审核意见", "驳回"), ("原因", "非返修范围")]
     record = case.record("branch_engineer")
     assert record["status"] == "rejected" and record["rejected_by_role"] == "branch_manager"
     assert record["rejection_reason"] == "非返修范围" and record["number"] is None

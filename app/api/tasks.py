@@ -1,10 +1,11 @@
 from flask import g, request
 from marshmallow import fields, validate
 
+from .. import forms
 from ..errors import ValidationFailed
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language
-from ..services import inbox
+from ..services import inbox, timeline
 from . import bp, json_body, pagination
 from .instances import TaskItem, open_task_items
 from .openapi import Out, Paging, doc, page_of
@@ -19,9 +20,38 @@ class TaskFilters(Paging):
     overdue = fields.String(validate=validate.OneOf(["true", "false"]))
 
 
+class Answer(Out):
+    name = fields.String(required=True)
+    label = fields.String(required=True, metadata={"description": "the field's label in the caller's language"})
+    value = fields.Raw(required=True, allow_none=True, metadata={"description": "the stored value"})
+    text = fields.String(required=True, metadata={"description": "the value as read: choices and yes/no by label"})
+
+
+class TimelineEntry(Out):
+    task = fields.String(required=True, metadata={"description": "the element id, or 'start'"})
+    title = fields.String(required=True)
+    form_key = fields.String(required=True)
+    lane = fields.String(required=True)
+    lane_title = fields.String(required=True)
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.DateTime(required=True)
+    matters = fields.Boolean(required=True, metadata={"description": "one of the latest answers this task's form "
+                                                                     "declares it shows first"})
+    answers = fields.List(fields.Nested(Answer), required=True)
+
+
+class CaseView(Out):
+    fields_ = fields.List(fields.Nested(Answer), required=True, data_key="fields",
+                          metadata={"description": "the case's current values this task's form shows"})
+    timeline = fields.List(fields.Nested(TimelineEntry), required=True,
+                           metadata={"description": "what was decided so far: the entries that matter to this "
+                                                    "task first, then the rest, newest first"})
+
+
 class TaskWithForm(TaskItem):
     form = fields.Dict(required=True, metadata={"description": "JSON Schema of the task's form"})
-    data = fields.Dict(required=True, metadata={"description": "what the form shows"})
+    data = fields.Dict(required=True, metadata={"description": "what the form opens with: the defaults it declares"})
+    case = fields.Nested(CaseView, required=True)
 
 
 class Completed(Out):
@@ -59,11 +89,13 @@ def list_tasks():
 
 
 @bp.get("/tasks/<task_id>")
-@doc('A task with its form (JSON Schema) and data', TaskWithForm, path=TASK_ID)
+@doc('A task with its form (JSON Schema), what the form opens with (its defaults) and its case (fields, timeline)',
+     TaskWithForm, path=TASK_ID)
 def get_task(task_id):
     task = inbox.get_task(g.user, task_id)
     lang = current_language()
-    return {**inbox.task_item(task, lang), "form": form_schema(task.form_key, lang), "data": task.instance.data}
+    return {**inbox.task_item(task, lang), "form": form_schema(task.form_key, lang),
+            "data": forms.defaults(task.form_key), "case": timeline.of_task(task, lang)}
 
 
 @bp.post("/tasks/<task_id>/claim")

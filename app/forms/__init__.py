@@ -3,8 +3,9 @@ used to validate page posts and API payloads and to publish the JSON Schema clie
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, missing
 
 from ..errors import ValidationFailed
 
@@ -16,6 +17,10 @@ class Form:
     title_en: str
     title_zh: str
     due_from: str | None = None  # the data key holding the task's due time, if it has one
+    # What its task page shows of the case: the case's current values of these fields...
+    case_fields: tuple[str, ...] = ()
+    # ...and, before the rest of the case's timeline, the latest answers of these earlier forms.
+    shows: tuple[str, ...] = ()
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -31,8 +36,14 @@ def case_data() -> dict:
     return _CASE.get()
 
 
-def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None) -> None:
-    FORMS[key] = Form(key, schema, en, zh, due_from)
+def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None,
+             case_fields: tuple[str, ...] = (), shows: tuple[str, ...] = ()) -> None:
+    FORMS[key] = Form(key, schema, en, zh, due_from, tuple(case_fields), tuple(shows))
+
+
+def registrar(case_fields: tuple[str, ...]):
+    """register() for the forms of one procedure, each showing the case's `case_fields`."""
+    return partial(register, case_fields=case_fields)
 
 
 def get_form(key: str) -> Form:
@@ -45,8 +56,22 @@ def _json_safe(value):
     return value
 
 
+def defaults(key: str) -> dict:
+    """What a new task of form `key` opens with: the defaults the form declares, nothing else
+    (never the case's values, nor an earlier round's answers)."""
+    opening = {}
+    for name, declared in FORMS[key].schema().load_fields.items():
+        default = declared.load_default
+        if default is missing or default is None:
+            continue
+        opening[name] = _json_safe(default() if callable(default) else default)
+    return opening
+
+
 def validate(key: str, data, case: dict | None = None) -> dict:
-    """The cleaned data, or ValidationFailed naming every failing field."""
+    """The cleaned data, or ValidationFailed naming every failing field. Every field of the form
+    is in it (None when left empty and the form declares no default), so completing a task sets
+    each of its fields: an earlier round's value cannot stay behind in the case."""
     if not isinstance(data, dict):
         raise ValidationFailed("the form data must be an object", {"data": ["must be an object"]})
     token = _CASE.set(case or {})
@@ -59,7 +84,7 @@ def validate(key: str, data, case: dict | None = None) -> dict:
         raise ValidationFailed("the form has errors", fields) from None
     finally:
         _CASE.reset(token)
-    return {name: _json_safe(value) for name, value in loaded.items()}
+    return {name: _json_safe(loaded.get(name)) for name in FORMS[key].schema().load_fields}
 
 
 from . import complaint  # noqa: E402,F401  (registers the complaint forms)

@@ -4,13 +4,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from . import FORMS
+from .display import label_in as _label
 
 _plugin = MarshmallowPlugin()
 APISpec("forms", "1", "3.1.0", plugins=[_plugin])  # binds the converter to OpenAPI 3.1 = JSON Schema 2020-12
-
-
-def _label(labels: dict, lang: str) -> str:
-    return labels.get(lang) or labels.get("zh-CN") or ""
 
 
 def form_schema(key: str, lang: str) -> dict:

@@ -1,25 +1,13 @@
 """The staff's pages: the inbox of their roles, a task's form, and starting a procedure."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
+from .. import forms
 from ..errors import InstanceInError, ValidationFailed
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..services import deployments, inbox, instances
+from ..services import deployments, inbox, instances, timeline
 
 bp = Blueprint("inbox", __name__)
-# What a task's page shows of its case, per procedure (the form below shows the rest).
-CASE_KEYS = {
-    "complaint": ["customer_name", "contact_phone", "vehicle", "description", "customer_request", "category",
-                  "severity", "result", "root_cause", "improvement", "confirmation_reason", "follow_up_notes",
-                  "callback_remarks"],
-    "return_authorization": ["branch", "model", "quantity", "serial_numbers", "fault_description", "purchase_date",
-                             "warranty_card", "dealer_seal", "customer_name", "contact_phone", "review_reason",
-                             "correction_note", "rejection_reason", "received_quantity", "received_model",
-                             "received_serials", "mismatch_explanation", "serials_not_intact", "damaged_units",
-                             "quote_amount", "quote_notes", "quote_answer_due_at", "repair_work", "qc_notes"],
-    "callback": ["customer_name", "contact_phone", "subject", "repair_summary", "picked_up_at", "callback_remarks",
-                 "complaint_number"],
-}
 
 
 def stopped_message(err: InstanceInError) -> str:
@@ -53,7 +41,7 @@ def index():
 def task(task_id):
     open_task = inbox.get_task(g.user, task_id)
     schema = form_schema(open_task.form_key, current_language())
-    values, errors = open_task.instance.data, {}
+    values, errors = forms.defaults(open_task.form_key), {}  # never the case's or an earlier round's values
     if request.method == "POST":
         values = posted_data(schema)
         try:
@@ -68,7 +56,7 @@ def task(task_id):
             return redirect(url_for("inbox.index"))
     return render_template("task.html", task=inbox.task_item(open_task, current_language()), schema=schema,
                            values=values, errors=errors, instance=open_task.instance,
-                           case_keys=CASE_KEYS.get(open_task.process_key, CASE_KEYS["complaint"]),
+                           case=timeline.of_task(open_task, current_language()),
                            status=422 if errors else 200), 422 if errors else 200
 
 
