@@ -15,3 +15,6 @@ __all__ += ["ProcessDraft"]
 from .health import RunnerHeartbeat  # noqa: E402  (the timer runner's last pass, for /healthz)
 
 __all__ += ["RunnerHeartbeat"]
+from .notices import Notice  # noqa: E402  (the outbox of task notices, e-mail and WeCom)
+
+__all__ += ["Notice"]
