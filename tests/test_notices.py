@@ -190,6 +190,7 @@ def test_the_settings_page_refuses_bad_addresses_naming_the_field(app, pages, pr
     for data, field in ([{"notify_by": "email", "notify_to": "not-an-address"}, "notify_to"],
                         [{"notify_by": "wecom", "notify_to": "https://evil.example/cgi-bin/webhook/send"}, "notify_to"],
                         [{"notify_by": "email", "notify_to": ""}, "notify_to"],
+                        [{"notify_by": "email", "notify_to": "a@example.test, b@example.test"}, "notify_to"],
                         [{"notify_by": "pigeon", "notify_to": ""}, "notify_by"]):
         response = manager.post("/settings", data)
         assert response.status_code == 422

@@ -24,7 +24,7 @@ from ..models import Notice, OpenTask, ProcessInstance, User, UserRole
 
 log = logging.getLogger(__name__)
 CHANNELS = ("none", "email", "wecom")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+$")  # one plain address
 
 
 # ----------------------------------------------------------------------------- the preference
