@@ -30,12 +30,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     use_clock(clock.now)  # the engine's timers follow the service's clock
 
     from . import models  # noqa: F401  (every table registered before anything queries)
-    from .extensions import csrf, db, limiter, migrate
+    from .extensions import csrf, db, limiter, mail, migrate
     from . import request_guards
     request_guards.init_app(app)  # first: it bounds the routes' <int:...> ids and reads no body too large
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
+    mail.init_app(app)
 
     from . import db_session
     db_session.init_app(app)

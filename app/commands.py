@@ -56,6 +56,13 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"user {username} created")
 
+    @app.cli.command("notices")
+    def notices_command():
+        """Send the task notices that are due (e-mail, WeCom); the timer runner also sends them."""
+        from .services.notices import deliver_due
+        sent, failed = deliver_due()
+        click.echo(f"notices: {sent} sent, {failed} failed")
+
     @app.cli.command("timers")
     @click.option("--loop", is_flag=True, help="keep running, checking every --interval seconds")
     @click.option("--interval", default=30.0, show_default=True)
@@ -64,10 +71,12 @@ def register_commands(app: Flask) -> None:
         import time
         from . import logs
         from .services.health import record_pass
+        from .services.notices import deliver_due
         from .services.timers import fire_due
         while True:
             try:
                 fired = fire_due()
+                deliver_due()  # the notices of the tasks that arrived, also from the pages' requests
                 logs.clear()  # the pass's log lines named each instance; this one is done
                 record_pass()  # for /healthz: this pass completed
                 db.session.commit()

@@ -68,4 +68,21 @@ def from_environment(instance_path: Path) -> dict:
         "LOG_FORMAT": env("LOG_FORMAT", ""),
         # Where pg_dump/pg_restore live, if not on PATH nor in /usr/lib/postgresql/*/bin.
         "PG_BIN_DIR": env("PG_BIN_DIR", ""),
+        # Task notices (README "Task notices"): the badge's poll, the links in the messages,
+        # the SMTP server (Flask-Mail), the hosts a WeCom robot webhook may point at, and the
+        # sender's timeout and bounded retries (after NOTICE_RETRY_SECONDS, doubling).
+        "INBOX_POLL_SECONDS": float(env("INBOX_POLL_SECONDS", "30")),
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        "MAIL_SERVER": env("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": env("MAIL_USE_SSL", "0") == "1",
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "aftersales@localhost"),
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would not send while testing: our tests have an SMTP server
+        "WECOM_WEBHOOK_HOSTS": env("WECOM_WEBHOOK_HOSTS", "qyapi.weixin.qq.com"),
+        "NOTICE_TIMEOUT_SECONDS": float(env("NOTICE_TIMEOUT_SECONDS", "10")),
+        "NOTICE_MAX_ATTEMPTS": int(env("NOTICE_MAX_ATTEMPTS", "5")),
+        "NOTICE_RETRY_SECONDS": int(env("NOTICE_RETRY_SECONDS", "60")),
     }

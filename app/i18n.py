@@ -157,3 +157,18 @@ def current_language() -> str:
 
 def gettext(text: str) -> str:
     return ZH.get(text, text) if current_language() == "zh-CN" else text
+
+
+ZH.update({  # task notices: the inbox badge, the settings page, the messages
+    "New task": "新任务", "New tasks have arrived.": "有新任务到达。", "Reload": "刷新",
+    "My settings": "我的设置", "Notices of new tasks": "新任务通知",
+    "When a task arrives in one of your lanes you can get a message with a link to it.":
+        "您的岗位有新任务到达时，可以收到一条带任务链接的消息。",
+    "Notify me by": "通知方式", "No notices": "不通知", "E-mail": "电子邮件", "WeCom group robot": "企业微信群机器人",
+    "E-mail address or WeCom webhook URL": "电子邮件地址或企业微信机器人 Webhook 地址",
+    "must be one of: none, email, wecom": "必须是 none、email 或 wecom 之一",
+    "is required for e-mail or WeCom notices": "选择电子邮件或企业微信通知时必填",
+    "must be at most 500 characters": "最多 500 个字符", "must be an e-mail address": "必须是电子邮件地址",
+    "must be a WeCom robot webhook URL (https://{host}/cgi-bin/webhook/send?key=...)":
+        "必须是企业微信机器人 Webhook 地址（https://{host}/cgi-bin/webhook/send?key=...）",
+})

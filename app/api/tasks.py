@@ -88,6 +88,20 @@ def list_tasks():
     return {"items": [inbox.task_item(t, lang) for t in rows], "total": total}
 
 
+class TaskSummary(Out):
+    open = fields.Integer(required=True, metadata={"description": "tasks in the inbox (as GET /tasks counts them)"})
+    overdue = fields.Integer(required=True, metadata={"description": "of which past their deadline"})
+    newest = fields.DateTime(required=True, allow_none=True,
+                             metadata={"description": "when the newest of them arrived: a change marker"})
+
+
+@bp.get("/tasks/summary")
+@doc("The inbox in numbers, cheap enough to poll: open and overdue tasks, and when the newest arrived",
+     TaskSummary)
+def task_summary():
+    return inbox.summary(g.user)
+
+
 @bp.get("/tasks/<task_id>")
 @doc('A task with its form (JSON Schema), what the form opens with (its defaults) and its case (fields, timeline)',
      TaskWithForm, path=TASK_ID)

@@ -18,3 +18,6 @@ __all__ += ["RunnerHeartbeat"]
 from .casefiles import CaseAttachment, CaseComment  # noqa: E402  (comments and attachments on a case)
 
 __all__ += ["CaseAttachment", "CaseComment"]
+from .notices import Notice  # noqa: E402  (the outbox of task notices, e-mail and WeCom)
+
+__all__ += ["Notice"]

@@ -20,6 +20,10 @@ class User(db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # How the person hears of a task arriving in a lane: "none", "email" or "wecom" (a WeCom
+    # group robot's webhook URL), and where to (app/services/notices.py).
+    notify_by: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    notify_to: Mapped[str | None] = mapped_column(String(500))
     role_rows: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
 

@@ -1,7 +1,8 @@
 """The task inbox: the open tasks of a person's roles, claiming, and completing them."""
 import logging
+from datetime import timezone
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from .. import forms, logs, permissions
 from ..clock import now
@@ -24,9 +25,25 @@ def task_item(task: OpenTask, lang: str) -> dict:
             "overdue": bool(task.due_at and task.due_at < now())}
 
 
+def _mine(user: User):
+    """The open tasks in the user's lanes, unclaimed or claimed by the user: the inbox."""
+    return (OpenTask.lane.in_(list(user.roles)),
+            or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+
+
+def summary(user: User) -> dict:
+    """What the badge shows, in one cheap query: the inbox's count, how many are overdue, and
+    when the newest arrived (a page that saw another value knows tasks arrived since)."""
+    total, overdue, newest = db.session.execute(
+        select(func.count(OpenTask.id), func.coalesce(func.sum(case((OpenTask.due_at < now(), 1), else_=0)), 0),
+               func.max(OpenTask.created_at)).where(*_mine(user))).one()
+    if newest is not None and newest.tzinfo is None:  # SQLite keeps no offset: an aggregate is not typed
+        newest = newest.replace(tzinfo=timezone.utc)
+    return {"open": total, "overdue": int(overdue), "newest": newest}
+
+
 def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, page=1, per_page=50):
-    query = select(OpenTask).where(OpenTask.lane.in_(list(user.roles)),
-                                   or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+    query = select(OpenTask).where(*_mine(user))
     if lane:
         query = query.where(OpenTask.lane == lane)
     if process_key:

@@ -15,6 +15,7 @@ from ..errors import Conflict, EngineFailure
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS
+from . import notices
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
@@ -147,13 +148,13 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id,
                                               OpenTask.id.not_in(list(ready) or [""])))
     known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
-    for view in ready.values():
-        if view.id in known:
-            continue
-        db.session.add(OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
-                                business_key=instance.business_key, task_name=view.element_id,
-                                form_key=view.form_key or "", lane=view.lane or "", created_at=now(),
-                                due_at=_due_at(view.form_key, view.data)))
+    arrived = [OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
+                        business_key=instance.business_key, task_name=view.element_id,
+                        form_key=view.form_key or "", lane=view.lane or "", created_at=now(),
+                        due_at=_due_at(view.form_key, view.data))
+               for view in ready.values() if view.id not in known]
+    db.session.add_all(arrived)
+    notices.queue_for(instance, arrived)  # the outbox, in this transaction; sent after the commit
     db.session.flush()
 
 

@@ -74,4 +74,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(records.bp)
     from . import reports  # noqa: E402  (the monthly report page)
     app.register_blueprint(reports.bp)
+    from . import notices  # noqa: E402  (the inbox badge's count and the person's notice settings)
+    app.register_blueprint(notices.bp)
     errors.init_app(app)

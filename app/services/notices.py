@@ -1,0 +1,165 @@
+"""Task notices by e-mail or WeCom robot: each person's preference, the outbox rows written in
+the transaction that made a task arrive (`queue_for`, called by runs.save), and the sender that
+delivers them after the commit (`deliver_due`: the timer runner's loop and `flask notices`).
+Nothing here runs an outside call inside an engine step; a failed delivery is retried a bounded
+number of times, logged, and never touches the case."""
+import json
+import logging
+import re
+import smtplib
+import urllib.request
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import flask_mail
+from flask import current_app
+from sqlalchemy import select
+
+from .. import forms
+from ..clock import now
+from ..errors import ValidationFailed
+from ..extensions import db, mail
+from ..i18n import ZH, gettext
+from ..models import Notice, OpenTask, ProcessInstance, User, UserRole
+
+log = logging.getLogger(__name__)
+CHANNELS = ("none", "email", "wecom")
+EMAIL = re.compile(r"^[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+$")  # one plain address
+
+
+# ----------------------------------------------------------------------------- the preference
+def set_preference(user: User, channel: str, address: str) -> None:
+    """Store how `user` hears of new tasks; ValidationFailed naming the field otherwise."""
+    address = (address or "").strip()
+    if channel not in CHANNELS:
+        raise ValidationFailed(gettext("The form has errors."),
+                               {"notify_by": [gettext("must be one of: none, email, wecom")]})
+    problem = _address_problem(channel, address)
+    if problem:
+        raise ValidationFailed(gettext("The form has errors."), {"notify_to": [problem]})
+    user.notify_by, user.notify_to = channel, (address if channel != "none" else None)
+    db.session.flush()
+
+
+def _address_problem(channel: str, address: str) -> str | None:
+    if channel == "none":
+        return None
+    if not address:
+        return gettext("is required for e-mail or WeCom notices")
+    if len(address) > 500:
+        return gettext("must be at most 500 characters")
+    if channel == "email":
+        return None if EMAIL.match(address) and len(address) <= 254 else gettext("must be an e-mail address")
+    parts = urlsplit(address)
+    hosts = [h.strip() for h in current_app.config["WECOM_WEBHOOK_HOSTS"].split(",") if h.strip()]
+    if parts.scheme not in ("https", "http") or parts.hostname not in hosts:
+        return gettext("must be a WeCom robot webhook URL (https://{host}/cgi-bin/webhook/send?key=...)").format(
+            host=hosts[0] if hosts else "qyapi.weixin.qq.com")
+    return None
+
+
+# ----------------------------------------------------------------------------- the outbox
+def _in(lang: str, text: str) -> str:
+    """`text` in a person's language (a notice is written outside that person's request)."""
+    return ZH.get(text, text) if lang == "zh-CN" else text
+
+
+def queue_for(instance: ProcessInstance, tasks: list[OpenTask]) -> None:
+    """One notice per new task and per active person holding its lane with a preference,
+    written in the caller's transaction: it is sent only if that transaction commits."""
+    lanes = {task.lane for task in tasks if task.lane}
+    if not lanes:
+        return
+    holders = db.session.execute(select(User, UserRole.role).join(UserRole, UserRole.user_id == User.id)
+                                 .where(UserRole.role.in_(lanes), User.active.is_(True),
+                                        User.notify_by.in_(("email", "wecom")), User.notify_to.is_not(None))
+                                 .order_by(User.id)).all()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for task in tasks:
+        for person, role in holders:
+            if role != task.lane:
+                continue
+            lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
+            form = forms.FORMS.get(task.form_key)
+            title = form.title(lang) if form else task.task_name
+            subject = f"{_in(lang, 'New task')}: {title} {instance.business_key or instance.id}"[:300]
+            body = f"{subject}\n{base}/tasks/{task.id}"
+            db.session.add(Notice(user_id=person.id, task_id=task.id, channel=person.notify_by,
+                                  address=person.notify_to, subject=subject, body=body, created_at=now(),
+                                  attempts=0, next_attempt_at=now()))
+
+
+# ----------------------------------------------------------------------------- the sender
+def _next_due(done: set[int]) -> Notice | None:
+    query = (select(Notice).where(Notice.next_attempt_at <= now(), Notice.id.not_in(done or [0]))
+             .order_by(Notice.next_attempt_at, Notice.id).limit(1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # several senders: each row to one of them
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def deliver_due(limit: int = 200) -> tuple[int, int]:
+    """Send the notices that are due, each in its own transaction; returns (sent, failed
+    attempts). A failure is retried after NOTICE_RETRY_SECONDS, doubling, and given up after
+    NOTICE_MAX_ATTEMPTS attempts; it is logged, and nothing else depends on it."""
+    config = current_app.config
+    sent = failed = 0
+    done: set[int] = set()
+    for _ in range(limit):
+        notice = _next_due(done)
+        if notice is None:
+            db.session.rollback()
+            break
+        done.add(notice.id)
+        notice.attempts += 1
+        try:
+            (_send_email if notice.channel == "email" else _send_wecom)(notice)
+        except Exception as err:  # whatever the outside does, the other notices still go
+            failed += 1
+            notice.last_error = f"{type(err).__name__}: {err}"[:500]
+            if notice.attempts >= config["NOTICE_MAX_ATTEMPTS"]:
+                notice.next_attempt_at, notice.given_up_at = None, now()
+                log.error("notice %s to user %s by %s given up after %s attempts: %s", notice.id, notice.user_id,
+                          notice.channel, notice.attempts, notice.last_error)
+            else:
+                wait = config["NOTICE_RETRY_SECONDS"] * 2 ** (notice.attempts - 1)
+                notice.next_attempt_at = now() + timedelta(seconds=wait)
+                log.warning("notice %s to user %s by %s failed (attempt %s), retrying in %s s: %s", notice.id,
+                            notice.user_id, notice.channel, notice.attempts, wait, notice.last_error)
+        else:
+            sent += 1
+            notice.sent_at, notice.next_attempt_at, notice.last_error = now(), None, None
+        db.session.commit()
+    return sent, failed
+
+
+class _Connection(flask_mail.Connection):
+    """Flask-Mail's connection with a timeout: a silent SMTP server must not hold the sender."""
+
+    def configure_host(self):
+        kind = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = kind(self.mail.server, self.mail.port, timeout=current_app.config["NOTICE_TIMEOUT_SECONDS"])
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def _send_email(notice: Notice) -> None:
+    app = current_app
+    message = flask_mail.Message(notice.subject, recipients=[notice.address], body=notice.body,
+                                 sender=app.config["MAIL_DEFAULT_SENDER"])
+    # The MAIL_* settings as they are now (Flask-Mail's own state keeps them from start-up).
+    with _Connection(mail.init_mail(app.config, app.debug, app.testing)) as connection:
+        connection.send(message)
+
+
+def _send_wecom(notice: Notice) -> None:
+    payload = {"msgtype": "text", "text": {"content": notice.body}}
+    request = urllib.request.Request(notice.address, data=json.dumps(payload, ensure_ascii=False).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=current_app.config["NOTICE_TIMEOUT_SECONDS"]) as answer:
+        reply = json.loads(answer.read(65536) or b"{}")
+    if not isinstance(reply, dict) or reply.get("errcode", 0) != 0:  # WeCom answers 200 with an errcode
+        raise RuntimeError(f"WeCom refused the message: {str(reply)[:200]}")
