@@ -3,7 +3,7 @@ from flask import Blueprint, g, request
 
 from .. import permissions
 from ..errors import BadRequest, Unauthorized, ValidationFailed
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,7 +41,7 @@ def pagination() -> tuple[int, int]:
                 raise ValueError
             values[name] = value
         except (TypeError, ValueError):
-            problems[name] = [f"must be a whole number from 1{f' to {maximum}' if maximum else ''}"]
+            problems[name] = [N_("must be a whole number from 1 to %(max)s", max=maximum)]
     if problems:
         raise ValidationFailed("bad paging parameters", problems)
     return values["page"], values["per_page"]

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import PayloadTooLarge, ValidationFailed
+from ..i18n import N_
 from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp, json_body, pagination
@@ -60,8 +61,9 @@ def upload() -> tuple[list[tuple[str, bytes | str]] | None, dict]:
                     for part in request.files.getlist("files")], {}
         body = json_body()
     except RequestEntityTooLarge:
-        raise PayloadTooLarge(f"the upload is larger than {drafts.MAX_REQUEST_BYTES // 2**20} MiB: send at most "
-                              f"{drafts.MAX_FILES} files of {drafts.MAX_FILE_BYTES // 2**20} MiB") from None
+        raise PayloadTooLarge(N_("the upload is larger than %(size)s MiB: send at most %(count)s files of %(file_size)s MiB",
+                                 size=drafts.MAX_REQUEST_BYTES // 2**20, count=drafts.MAX_FILES,
+                                 file_size=drafts.MAX_FILE_BYTES // 2**20)) from None
     if "files" not in body:
         return None, body
     try:

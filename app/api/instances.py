@@ -2,7 +2,7 @@ from flask import g, request
 from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
-from ..i18n import current_language
+from ..i18n import N_, current_language
 from ..services import inbox, instances, migration
 from ..models.types import ID_MAX
 from . import bp, json_body, pagination
@@ -133,7 +133,7 @@ def get_instance(instance_id):
 def cancel_instance(instance_id):
     reason = json_body().get("reason", "")
     if not isinstance(reason, str):
-        raise ValidationFailed("give a reason", {"reason": ["must be text"]})
+        raise ValidationFailed("give a reason", {"reason": [N_("must be text")]})
     instance = instances.cancel(g.user, instance_id, reason)
     return instance_summary(instance)
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from marshmallow import Schema, ValidationError
 
 from ..errors import ValidationFailed
+from ..i18n import N_
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,24 @@ def _json_safe(value):
     return value
 
 
+def _reasons(found) -> list:
+    """A field's reasons as one flat list, one reason an item: a list's or a map's entries
+    (`{0: [...]}`, `{"SN1": {"value": [...]}}`) read as `entry: reason`."""
+    if isinstance(found, dict):
+        return [N_("%(entry)s: %(reason)s", entry=entry, reason=reason)
+                for entry, inner in found.items() for reason in _reasons(inner)]
+    return list(found) if isinstance(found, list) else [found]
+
+
 def validate(key: str, data, case: dict | None = None) -> dict:
     """The cleaned data, or ValidationFailed naming every failing field."""
     if not isinstance(data, dict):
-        raise ValidationFailed("the form data must be an object", {"data": ["must be an object"]})
+        raise ValidationFailed("the form data must be an object", {"data": [N_("must be an object")]})
     token = _CASE.set(case or {})
     try:
         loaded = FORMS[key].schema().load(data)
     except ValidationError as err:
-        messages = err.normalized_messages()
-        fields = {name: (reasons if isinstance(reasons, list) else [str(reasons)])
-                  for name, reasons in messages.items()}
+        fields = {name: _reasons(found) for name, found in err.normalized_messages().items()}
         raise ValidationFailed("the form has errors", fields) from None
     finally:
         _CASE.reset(token)

@@ -2,10 +2,11 @@
 from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from ..clock import local, now
+from ..i18n import N_
 from . import case_data, register
 from .fields import amount, choice, day, findings, moment, number, serials, text, yes_no
 
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error="not a phone number")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error=N_("not a phone number"))
 # Causes that void the warranty (domain.md, procedure 2 step 5), and a label that is not intact.
 DAMAGE = [("misuse", "Misuse", "使用不当"), ("disassembly", "Unauthorised disassembly", "擅自拆修"),
           ("drop", "Dropped", "摔落"), ("fire", "Fire", "火灾"), ("flood", "Flood", "水浸"),
@@ -19,7 +20,8 @@ def _agree(data: dict, quantity_key: str, serials_key: str) -> None:
     """One serial number per unit: a count that disagrees names the serials field."""
     quantity, listed = data.get(quantity_key), data.get(serials_key)
     if quantity is not None and listed is not None and len(listed) != quantity:
-        raise ValidationError(f"{len(listed)} serial numbers given for a quantity of {quantity}: one per unit",
+        raise ValidationError(N_("%(count)s serial numbers given for a quantity of %(quantity)s: one per unit",
+                                 count=len(listed), quantity=quantity),
                               serials_key)
 
 
@@ -113,7 +115,7 @@ class WarrantyCheckForm(Schema):
                              ("damaged_units", list(data.get("damaged_units", {})))):
             unknown = sorted(set(listed) - arrived)
             if unknown:
-                raise ValidationError(f"not among the units received: {', '.join(unknown)}", name)
+                raise ValidationError(N_("not among the units received: %(serials)s", serials=", ".join(unknown)), name)
 
 
 class QuoteForm(Schema):

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import permissions
 from ..errors import Conflict, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import ProcessDraft, ProcessVersion, User
 from . import deployments
 
@@ -19,19 +20,19 @@ MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
     """The uploaded (name, content) pairs as one procedure's files, name -> text."""
     if not items:
-        raise ValidationFailed("send the procedure's files", {"files": ["at least one file is required"]})
+        raise ValidationFailed("send the procedure's files", {"files": [N_("at least one file is required")]})
     if len(items) > MAX_FILES:
-        raise ValidationFailed(f"at most {MAX_FILES} files",
-                               {"files": [f"{len(items)} files sent, at most {MAX_FILES}"]})
+        raise ValidationFailed(N_("at most %(count)s files", count=MAX_FILES),
+                               {"files": [N_("%(sent)s files sent, at most %(count)s", sent=len(items), count=MAX_FILES)]})
     files, unreadable = {}, []
     for raw_name, content in items:
         name = _file_name(raw_name)
         data = content.encode("utf-8") if isinstance(content, str) else content
         if len(data) > MAX_FILE_BYTES:
-            raise PayloadTooLarge(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
-                                  {"files": [f"{name}: larger than {MAX_FILE_BYTES} bytes"]})
+            raise PayloadTooLarge(N_("%(name)s is larger than %(size)s MiB", name=name, size=MAX_FILE_BYTES // (1024 * 1024)),
+                                  {"files": [N_("%(name)s: larger than %(size)s bytes", name=name, size=MAX_FILE_BYTES)]})
         if name in files:
-            raise ValidationFailed("two files have one name", {"files": [f"{name}: sent twice"]})
+            raise ValidationFailed("two files have one name", {"files": [N_("%(name)s: sent twice", name=name)]})
         try:
             files[name] = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -71,7 +72,7 @@ def get(user: User, draft_id: int) -> ProcessDraft:
     permissions.require(user, "procedures.read_drafts")
     draft = db.session.get(ProcessDraft, draft_id)
     if draft is None:
-        raise NotFound(f"no draft {draft_id}")
+        raise NotFound(N_("no draft %(id)s", id=draft_id))
     return draft
 
 
@@ -93,8 +94,8 @@ def deploy(user: User, draft_id: int | None = None,
     permissions.require(user, "procedures.deploy")
     draft = get(user, draft_id) if draft_id is not None else None
     if draft is not None and draft.deployed_version_id is not None:
-        raise Conflict(f"draft {draft.id} was deployed as version {draft.deployed_version.version} already; "
-                       "to deploy these files again, upload them")
+        raise Conflict(N_("draft %(id)s was deployed as version %(version)s already; to deploy these files "
+                          "again, upload them", id=draft.id, version=draft.deployed_version.version))
     files = draft.files if draft is not None else read_uploads(items or [])
     parsed, problems = deployments.check(files)
     if problems:
@@ -103,7 +104,7 @@ def deploy(user: User, draft_id: int | None = None,
         with db.session.begin_nested():  # another admin deploying the same procedure at once
             version, created = deployments.deploy(files, deployed_by_id=user.id)
     except IntegrityError:
-        raise Conflict(f"another version of '{parsed.key}' was deployed at the same moment: try again") from None
+        raise Conflict(N_("another version of '%(key)s' was deployed at the same moment: try again", key=parsed.key)) from None
     if draft is not None:
         draft.deployed_version_id = version.id
     return version, created

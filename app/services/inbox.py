@@ -8,6 +8,7 @@ from ..clock import now
 from ..engine import TaskNotReady
 from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound
 from ..extensions import db
+from ..i18n import N_
 from ..models import OpenTask, TaskRecord, User
 from . import runs
 
@@ -53,10 +54,11 @@ def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:
         held = runs.held_instance(task_id)
         if held is not None and held.status == "error":
             raise InstanceInError(held.error_element_id, held.error_message,
-                                  f"the case stopped at element '{held.error_element_id}' and waits for an admin")
+                                  N_("the case stopped at element '%(element)s' and waits for an admin",
+                                     element=held.error_element_id))
         if held is not None:
             raise InstanceSuspended("the case is suspended: its tasks wait until an admin resumes it")
-        raise NotFound(f"no open task {task_id}")
+        raise NotFound(N_("no open task %(id)s", id=task_id))
     permissions.require(user, action, task)
     return task
 

@@ -9,6 +9,7 @@ from ..i18n import current_language, gettext
 from ..services import callbacks, complaints, instances, returns
 from .inbox import posted_data
 from .labels import label_of
+from .errors import reasons
 
 bp = Blueprint("records", __name__)
 FILTERS = ("status", "category", "severity", "channel", "month", "q")
@@ -60,10 +61,10 @@ def receive_shipment():
         try:
             outcome = returns.receive_shipment(g.user, values)
         except ValidationFailed as err:
-            errors = err.fields
+            errors = reasons(err)
         else:
             if outcome["accepted"]:
-                flash(f"{gettext('Taken in under')} {outcome['number']}")
+                flash(gettext("Taken in under %(number)s", number=outcome["number"]))
             else:
                 flash(gettext("Refused and recorded: no approved return authorization."))
             return redirect(url_for("records.return_register"))
