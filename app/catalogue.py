@@ -1,5 +1,5 @@
 """The upkeep of the gettext catalogue (README, "Translations"): what pybabel extracts from the
-code and templates (babel.cfg) against app/translations/zh_CN/LC_MESSAGES/messages.po.
+code and templates (babel.cfg) against app/translations/zh_Hans_CN/LC_MESSAGES/messages.po.
 `flask i18n update` and `flask i18n check` (app/commands.py) run these; so does the test that
 fails on a text without its Chinese (tests/test_i18n.py)."""
 from pathlib import Path
@@ -14,7 +14,7 @@ from .i18n import TRANSLATIONS, ZH
 ROOT = Path(__file__).parent.parent
 MAPPING = ROOT / "babel.cfg"
 POT = TRANSLATIONS / "messages.pot"
-PO = TRANSLATIONS / "zh_CN" / "LC_MESSAGES" / "messages.po"
+PO = TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"  # zh-CN: Babel names it zh_Hans_CN
 
 
 def extract() -> Catalog:
@@ -31,7 +31,7 @@ def extract() -> Catalog:
 
 def read(path: Path = PO) -> Catalog:
     with path.open("rb") as po:
-        return read_po(po, locale="zh_CN")
+        return read_po(po, locale="zh_Hans_CN")
 
 
 def problems(catalogue: Catalog | None = None, template: Catalog | None = None) -> list[str]:

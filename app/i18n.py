@@ -1,6 +1,6 @@
 """The language of a request (zh-CN by default, English on request) and its texts, through
 Flask-Babel's gettext catalogues: English is the source language, the Chinese words live in
-app/translations/zh_CN/LC_MESSAGES/messages.po (README, "Translations": extract, update, compile,
+app/translations/zh_Hans_CN/LC_MESSAGES/messages.po (README, "Translations": extract, update, compile,
 and `flask i18n check`, which lists every text still without its Chinese)."""
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def current_language() -> str:
 
 
 def _locale_of(lang: str) -> str:
-    return lang.replace("-", "_")
+    return lang.replace("-", "_")  # Babel reads zh_CN as zh_Hans_CN, the catalogue's directory
 
 
 def init_app(app) -> None:
@@ -65,7 +65,7 @@ def gettext(text: str, **variables) -> str:
     """The text in the request's language (the catalogue's words, else the ZH dict's), `%(name)s`
     variables filled in."""
     words = _babel_gettext(text)
-    if words == text and text in ZH and str(get_locale()) == "zh_CN":
+    if words == text and text in ZH and get_locale().language == "zh":
         words = ZH[text]
     return words % variables if variables else words
 
@@ -84,7 +84,7 @@ def translate(text) -> str:
 def in_both(text) -> tuple[str, str]:
     """(English, Chinese) of a lazy text, for the documents printed in both languages."""
     pair = []
-    for locale in ("en", "zh_CN"):
+    for locale in ("en", "zh_Hans_CN"):
         with force_locale(locale):
             pair.append(str(text))
     return pair[0], pair[1]
