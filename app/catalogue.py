@@ -52,7 +52,8 @@ def problems(catalogue: Catalog | None = None, template: Catalog | None = None) 
         if entry.id and template.get(entry.id, entry.context) is None:
             found.append(f"obsolete: {_name(entry)}")
     for entry, errors in catalogue.check():
-        found.extend(f"bad translation: {_name(entry)}: {error}" for error in errors)
+        if entry.string:  # an empty one is named missing above
+            found.extend(f"bad translation: {_name(entry)}: {error}" for error in errors)
     found.extend(f"obsolete (commented out): {_name(entry)}" for entry in catalogue.obsolete.values())
     return found
 

@@ -133,7 +133,7 @@ def get_instance(instance_id):
 def cancel_instance(instance_id):
     reason = json_body().get("reason", "")
     if not isinstance(reason, str):
-        raise ValidationFailed("give a reason", {"reason": [N_("must be text")]})
+        raise ValidationFailed(N_("give a reason"), {"reason": [N_("must be text")]})
     instance = instances.cancel(g.user, instance_id, reason)
     return instance_summary(instance)
 

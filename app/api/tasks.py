@@ -45,7 +45,7 @@ def _filters() -> dict:
     if overdue == "bad":
         problems["overdue"] = [N_("must be 'true' or 'false'")]
     if problems:
-        raise ValidationFailed("bad filters", problems)
+        raise ValidationFailed(N_("bad filters"), problems)
     return {"lane": args.get("lane"), "process_key": args.get("process_key"), "claimed": claimed,
             "overdue": overdue}
 

@@ -58,13 +58,13 @@ def _reasons(found) -> list:
 def validate(key: str, data, case: dict | None = None) -> dict:
     """The cleaned data, or ValidationFailed naming every failing field."""
     if not isinstance(data, dict):
-        raise ValidationFailed("the form data must be an object", {"data": [N_("must be an object")]})
+        raise ValidationFailed(N_("the form data must be an object"), {"data": [N_("must be an object")]})
     token = _CASE.set(case or {})
     try:
         loaded = FORMS[key].schema().load(data)
     except ValidationError as err:
         fields = {name: _reasons(found) for name, found in err.normalized_messages().items()}
-        raise ValidationFailed("the form has errors", fields) from None
+        raise ValidationFailed(N_("the form has errors"), fields) from None
     finally:
         _CASE.reset(token)
     return {name: _json_safe(value) for name, value in loaded.items()}

@@ -38,7 +38,7 @@ class ClassifyForm(Schema):
     @validates_schema
     def department_named_for_other(self, data, **kwargs):
         if data.get("category") == "other" and not data.get("other_department"):
-            raise ValidationError("name the responsible department for category Other", "other_department")
+            raise ValidationError(N_("name the responsible department for category Other"), "other_department")
 
 
 class FollowUpForm(Schema):
@@ -77,7 +77,7 @@ class ConfirmForm(Schema):
     @validates_schema
     def reason_for_send_back(self, data, **kwargs):
         if data.get("confirmation") == "send_back" and not data.get("confirmation_reason", "").strip():
-            raise ValidationError("say why the result goes back", "confirmation_reason")
+            raise ValidationError(N_("say why the result goes back"), "confirmation_reason")
 
 
 class EscalationForm(Schema):

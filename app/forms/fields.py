@@ -48,7 +48,8 @@ class ChoiceLabels:
             lang = current_language()
         except RuntimeError:  # outside a request or command
             lang = "en"
-        return ", ".join(labels.get(lang) or labels["zh-CN"] for labels in self.titles.values())
+        return ("、" if lang == "zh-CN" else ", ").join(labels.get(lang) or labels["zh-CN"]
+                                                       for labels in self.titles.values())
 
 
 class OneOf(validate.OneOf):

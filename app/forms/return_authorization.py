@@ -44,7 +44,7 @@ class RequestForm(Schema):
     @validates_schema
     def purchased_in_the_past(self, data, **kwargs):
         if data.get("purchase_date") and data["purchase_date"] > local(now()).date():
-            raise ValidationError("the purchase date lies in the future", "purchase_date")
+            raise ValidationError(N_("the purchase date lies in the future"), "purchase_date")
 
 
 class CorrectForm(RequestForm):
@@ -59,7 +59,7 @@ class ReviewForm(Schema):
     @validates_schema
     def reason_for_no(self, data, **kwargs):
         if data.get("review_decision") in ("reject", "send_back") and not data.get("review_reason", "").strip():
-            raise ValidationError("say why", "review_reason")
+            raise ValidationError(N_("say why"), "review_reason")
 
 
 class ApproveForm(Schema):
@@ -69,7 +69,7 @@ class ApproveForm(Schema):
     @validates_schema
     def reason_for_no(self, data, **kwargs):
         if data.get("approval_decision") == "reject" and not data.get("approval_reason", "").strip():
-            raise ValidationError("say why", "approval_reason")
+            raise ValidationError(N_("say why"), "approval_reason")
 
 
 class RejectionNoticeForm(Schema):
@@ -145,7 +145,7 @@ class QualityCheckForm(Schema):
     @validates_schema
     def findings_for_a_failure(self, data, **kwargs):
         if data.get("qc_passed") is False and not data.get("qc_notes", "").strip():
-            raise ValidationError("say what failed: it goes back to repair with it", "qc_notes")
+            raise ValidationError(N_("say what failed: it goes back to repair with it"), "qc_notes")
 
 
 class ShipBackForm(Schema):

@@ -57,7 +57,7 @@ def log(user: User, status=None, due=None, page=1, per_page=50):
     if due and day is None:
         problems["due"] = [N_("a calendar date YYYY-MM-DD")]
     if problems:
-        raise ValidationFailed("bad filters", problems)
+        raise ValidationFailed(N_("bad filters"), problems)
     query = select(Callback)
     if status:
         query = query.where(Callback.status == status)

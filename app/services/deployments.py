@@ -41,7 +41,7 @@ def deploy(files: dict[str, str | bytes], deployed_by_id: int | None = None) -> 
     """(version, created): identical files already deployed as the latest version are not deployed twice."""
     parsed, problems = check(files)
     if problems:
-        raise ValidationFailed("the procedure is not valid", {"files": [_describe(p) for p in problems]})
+        raise ValidationFailed(N_("the procedure is not valid"), {"files": [_describe(p) for p in problems]})
     sha = _digest(parsed.files)
     latest = latest_version(parsed.key, required=False)
     if latest is not None and latest.sha256 == sha:

@@ -20,7 +20,7 @@ MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
     """The uploaded (name, content) pairs as one procedure's files, name -> text."""
     if not items:
-        raise ValidationFailed("send the procedure's files", {"files": [N_("at least one file is required")]})
+        raise ValidationFailed(N_("send the procedure's files"), {"files": [N_("at least one file is required")]})
     if len(items) > MAX_FILES:
         raise ValidationFailed(N_("at most %(count)s files", count=MAX_FILES),
                                {"files": [N_("%(sent)s files sent, at most %(count)s", sent=len(items), count=MAX_FILES)]})
@@ -32,7 +32,7 @@ def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
             raise PayloadTooLarge(N_("%(name)s is larger than %(size)s MiB", name=name, size=MAX_FILE_BYTES // (1024 * 1024)),
                                   {"files": [N_("%(name)s: larger than %(size)s bytes", name=name, size=MAX_FILE_BYTES)]})
         if name in files:
-            raise ValidationFailed("two files have one name", {"files": [N_("%(name)s: sent twice", name=name)]})
+            raise ValidationFailed(N_("two files have one name"), {"files": [N_("%(name)s: sent twice", name=name)]})
         try:
             files[name] = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -40,7 +40,7 @@ def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
                                "message": "not UTF-8 text: a BPMN or DMN file is XML saved as UTF-8"})
             files[name] = ""
     if unreadable:
-        raise InvalidProcedure("the files cannot be read as BPMN or DMN", unreadable)
+        raise InvalidProcedure(N_("the files cannot be read as BPMN or DMN"), unreadable)
     return files
 
 
@@ -48,8 +48,8 @@ def _file_name(raw: str) -> str:
     # Only the last part of a path a browser or client sent, without control characters.
     name = "".join(ch for ch in (raw or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()).strip()
     if not name or name in (".", "..") or len(name) > 200:
-        raise ValidationFailed("every file needs a name",
-                               {"files": ["a file has no usable name (1 to 200 characters)"]})
+        raise ValidationFailed(N_("every file needs a name"),
+                               {"files": [N_("a file has no usable name (1 to 200 characters)")]})
     return name
 
 
@@ -59,7 +59,7 @@ def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
     files = read_uploads(items)
     parsed, problems = deployments.check(files)
     if parsed is None:
-        raise InvalidProcedure("the files cannot be read as BPMN or DMN: nothing was stored",
+        raise InvalidProcedure(N_("the files cannot be read as BPMN or DMN: nothing was stored"),
                                [p.to_dict() for p in problems])
     draft = ProcessDraft(process_key=parsed.key, files=parsed.files, valid=not problems,
                          problems=[p.to_dict() for p in problems], created_by_id=user.id)
@@ -99,7 +99,7 @@ def deploy(user: User, draft_id: int | None = None,
     files = draft.files if draft is not None else read_uploads(items or [])
     parsed, problems = deployments.check(files)
     if problems:
-        raise InvalidProcedure("the procedure is not valid: nothing was deployed", [p.to_dict() for p in problems])
+        raise InvalidProcedure(N_("the procedure is not valid: nothing was deployed"), [p.to_dict() for p in problems])
     try:
         with db.session.begin_nested():  # another admin deploying the same procedure at once
             version, created = deployments.deploy(files, deployed_by_id=user.id)

@@ -36,7 +36,7 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
     if version.start_form:
         clean = forms.validate(version.start_form, data)
     elif data:
-        raise ValidationFailed("this procedure takes no start data", {"data": [N_("must be empty")]})
+        raise ValidationFailed(N_("this procedure takes no start data"), {"data": [N_("must be empty")]})
     else:
         clean = {}
     instance = ProcessInstance(process_version_id=version.id, process_key=version.process_key, status="running",
@@ -77,7 +77,7 @@ def open_tasks(instance: ProcessInstance) -> list[OpenTask]:
 def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
     permissions.require(user, "instances.cancel")
     if not (reason or "").strip():
-        raise ValidationFailed("give a reason", {"reason": [N_("a reason is required")]})
+        raise ValidationFailed(N_("give a reason"), {"reason": [N_("a reason is required")]})
     instance = runs.lock_instance(instance_id)
     if instance.status in ("completed", "cancelled"):
         raise Conflict(N_("the instance is already %(status)s", status=instance.status))
@@ -95,7 +95,7 @@ STATUSES = ("running", "waiting", "completed", "cancelled", "error", "suspended"
 def list_instances(user: User, status=None, process_key=None, page=1, per_page=50):
     permissions.require(user, "instances.list")
     if status is not None and status not in STATUSES:
-        raise ValidationFailed("bad filters", {"status": [N_("must be one of %(choices)s", choices=", ".join(STATUSES))]})
+        raise ValidationFailed(N_("bad filters"), {"status": [N_("must be one of %(choices)s", choices=", ".join(STATUSES))]})
     query = select(ProcessInstance)
     if status:
         query = query.where(ProcessInstance.status == status)

@@ -16,7 +16,7 @@ def move(user: User, instance_id: int, to_version) -> tuple[ProcessInstance, Mig
     """(instance, what the engine kept, the version it came from)."""
     permissions.require(user, "instances.migrate")
     if isinstance(to_version, bool) or not isinstance(to_version, int) or not 1 <= to_version <= ID_MAX:
-        raise ValidationFailed("name the target version", {"to_version": [N_("a version number from 1 to %(max)s", max=ID_MAX)]})
+        raise ValidationFailed(N_("name the target version"), {"to_version": [N_("a version number from 1 to %(max)s", max=ID_MAX)]})
     if db.session.get(ProcessInstance, instance_id) is None:
         raise NotFound(N_("no instance %(id)s", id=instance_id))
     instance = runs.lock_instance(instance_id)

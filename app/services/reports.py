@@ -34,7 +34,7 @@ def negotiate(requested: str | None, accept) -> str:
     """`?format=` wins; otherwise the best of the Accept header; HTML when neither says."""
     if requested:
         if requested not in FORMATS:
-            raise ValidationFailed("unknown report format", {"format": [N_("must be html, xlsx or pdf")]})
+            raise ValidationFailed(N_("unknown report format"), {"format": [N_("must be html, xlsx or pdf")]})
         return requested
     best = accept.best_match(list(FORMATS.values()), default="text/html") if accept else "text/html"
     return next((key for key, mimetype in FORMATS.items() if mimetype == best), "html")

@@ -22,7 +22,7 @@ def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
     query = permissions.scope(user, READ, select(ReturnAuthorization))
     if status:
         if status not in STATUSES:
-            raise ValidationFailed("bad status", {"status": [N_("one of %(choices)s", choices=", ".join(STATUSES))]})
+            raise ValidationFailed(N_("bad status"), {"status": [N_("one of %(choices)s", choices=", ".join(STATUSES))]})
         query = query.where(ReturnAuthorization.status == status)
     if branch:
         query = query.where(ReturnAuthorization.branch == branch)

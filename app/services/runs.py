@@ -12,6 +12,7 @@ from .. import forms, handlers, logs
 from ..clock import now
 from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
 from ..errors import Conflict, EngineFailure
+from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS
@@ -40,7 +41,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
                                  .with_for_update().execution_options(populate_existing=True))
     if instance is None:
-        raise Conflict("the instance no longer exists")
+        raise Conflict(N_("the instance no longer exists"))
     return instance
 
 

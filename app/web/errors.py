@@ -46,7 +46,7 @@ def _reference() -> str:
 
 
 def unexpected_error() -> ServiceError:
-    error = ServiceError("An unexpected error occurred; nothing was changed.")
+    error = ServiceError(N_("An unexpected error occurred; nothing was changed."))
     error.status, error.code = 500, "internal_error"
     return error
 
@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return error_response(ServiceError("The form expired or was not sent from this site: reload it."))
+        return error_response(ServiceError(N_("The form expired or was not sent from this site: reload it.")))
 
     @app.errorhandler(HTTPException)
     def http_error(err):
