@@ -48,8 +48,8 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
     logs.bind(instance_id=instance.id)  # every log line from here on names the instance
     if instance.serializer_version != SERIALIZER_VERSION:
-        raise EngineFailure(f"instance {instance.id} was saved by serializer {instance.serializer_version}; "
-                            f"migrate it before running")
+        raise EngineFailure(N_("instance %(id)s was saved by serializer %(serializer)s; migrate it before running",
+                               id=instance.id, serializer=instance.serializer_version))
     return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance.id, actor_id))
 
 
@@ -121,9 +121,9 @@ def engine_step(call, *args):
     try:
         return call(*args)
     except EngineError as err:
-        where = f" at element '{err.element_id}'" if err.element_id else ""
-        current_app.logger.warning("engine error%s: %s", where, err)
-        raise EngineFailure(f"the procedure could not go on{where}: {err}") from None
+        current_app.logger.warning("engine error at element %s: %s", err.element_id or "-", err)
+        raise EngineFailure(N_("the procedure could not go on at element '%(element)s': %(reason)s",
+                               element=err.element_id or "-", reason=str(err))) from None
 
 
 def _due_at(form_key: str | None, data: dict) -> datetime | None:
