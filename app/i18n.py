@@ -65,7 +65,7 @@ def gettext(text: str, **variables) -> str:
     """The text in the request's language (the catalogue's words, else the ZH dict's), `%(name)s`
     variables filled in."""
     words = _babel_gettext(text)
-    if words == text and text in ZH and get_locale().language == "zh":
+    if words == text and text in ZH and getattr(get_locale(), "language", None) == "zh":
         words = ZH[text]
     return words % variables if variables else words
 

@@ -28,6 +28,21 @@ def test_the_extraction_misses_no_marked_text():
     assert marked - extracted == set()
 
 
+def _subclasses(cls) -> set:
+    return {cls.__name__} | {name for sub in cls.__subclasses__() for name in _subclasses(sub)}
+
+
+def test_every_refusal_raised_with_a_text_marks_it_for_translation():
+    """`raise NotFound("...")` would answer in English on a Chinese page: the message is N_("...")."""
+    import app.services.accounts  # noqa: F401  (its refusals defined)
+    from app.errors import ServiceError
+    refusals = "|".join(sorted(_subclasses(ServiceError) | {"ValidationError"}))
+    unmarked = [f"{path.relative_to(catalogue.ROOT)}: {found.group(0)}"
+                for path in (catalogue.ROOT / "app").rglob("*.py")
+                for found in re.finditer(rf'\b(?:{refusals})\(\s*f?["\']', path.read_text())]
+    assert unmarked == []
+
+
 def test_the_check_names_a_missing_a_fuzzy_an_obsolete_and_a_broken_translation():
     template = catalogue.extract()
     po = catalogue.read()
