@@ -14,6 +14,8 @@ from .i18n import TRANSLATIONS, ZH
 ROOT = Path(__file__).parent.parent
 MAPPING = ROOT / "babel.cfg"
 POT = TRANSLATIONS / "messages.pot"
+# Sorted by msgid, files without line numbers: an edit elsewhere in a file moves no entry (merges).
+LAYOUT = {"width": 100, "sort_output": True, "include_lineno": False}
 PO = TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"  # zh-CN: Babel names it zh_Hans_CN
 
 
@@ -68,7 +70,7 @@ def update() -> list[str]:
     Returns the texts that still need their Chinese."""
     template = extract()
     with POT.open("wb") as pot:
-        write_po(pot, template, width=100, sort_by_file=True, omit_header=False)
+        write_po(pot, template, **LAYOUT)
     catalogue = read()
     catalogue.update(template, no_fuzzy_matching=True)
     catalogue.obsolete.clear()
@@ -76,5 +78,5 @@ def update() -> list[str]:
         if message.id and not message.string and not message.context and message.id in ZH:
             message.string = ZH[message.id]
     with PO.open("wb") as po:
-        write_po(po, catalogue, width=100, sort_by_file=True)
+        write_po(po, catalogue, **LAYOUT)
     return [p for p in problems(catalogue, template) if not p.startswith("obsolete")]
