@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import LazyString
 
 from . import config
 
@@ -13,6 +14,8 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, datetime):
             from .clock import local
             return local(o).isoformat()  # ISO 8601 with the service zone's offset
+        if isinstance(o, LazyString):
+            return str(o)  # a lazy label, in the request's language
         return super().default(o)
 
 
@@ -46,6 +49,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"])
 
+    from . import i18n
+    i18n.init_app(app)  # the request's language picks the gettext catalogue (app/translations/)
     from .api import bp as api_bp
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
     app.register_blueprint(api_bp)

@@ -9,6 +9,7 @@ from .extensions import db
 
 
 def register_commands(app: Flask) -> None:
+    register_i18n_commands(app)  # flask i18n check / update
     @app.cli.command("deploy")
     @click.argument("directory", required=False)
     def deploy_command(directory):
@@ -124,3 +125,27 @@ def _described(facts) -> str:
     return (f"database revision: {facts.revision}\n"
             f"instances: {facts.instances} ({facts.active_instances} running or waiting), "
             f"open tasks: {facts.open_tasks}")
+
+
+def register_i18n_commands(app: Flask) -> None:
+    i18n = click.Group("i18n", help="The gettext catalogue (README, 'Translations').")
+    app.cli.add_command(i18n)
+
+    @i18n.command("check")
+    def check():
+        """List the texts without their Chinese (and unused or broken entries); exit 1 if any."""
+        from .catalogue import problems
+        found = problems()
+        for line in found:
+            click.echo(line)
+        if found:
+            raise SystemExit(1)
+        click.echo("the catalogue has every text")
+
+    @i18n.command("update")
+    def update():
+        """Extract the texts, update messages.pot and messages.po, take a new text's Chinese
+        from the ZH dict of app/i18n.py; then edit what is listed and run `pybabel compile`."""
+        from .catalogue import update as update_catalogue
+        for line in update_catalogue():
+            click.echo(line)

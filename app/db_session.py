@@ -6,6 +6,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
+from .i18n import N_
 from .extensions import db
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -45,7 +46,7 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
             app.logger.warning("commit refused: %s", err)
             from .web.errors import error_response
-            return error_response(Conflict("someone else changed this case at the same time: reload and retry"))
+            return error_response(Conflict(N_("someone else changed this case at the same time: reload and retry")))
         return response
 
     @app.teardown_request

@@ -1,4 +1,7 @@
-"""The errors services raise; the web layers turn them into HTTP answers."""
+"""The errors services raise; the web layers turn them into HTTP answers. A message is the English
+text, a msgid of the catalogue (app/translations/), translated where the answer is made; a message
+with variables is an N_(...) Message that keeps its msgid and `%(name)s` values."""
+from .i18n import N_
 
 
 class ServiceError(Exception):
@@ -51,8 +54,8 @@ class InstanceInError(Conflict):
     keeps_changes = True
 
     def __init__(self, element_id: str | None, reason: str, message: str | None = None):
-        super().__init__(message or f"the procedure stopped at element '{element_id}' ({reason}): "
-                                    f"your answers are kept and an admin was told")
+        super().__init__(message or N_("the procedure stopped at element '%(element)s' (%(reason)s): your answers are "
+                                       "kept and an admin was told", element=element_id, reason=reason))
         self.element_id, self.reason = element_id, reason
 
     def to_dict(self) -> dict:

@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 
 from .errors import Forbidden
 from .extensions import db
-from .i18n import current_language, gettext
+from .i18n import N_, current_language, gettext
 from .models import Complaint, OpenTask, OverdueRecord, ReturnAuthorization, TaskRecord, User
 from .roles import DEPARTMENT_ROLES, ROLES
 
@@ -276,7 +276,7 @@ def check_endpoint(user: User, endpoint: str | None) -> None:
         return  # no such route (the 404 follows), or open to all
     action = ENDPOINTS.get(endpoint)
     if action is None:
-        raise Forbidden(f"{_not_allowed()} (no permission is declared for '{endpoint}')")
+        raise Forbidden(N_("Not allowed (no permission is declared for '%(endpoint)s')", endpoint=endpoint))
     require(user, action)
 
 

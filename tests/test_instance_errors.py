@@ -88,7 +88,7 @@ def test_a_completion_that_fails_answers_409_keeps_the_answers_and_a_fixed_versi
     assert response.status_code == 409, response.get_json()
     error = response.get_json()["error"]
     assert error["code"] == "instance_error" and error["element_id"] == "check_step"
-    assert "check_step" in error["message"] and "kept" in error["message"] and "admin" in error["message"]
+    assert "check_step" in error["message"] and "已保留" in error["message"] and "管理员" in error["message"]
     assert task["id"] not in [t["id"] for t in manager.get("/tasks", query_string={"per_page": 500}).get_json()["items"]]
     again = manager.post(f"/tasks/{task['id']}/complete", json={"data": CLASSIFY})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "instance_error"

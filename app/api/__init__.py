@@ -3,7 +3,7 @@ from flask import Blueprint, g, request
 
 from .. import permissions
 from ..errors import BadRequest, Unauthorized, ValidationFailed
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -17,7 +17,7 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     user = accounts.user_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
     if user is None:
-        raise Unauthorized("send a valid bearer token (POST /api/v1/auth/token)")
+        raise Unauthorized(N_("send a valid bearer token (POST /api/v1/auth/token)"))
     g.user = user
     permissions.check_endpoint(user, request.endpoint)  # the door: app/permissions.py
 
@@ -41,9 +41,9 @@ def pagination() -> tuple[int, int]:
                 raise ValueError
             values[name] = value
         except (TypeError, ValueError):
-            problems[name] = [f"must be a whole number from 1{f' to {maximum}' if maximum else ''}"]
+            problems[name] = [N_("must be a whole number from 1 to %(max)s", max=maximum)]
     if problems:
-        raise ValidationFailed("bad paging parameters", problems)
+        raise ValidationFailed(N_("bad paging parameters"), problems)
     return values["page"], values["per_page"]
 
 

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields
 
 from ..errors import ValidationFailed
+from ..i18n import N_
 from ..services import accounts
 from ..throttling import failed, sign_in_limits
 from . import bp, json_body
@@ -23,9 +24,9 @@ class Token(Schema):
 @sign_in_limits
 def issue_token():
     body = json_body()
-    missing = {name: ["required"] for name in ("username", "password") if not isinstance(body.get(name), str)}
+    missing = {name: [N_("required")] for name in ("username", "password") if not isinstance(body.get(name), str)}
     if missing:
-        raise ValidationFailed("username and password are required", missing)
+        raise ValidationFailed(N_("username and password are required"), missing)
     try:
         user = accounts.authenticate(body["username"], body["password"])
     except (accounts.LoginRefused, accounts.TooManyAttempts):

@@ -4,6 +4,7 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
+from ..i18n import N_
 from ..models.types import ID_MAX
 from ..request_guards import upload_limit
 from ..services import drafts
@@ -35,8 +36,8 @@ def deploy():
     if files is None:
         draft_id = body.get("draft_id")
         if isinstance(draft_id, bool) or not isinstance(draft_id, int) or not 1 <= draft_id <= ID_MAX:
-            raise ValidationFailed("send {\"draft_id\"} or the procedure's files",
-                                   {"draft_id": ["the id of a valid draft"]})
+            raise ValidationFailed(N_("send {\"draft_id\"} or the procedure's files"),
+                                   {"draft_id": [N_("the id of a valid draft")]})
         version, created = drafts.deploy(g.user, draft_id=draft_id)
     else:
         version, created = drafts.deploy(g.user, items=files)

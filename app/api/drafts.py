@@ -1,10 +1,12 @@
 """Procedure drafts: process owners propose a procedure's files (multipart `files` parts or
 JSON {"files": [{"name", "content"}]}) and read back the verdict, element by element."""
 from flask import g, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import PayloadTooLarge, ValidationFailed
+from ..forms.fields import Length
+from ..i18n import N_
 from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp, json_body, pagination
@@ -12,7 +14,7 @@ from .openapi import Out, Paging, doc, page_of
 
 
 class ProcedureFile(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=Length(min=1, max=200))
     content = fields.String(required=True)
 
 
@@ -60,14 +62,15 @@ def upload() -> tuple[list[tuple[str, bytes | str]] | None, dict]:
                     for part in request.files.getlist("files")], {}
         body = json_body()
     except RequestEntityTooLarge:
-        raise PayloadTooLarge(f"the upload is larger than {drafts.MAX_REQUEST_BYTES // 2**20} MiB: send at most "
-                              f"{drafts.MAX_FILES} files of {drafts.MAX_FILE_BYTES // 2**20} MiB") from None
+        raise PayloadTooLarge(N_("the upload is larger than %(size)s MiB: send at most %(count)s files of %(file_size)s MiB",
+                                 size=drafts.MAX_REQUEST_BYTES // 2**20, count=drafts.MAX_FILES,
+                                 file_size=drafts.MAX_FILE_BYTES // 2**20)) from None
     if "files" not in body:
         return None, body
     try:
         loaded = ProcedureFiles().load(body, unknown="exclude")
     except ValidationError as err:
-        raise ValidationFailed("send {\"files\": [{\"name\", \"content\"}]} or multipart 'files' parts",
+        raise ValidationFailed(N_("send {\"files\": [{\"name\", \"content\"}]} or multipart 'files' parts"),
                                _flatten(err.normalized_messages())) from None
     return [(item["name"], item["content"]) for item in loaded["files"]], body
 
@@ -79,7 +82,7 @@ def _flatten(messages: dict, prefix: str = "") -> dict:
         if isinstance(value, dict):
             flat.update(_flatten(value, name + "."))
         else:
-            flat[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            flat[name] = list(value) if isinstance(value, list) else [value]  # kept for translation
     return flat
 
 

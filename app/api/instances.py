@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from ..errors import ValidationFailed
 from ..files import attachment_request_bytes, stored_file, uploaded_file
-from ..i18n import current_language
+from ..i18n import N_, current_language
 from ..request_guards import upload_limit
 from ..services import casefiles, inbox, instances, migration
 from ..models.types import ID_MAX
@@ -135,7 +135,7 @@ def get_instance(instance_id):
 def cancel_instance(instance_id):
     reason = json_body().get("reason", "")
     if not isinstance(reason, str):
-        raise ValidationFailed("give a reason", {"reason": ["must be text"]})
+        raise ValidationFailed(N_("give a reason"), {"reason": [N_("must be text")]})
     instance = instances.cancel(g.user, instance_id, reason)
     return instance_summary(instance)
 

@@ -3,6 +3,7 @@ from marshmallow import fields, validate
 
 from .. import forms
 from ..errors import ValidationFailed
+from ..i18n import N_
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language
 from ..services import inbox, timeline
@@ -69,12 +70,12 @@ def _filters() -> dict:
     args, problems = request.args, {}
     claimed = args.get("claimed")
     if claimed not in (None, "me", "none"):
-        problems["claimed"] = ["must be 'me' or 'none'"]
+        problems["claimed"] = [N_("must be 'me' or 'none'")]
     overdue = {None: None, "true": True, "false": False}.get(args.get("overdue"), "bad")
     if overdue == "bad":
-        problems["overdue"] = ["must be 'true' or 'false'"]
+        problems["overdue"] = [N_("must be 'true' or 'false'")]
     if problems:
-        raise ValidationFailed("bad filters", problems)
+        raise ValidationFailed(N_("bad filters"), problems)
     return {"lane": args.get("lane"), "process_key": args.get("process_key"), "claimed": claimed,
             "overdue": overdue}
 

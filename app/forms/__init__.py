@@ -8,6 +8,7 @@ from functools import partial
 from marshmallow import Schema, ValidationError, missing
 
 from ..errors import ValidationFailed
+from ..i18n import N_
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,27 @@ def defaults(key: str) -> dict:
     return opening
 
 
+def _reasons(found) -> list:
+    """A field's reasons as one flat list, one reason an item: a list's or a map's entries
+    (`{0: [...]}`, `{"SN1": {"value": [...]}}`) read as `entry: reason`."""
+    if isinstance(found, dict):
+        return [N_("%(entry)s: %(reason)s", entry=entry, reason=reason)
+                for entry, inner in found.items() for reason in _reasons(inner)]
+    return list(found) if isinstance(found, list) else [found]
+
+
 def validate(key: str, data, case: dict | None = None) -> dict:
     """The cleaned data, or ValidationFailed naming every failing field. Every field of the form
     is in it (None when left empty and the form declares no default), so completing a task sets
     each of its fields: an earlier round's value cannot stay behind in the case."""
     if not isinstance(data, dict):
-        raise ValidationFailed("the form data must be an object", {"data": ["must be an object"]})
+        raise ValidationFailed(N_("the form data must be an object"), {"data": [N_("must be an object")]})
     token = _CASE.set(case or {})
     try:
         loaded = FORMS[key].schema().load(data)
     except ValidationError as err:
-        messages = err.normalized_messages()
-        fields = {name: (reasons if isinstance(reasons, list) else [str(reasons)])
-                  for name, reasons in messages.items()}
-        raise ValidationFailed("the form has errors", fields) from None
+        fields = {name: _reasons(found) for name, found in err.normalized_messages().items()}
+        raise ValidationFailed(N_("the form has errors"), fields) from None
     finally:
         _CASE.reset(token)
     return {name: _json_safe(loaded.get(name)) for name in FORMS[key].schema().load_fields}

@@ -4,6 +4,7 @@ from datetime import timedelta
 from marshmallow import Schema, ValidationError, validates_schema
 
 from ..clock import now
+from ..i18n import N_
 from . import registrar
 from .fields import choice, moment, text, yes_no
 from .return_authorization import PHONE
@@ -27,7 +28,7 @@ class StartForm(Schema):
     def picked_up_already(self, data, **kwargs):
         # A callback follows a pickup that happened; a few minutes' grace for clocks that differ.
         if data.get("picked_up_at") and data["picked_up_at"] > now() + timedelta(minutes=10):
-            raise ValidationError("the pickup lies in the future", "picked_up_at")
+            raise ValidationError(N_("the pickup lies in the future"), "picked_up_at")
 
 
 class CallForm(Schema):
@@ -42,7 +43,7 @@ class CallForm(Schema):
     @validates_schema
     def answers_when_reached(self, data, **kwargs):
         if data.get("reached"):
-            missing = {name: ["the customer was reached: record the answer"]
+            missing = {name: [N_("the customer was reached: record the answer")]
                        for name in ("repair_quality", "service_quality", "satisfied") if data.get(name) is None}
             if missing:
                 raise ValidationError(missing)
@@ -64,7 +65,7 @@ class FollowUpForm(Schema):
     @validates_schema
     def answer_when_reached(self, data, **kwargs):
         if data.get("follow_up_reached") and data.get("follow_up_satisfied") is None:
-            raise ValidationError("the customer was reached: record the answer", "follow_up_satisfied")
+            raise ValidationError(N_("the customer was reached: record the answer"), "follow_up_satisfied")
 
 
 # What every callback task shows of the case, and per task the earlier answers shown first.

@@ -1,6 +1,7 @@
 """The forms of procedure 1, complaint handling (客户投诉处理流程)."""
 from marshmallow import Schema, ValidationError, validate, validates_schema
 
+from ..i18n import N_
 from ..roles import DEPARTMENT_ROLES, ROLES
 from . import registrar
 from .fields import choice, moment, number, text, yes_no
@@ -19,7 +20,7 @@ class IntakeForm(Schema):
     channel = choice("Channel", "投诉渠道", CHANNELS)
     customer_name = text("Customer name", "客户姓名", max_length=100)
     contact_phone = text("Contact phone", "联系电话", max_length=32,
-                         validate_also=validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error="not a phone number"))
+                         validate_also=validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error=N_("not a phone number")))
     vehicle = text("Vehicle plate or product and serial", "车牌号或产品及序列号", max_length=100)
     description = text("Description", "投诉内容", multiline=True)
     customer_request = text("What the customer asks for", "客户诉求", required=False, multiline=True, load_default="")
@@ -37,7 +38,7 @@ class ClassifyForm(Schema):
     @validates_schema
     def department_named_for_other(self, data, **kwargs):
         if data.get("category") == "other" and not data.get("other_department"):
-            raise ValidationError("name the responsible department for category Other", "other_department")
+            raise ValidationError(N_("name the responsible department for category Other"), "other_department")
 
 
 class FollowUpForm(Schema):
@@ -76,7 +77,7 @@ class ConfirmForm(Schema):
     @validates_schema
     def reason_for_send_back(self, data, **kwargs):
         if data.get("confirmation") == "send_back" and not data.get("confirmation_reason", "").strip():
-            raise ValidationError("say why the result goes back", "confirmation_reason")
+            raise ValidationError(N_("say why the result goes back"), "confirmation_reason")
 
 
 class EscalationForm(Schema):

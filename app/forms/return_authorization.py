@@ -2,10 +2,11 @@
 from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from ..clock import local, now
+from ..i18n import N_
 from . import case_data, registrar
 from .fields import amount, choice, day, findings, moment, number, serials, text, yes_no
 
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error="not a phone number")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error=N_("not a phone number"))
 # Causes that void the warranty (domain.md, procedure 2 step 5), and a label that is not intact.
 DAMAGE = [("misuse", "Misuse", "使用不当"), ("disassembly", "Unauthorised disassembly", "擅自拆修"),
           ("drop", "Dropped", "摔落"), ("fire", "Fire", "火灾"), ("flood", "Flood", "水浸"),
@@ -19,7 +20,8 @@ def _agree(data: dict, quantity_key: str, serials_key: str) -> None:
     """One serial number per unit: a count that disagrees names the serials field."""
     quantity, listed = data.get(quantity_key), data.get(serials_key)
     if quantity is not None and listed is not None and len(listed) != quantity:
-        raise ValidationError(f"{len(listed)} serial numbers given for a quantity of {quantity}: one per unit",
+        raise ValidationError(N_("%(count)s serial numbers given for a quantity of %(quantity)s: one per unit",
+                                 count=len(listed), quantity=quantity),
                               serials_key)
 
 
@@ -42,7 +44,7 @@ class RequestForm(Schema):
     @validates_schema
     def purchased_in_the_past(self, data, **kwargs):
         if data.get("purchase_date") and data["purchase_date"] > local(now()).date():
-            raise ValidationError("the purchase date lies in the future", "purchase_date")
+            raise ValidationError(N_("the purchase date lies in the future"), "purchase_date")
 
 
 class CorrectForm(RequestForm):
@@ -57,7 +59,7 @@ class ReviewForm(Schema):
     @validates_schema
     def reason_for_no(self, data, **kwargs):
         if data.get("review_decision") in ("reject", "send_back") and not data.get("review_reason", "").strip():
-            raise ValidationError("say why", "review_reason")
+            raise ValidationError(N_("say why"), "review_reason")
 
 
 class ApproveForm(Schema):
@@ -67,7 +69,7 @@ class ApproveForm(Schema):
     @validates_schema
     def reason_for_no(self, data, **kwargs):
         if data.get("approval_decision") == "reject" and not data.get("approval_reason", "").strip():
-            raise ValidationError("say why", "approval_reason")
+            raise ValidationError(N_("say why"), "approval_reason")
 
 
 class RejectionNoticeForm(Schema):
@@ -113,7 +115,7 @@ class WarrantyCheckForm(Schema):
                              ("damaged_units", list(data.get("damaged_units", {})))):
             unknown = sorted(set(listed) - arrived)
             if unknown:
-                raise ValidationError(f"not among the units received: {', '.join(unknown)}", name)
+                raise ValidationError(N_("not among the units received: %(serials)s", serials=", ".join(unknown)), name)
 
 
 class QuoteForm(Schema):
@@ -143,7 +145,7 @@ class QualityCheckForm(Schema):
     @validates_schema
     def findings_for_a_failure(self, data, **kwargs):
         if data.get("qc_passed") is False and not data.get("qc_notes", "").strip():
-            raise ValidationError("say what failed: it goes back to repair with it", "qc_notes")
+            raise ValidationError(N_("say what failed: it goes back to repair with it"), "qc_notes")
 
 
 class ShipBackForm(Schema):

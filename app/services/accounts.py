@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, literal, null, or_, select, update
 
 from ..clock import now
 from ..errors import ServiceError, Unauthorized
+from ..i18n import N_
 from ..extensions import db
 from ..models import ApiToken, User, UserRole
 from ..roles import ROLES
@@ -61,10 +62,10 @@ def authenticate(username: str, password: str) -> User:
         _verify(_DUMMY_HASH, password)
         held_back = db.session.scalar(select(User.id).where(User.username == username, User.active.is_(True)))
         if held_back is not None:
-            raise TooManyAttempts("too many failed sign-ins: try again later")
-        raise LoginRefused("wrong username or password")
+            raise TooManyAttempts(N_("too many failed sign-ins: try again later"))
+        raise LoginRefused(N_("wrong username or password"))
     if not _verify(claimed.password_hash, password):
-        raise LoginRefused("wrong username or password")  # the claimed attempt stays counted
+        raise LoginRefused(N_("wrong username or password"))  # the claimed attempt stays counted
     db.session.execute(update(User).where(User.id == claimed.id).values(failed_logins=0, locked_until=None)
                        .execution_options(synchronize_session=False))
     user = db.session.get(User, claimed.id, populate_existing=True)

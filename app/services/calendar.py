@@ -8,13 +8,14 @@ from ..clock import now
 from .. import permissions
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import CalendarDay, User
 from ..workdays import year_source
 
 
 def year(year_number: int) -> dict:
     if not 2000 <= year_number <= 2100:
-        raise ValidationFailed("bad year", {"year": ["must be between 2000 and 2100"]})
+        raise ValidationFailed(N_("bad year"), {"year": [N_("must be between 2000 and 2100")]})
     days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year_number)
                               .order_by(CalendarDay.day))
     return {"year": year_number, "source": year_source(year_number),
@@ -27,13 +28,13 @@ def set_day(user: User, day_text: str, is_working, note: str = "") -> CalendarDa
     try:
         day = date.fromisoformat(day_text)
     except (TypeError, ValueError):
-        problems["day"] = ["must be a date YYYY-MM-DD"]
+        problems["day"] = [N_("must be a date YYYY-MM-DD")]
     if not isinstance(is_working, bool):
-        problems["is_working"] = ["must be true (a make-up working day) or false (a holiday)"]
+        problems["is_working"] = [N_("must be true (a make-up working day) or false (a holiday)")]
     if not isinstance(note, str) or len(note) > 100:
-        problems["note"] = ["text of at most 100 characters"]
+        problems["note"] = [N_("text of at most 100 characters")]
     if problems:
-        raise ValidationFailed("bad calendar day", problems)
+        raise ValidationFailed(N_("bad calendar day"), problems)
     entry = db.session.get(CalendarDay, day) or CalendarDay(day=day)
     entry.is_working, entry.note, entry.updated_by_id, entry.updated_at = is_working, note, user.id, now()
     db.session.add(entry)
@@ -46,7 +47,7 @@ def remove_day(user: User, day_text: str) -> None:
     try:
         entry = db.session.get(CalendarDay, date.fromisoformat(day_text))
     except ValueError:
-        raise ValidationFailed("bad calendar day", {"day": ["must be a date YYYY-MM-DD"]}) from None
+        raise ValidationFailed(N_("bad calendar day"), {"day": [N_("must be a date YYYY-MM-DD")]}) from None
     if entry is not None:
         db.session.delete(entry)
 

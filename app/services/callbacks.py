@@ -9,6 +9,7 @@ from ..clock import local, now, service_zone
 from .. import permissions
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import Callback, User
 from ..workdays import is_working_day
 
@@ -52,11 +53,11 @@ def log(user: User, status=None, due=None, page=1, per_page=50):
     day = parse_day(due) if due else None
     problems = {}
     if status and status not in STATUSES:
-        problems["status"] = [f"one of {', '.join(STATUSES)}"]
+        problems["status"] = [N_("one of %(choices)s", choices=", ".join(STATUSES))]
     if due and day is None:
-        problems["due"] = ["a calendar date YYYY-MM-DD"]
+        problems["due"] = [N_("a calendar date YYYY-MM-DD")]
     if problems:
-        raise ValidationFailed("bad filters", problems)
+        raise ValidationFailed(N_("bad filters"), problems)
     query = select(Callback)
     if status:
         query = query.where(Callback.status == status)
@@ -77,7 +78,7 @@ def get(user: User, callback_id: int) -> Callback:
     permissions.require(user, "callbacks.read_log")
     callback = db.session.get(Callback, callback_id)
     if callback is None:
-        raise NotFound(f"no callback {callback_id}")
+        raise NotFound(N_("no callback %(id)s", id=callback_id))
     return callback
 
 

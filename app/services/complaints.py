@@ -8,6 +8,7 @@ from ..clock import service_zone
 from .. import permissions
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import Complaint, User
 
 READ = "complaints.read_ledger"  # the whole ledger, or a department's own complaints
@@ -15,7 +16,7 @@ READ = "complaints.read_ledger"  # the whole ledger, or a department's own compl
 
 def month_range(month: str) -> tuple[datetime, datetime]:
     if not re.fullmatch(r"(19|2\d)\d\d-(0[1-9]|1[0-2])", month or ""):
-        raise ValidationFailed("bad month", {"month": ["must be YYYY-MM, a year from 1900 to 2999"]})
+        raise ValidationFailed(N_("bad month"), {"month": [N_("must be YYYY-MM, a year from 1900 to 2999")]})
     year, mon = map(int, month.split("-"))
     start = datetime(year, mon, 1, tzinfo=service_zone())
     end = (start + timedelta(days=32)).replace(day=1)
@@ -50,7 +51,7 @@ def get(user: User, number: str) -> Complaint:
     permissions.require(user, READ)
     complaint = db.session.scalar(select(Complaint).where(Complaint.number == number))
     if complaint is None or not permissions.can(user, READ, complaint):
-        raise NotFound(f"no complaint {number}")  # another department's is not shown to exist
+        raise NotFound(N_("no complaint %(number)s", number=number))  # another department's is not shown to exist
     return complaint
 
 

@@ -8,6 +8,7 @@ from .. import forms, handlers
 from ..engine import SERIALIZER_VERSION, InvalidProcess, ParsedProcess, Problem, parse_process_files
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import ProcessInstance, ProcessVersion
 from ..roles import ROLES
 from ..workdays import DIAGRAM_FUNCTIONS
@@ -40,7 +41,7 @@ def deploy(files: dict[str, str | bytes], deployed_by_id: int | None = None) -> 
     """(version, created): identical files already deployed as the latest version are not deployed twice."""
     parsed, problems = check(files)
     if problems:
-        raise ValidationFailed("the procedure is not valid", {"files": [_describe(p) for p in problems]})
+        raise ValidationFailed(N_("the procedure is not valid"), {"files": [_describe(p) for p in problems]})
     sha = _digest(parsed.files)
     latest = latest_version(parsed.key, required=False)
     if latest is not None and latest.sha256 == sha:
@@ -71,7 +72,7 @@ def latest_version(key: str, required: bool = True) -> ProcessVersion | None:
     version = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == key)
                                 .order_by(ProcessVersion.version.desc()).limit(1))
     if version is None and required:
-        raise NotFound(f"no procedure '{key}' is deployed")
+        raise NotFound(N_("no procedure '%(key)s' is deployed", key=key))
     return version
 
 
@@ -90,5 +91,5 @@ def versions_with_counts(key: str) -> list[tuple[ProcessVersion, int]]:
     rows = db.session.execute(select(ProcessVersion, running).where(ProcessVersion.process_key == key)
                               .order_by(ProcessVersion.version)).all()
     if not rows:
-        raise NotFound(f"no procedure '{key}' is deployed")
+        raise NotFound(N_("no procedure '%(key)s' is deployed", key=key))
     return [(version, count) for version, count in rows]

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import permissions
 from ..errors import Conflict, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import ProcessDraft, ProcessVersion, User
 from . import deployments
 
@@ -19,19 +20,19 @@ MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 256 * 1024
 def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
     """The uploaded (name, content) pairs as one procedure's files, name -> text."""
     if not items:
-        raise ValidationFailed("send the procedure's files", {"files": ["at least one file is required"]})
+        raise ValidationFailed(N_("send the procedure's files"), {"files": [N_("at least one file is required")]})
     if len(items) > MAX_FILES:
-        raise ValidationFailed(f"at most {MAX_FILES} files",
-                               {"files": [f"{len(items)} files sent, at most {MAX_FILES}"]})
+        raise ValidationFailed(N_("at most %(count)s files", count=MAX_FILES),
+                               {"files": [N_("%(sent)s files sent, at most %(count)s", sent=len(items), count=MAX_FILES)]})
     files, unreadable = {}, []
     for raw_name, content in items:
         name = _file_name(raw_name)
         data = content.encode("utf-8") if isinstance(content, str) else content
         if len(data) > MAX_FILE_BYTES:
-            raise PayloadTooLarge(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
-                                  {"files": [f"{name}: larger than {MAX_FILE_BYTES} bytes"]})
+            raise PayloadTooLarge(N_("%(name)s is larger than %(size)s MiB", name=name, size=MAX_FILE_BYTES // (1024 * 1024)),
+                                  {"files": [N_("%(name)s: larger than %(size)s bytes", name=name, size=MAX_FILE_BYTES)]})
         if name in files:
-            raise ValidationFailed("two files have one name", {"files": [f"{name}: sent twice"]})
+            raise ValidationFailed(N_("two files have one name"), {"files": [N_("%(name)s: sent twice", name=name)]})
         try:
             files[name] = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -39,7 +40,7 @@ def read_uploads(items: list[tuple[str, bytes | str]]) -> dict[str, str]:
                                "message": "not UTF-8 text: a BPMN or DMN file is XML saved as UTF-8"})
             files[name] = ""
     if unreadable:
-        raise InvalidProcedure("the files cannot be read as BPMN or DMN", unreadable)
+        raise InvalidProcedure(N_("the files cannot be read as BPMN or DMN"), unreadable)
     return files
 
 
@@ -47,8 +48,8 @@ def _file_name(raw: str) -> str:
     # Only the last part of a path a browser or client sent, without control characters.
     name = "".join(ch for ch in (raw or "").replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable()).strip()
     if not name or name in (".", "..") or len(name) > 200:
-        raise ValidationFailed("every file needs a name",
-                               {"files": ["a file has no usable name (1 to 200 characters)"]})
+        raise ValidationFailed(N_("every file needs a name"),
+                               {"files": [N_("a file has no usable name (1 to 200 characters)")]})
     return name
 
 
@@ -58,7 +59,7 @@ def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
     files = read_uploads(items)
     parsed, problems = deployments.check(files)
     if parsed is None:
-        raise InvalidProcedure("the files cannot be read as BPMN or DMN: nothing was stored",
+        raise InvalidProcedure(N_("the files cannot be read as BPMN or DMN: nothing was stored"),
                                [p.to_dict() for p in problems])
     draft = ProcessDraft(process_key=parsed.key, files=parsed.files, valid=not problems,
                          problems=[p.to_dict() for p in problems], created_by_id=user.id)
@@ -71,7 +72,7 @@ def get(user: User, draft_id: int) -> ProcessDraft:
     permissions.require(user, "procedures.read_drafts")
     draft = db.session.get(ProcessDraft, draft_id)
     if draft is None:
-        raise NotFound(f"no draft {draft_id}")
+        raise NotFound(N_("no draft %(id)s", id=draft_id))
     return draft
 
 
@@ -93,17 +94,17 @@ def deploy(user: User, draft_id: int | None = None,
     permissions.require(user, "procedures.deploy")
     draft = get(user, draft_id) if draft_id is not None else None
     if draft is not None and draft.deployed_version_id is not None:
-        raise Conflict(f"draft {draft.id} was deployed as version {draft.deployed_version.version} already; "
-                       "to deploy these files again, upload them")
+        raise Conflict(N_("draft %(id)s was deployed as version %(version)s already; to deploy these files "
+                          "again, upload them", id=draft.id, version=draft.deployed_version.version))
     files = draft.files if draft is not None else read_uploads(items or [])
     parsed, problems = deployments.check(files)
     if problems:
-        raise InvalidProcedure("the procedure is not valid: nothing was deployed", [p.to_dict() for p in problems])
+        raise InvalidProcedure(N_("the procedure is not valid: nothing was deployed"), [p.to_dict() for p in problems])
     try:
         with db.session.begin_nested():  # another admin deploying the same procedure at once
             version, created = deployments.deploy(files, deployed_by_id=user.id)
     except IntegrityError:
-        raise Conflict(f"another version of '{parsed.key}' was deployed at the same moment: try again") from None
+        raise Conflict(N_("another version of '%(key)s' was deployed at the same moment: try again", key=parsed.key)) from None
     if draft is not None:
         draft.deployed_version_id = version.id
     return version, created

@@ -9,6 +9,7 @@ from ..clock import now
 from ..engine import TaskNotReady
 from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound
 from ..extensions import db
+from ..i18n import N_
 from ..models import OpenTask, TaskRecord, User
 from . import runs
 
@@ -66,14 +67,15 @@ def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:
     task = db.session.get(OpenTask, task_id)
     if task is None:
         if db.session.scalar(select(TaskRecord.id).where(TaskRecord.task_id == task_id).limit(1)):
-            raise Conflict("the task was already completed")
+            raise Conflict(N_("the task was already completed"))
         held = runs.held_instance(task_id)
         if held is not None and held.status == "error":
             raise InstanceInError(held.error_element_id, held.error_message,
-                                  f"the case stopped at element '{held.error_element_id}' and waits for an admin")
+                                  N_("the case stopped at element '%(element)s' and waits for an admin",
+                                     element=held.error_element_id))
         if held is not None:
-            raise InstanceSuspended("the case is suspended: its tasks wait until an admin resumes it")
-        raise NotFound(f"no open task {task_id}")
+            raise InstanceSuspended(N_("the case is suspended: its tasks wait until an admin resumes it"))
+        raise NotFound(N_("no open task %(id)s", id=task_id))
     permissions.require(user, action, task)
     return task
 
@@ -85,7 +87,7 @@ def claim(user: User, task_id: str) -> OpenTask:
         OpenTask.id == task_id, or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
         .values(claimed_by_id=user.id)).rowcount
     if not done:
-        raise Conflict("the task is claimed by someone else")
+        raise Conflict(N_("the task is claimed by someone else"))
     db.session.refresh(task)
     return task
 
@@ -93,7 +95,7 @@ def claim(user: User, task_id: str) -> OpenTask:
 def unclaim(user: User, task_id: str) -> OpenTask:
     task = get_task(user, task_id, "tasks.claim")
     if task.claimed_by_id not in (None, user.id):
-        raise Conflict("the task is claimed by someone else")
+        raise Conflict(N_("the task is claimed by someone else"))
     task.claimed_by_id = None
     db.session.flush()
     return task
@@ -103,21 +105,21 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
     logs.bind(task_id=task_id)
     task = get_task(user, task_id, "tasks.complete")
     if task.claimed_by_id not in (None, user.id):
-        raise Conflict("the task is claimed by someone else")
+        raise Conflict(N_("the task is claimed by someone else"))
     clean = forms.validate(task.form_key, data, task.instance.data)
     instance = runs.lock_instance(task.instance_id)
     # Re-read under the lock: whoever held it before us may have completed this task.
     current = db.session.scalar(select(OpenTask).where(OpenTask.id == task_id)
                                 .execution_options(populate_existing=True))
     if current is None or current.claimed_by_id not in (None, user.id):
-        raise Conflict("the task was completed or claimed by someone else")
+        raise Conflict(N_("the task was completed or claimed by someone else"))
     run = runs.load(instance, user.id)
     action = {"kind": "complete", "task_id": task_id, "task_name": current.task_name, "form_key": current.form_key,
               "lane": current.lane, "answers": clean, "actor_id": user.id}
     try:
         moved_on = runs.step(instance, run, action)
     except TaskNotReady:
-        raise Conflict("the task is no longer ready") from None
+        raise Conflict(N_("the task is no longer ready")) from None
     if not moved_on:
         raise InstanceInError(instance.error_element_id, instance.error_message)
     log.info("task %s completed", current.task_name)

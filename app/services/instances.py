@@ -6,6 +6,7 @@ from .. import forms, permissions
 from ..engine import WorkflowRun
 from ..errors import Conflict, EngineFailure, InstanceInError, NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import OpenTask, ProcessInstance, TaskRecord, User
 from . import runs
 from .deployments import latest_version
@@ -35,7 +36,7 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
     if version.start_form:
         clean = forms.validate(version.start_form, data)
     elif data:
-        raise ValidationFailed("this procedure takes no start data", {"data": ["must be empty"]})
+        raise ValidationFailed(N_("this procedure takes no start data"), {"data": [N_("must be empty")]})
     else:
         clean = {}
     instance = ProcessInstance(process_version_id=version.id, process_key=version.process_key, status="running",
@@ -57,7 +58,7 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
 def get(user: User, instance_id: int) -> ProcessInstance:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(id)s", id=instance_id))
     # Admins, the readers of the procedure's records, and whoever worked on the case.
     permissions.require(user, "instances.read", instance)
     return instance
@@ -94,10 +95,10 @@ def open_tasks(instance: ProcessInstance) -> list[OpenTask]:
 def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
     permissions.require(user, "instances.cancel")
     if not (reason or "").strip():
-        raise ValidationFailed("give a reason", {"reason": ["a reason is required"]})
+        raise ValidationFailed(N_("give a reason"), {"reason": [N_("a reason is required")]})
     instance = runs.lock_instance(instance_id)
     if instance.status in ("completed", "cancelled"):
-        raise Conflict(f"the instance is already {instance.status}")
+        raise Conflict(N_("the instance is already %(status)s", status=instance.status))
     instance.status, instance.cancel_reason, instance.next_timer_at = "cancelled", reason.strip(), None
     instance.pending_action = None  # an instance in error keeps where and why, but nothing is replayed
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
@@ -112,7 +113,7 @@ STATUSES = ("running", "waiting", "completed", "cancelled", "error", "suspended"
 def list_instances(user: User, status=None, process_key=None, page=1, per_page=50):
     permissions.require(user, "instances.list")
     if status is not None and status not in STATUSES:
-        raise ValidationFailed("bad filters", {"status": [f"must be one of {', '.join(STATUSES)}"]})
+        raise ValidationFailed(N_("bad filters"), {"status": [N_("must be one of %(choices)s", choices=", ".join(STATUSES))]})
     query = select(ProcessInstance)
     if status:
         query = query.where(ProcessInstance.status == status)
@@ -130,7 +131,7 @@ def retry(user: User, instance_id: int) -> ProcessInstance:
     permissions.require(user, "instances.retry")
     instance = _locked(instance_id)
     if instance.status != "error":
-        raise Conflict(f"the instance is {instance.status}: only an instance in error is retried")
+        raise Conflict(N_("the instance is %(status)s: only an instance in error is retried", status=instance.status))
     action = instance.pending_action or {"kind": "timers"}  # marked by a timer run before actions were kept
     run = runs.load(instance, action.get("actor_id"))
     runs.record_completion(instance, "", "retry", "", "", user.id,
@@ -139,8 +140,8 @@ def retry(user: User, instance_id: int) -> ProcessInstance:
     runs.release(instance)
     if not runs.step(instance, run, action):
         raise InstanceInError(instance.error_element_id, instance.error_message,
-                              f"the retry failed at element '{instance.error_element_id}' "
-                              f"({instance.error_message}): the instance stays in error")
+                              N_("the retry failed at element '%(element)s' (%(reason)s): the instance stays in error",
+                                 element=instance.error_element_id, reason=instance.error_message))
     return instance
 
 
@@ -149,7 +150,7 @@ def suspend(user: User, instance_id: int) -> ProcessInstance:
     permissions.require(user, "instances.suspend")
     instance = _locked(instance_id)
     if instance.status not in ("running", "waiting"):
-        raise Conflict(f"the instance is {instance.status}: only a running or waiting instance is suspended")
+        raise Conflict(N_("the instance is %(status)s: only a running or waiting instance is suspended", status=instance.status))
     instance.status = "suspended"
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
     runs.record_completion(instance, "", "suspend", "", "", user.id, {})
@@ -162,7 +163,7 @@ def resume(user: User, instance_id: int) -> ProcessInstance:
     permissions.require(user, "instances.suspend")
     instance = _locked(instance_id)
     if instance.status != "suspended":
-        raise Conflict(f"the instance is {instance.status}: only a suspended instance is resumed")
+        raise Conflict(N_("the instance is %(status)s: only a suspended instance is resumed", status=instance.status))
     run = runs.load(instance, user.id)
     runs.release(instance)
     runs.record_completion(instance, "", "resume", "", "", user.id, {})
@@ -172,5 +173,5 @@ def resume(user: User, instance_id: int) -> ProcessInstance:
 
 def _locked(instance_id: int) -> ProcessInstance:
     if db.session.get(ProcessInstance, instance_id) is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(id)s", id=instance_id))
     return runs.lock_instance(instance_id)

@@ -30,6 +30,7 @@ from ..clock import now
 from .. import permissions
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import Callback, Complaint, ReturnAuthorization, ReturnUnit, User
 from ..models.kpis import MonthlyDeliveries
 from .complaints import month_range
@@ -93,7 +94,7 @@ def compute(month: str) -> list[dict]:
 def for_month(user: User, month: str | None) -> dict:
     permissions.require(user, "kpis.read")
     if not month:
-        raise ValidationFailed("bad month", {"month": ["required, as YYYY-MM"]})
+        raise ValidationFailed(N_("bad month"), {"month": [N_("required, as YYYY-MM")]})
     return {"month": month, "provisional": provisional(month), "items": compute(month)}
 
 
@@ -102,7 +103,7 @@ def set_deliveries(user: User, month: str, deliveries) -> MonthlyDeliveries:
     permissions.require(user, "kpis.enter_deliveries")
     month_range(month)  # validates YYYY-MM
     if isinstance(deliveries, bool) or not isinstance(deliveries, int) or not 0 <= deliveries <= 10_000_000:
-        raise ValidationFailed("bad deliveries", {"deliveries": ["must be a whole number from 0"]})
+        raise ValidationFailed(N_("bad deliveries"), {"deliveries": [N_("must be a whole number from 0")]})
     row = db.session.get(MonthlyDeliveries, month)
     if row is None:
         row = MonthlyDeliveries(month=month, deliveries=deliveries)

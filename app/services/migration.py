@@ -6,6 +6,7 @@ from .. import permissions
 from ..engine import MigrationRefused, MigrationResult, migrate
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import ProcessInstance, ProcessVersion, User
 from ..models.types import ID_MAX
 from . import runs
@@ -15,25 +16,26 @@ def move(user: User, instance_id: int, to_version) -> tuple[ProcessInstance, Mig
     """(instance, what the engine kept, the version it came from)."""
     permissions.require(user, "instances.migrate")
     if isinstance(to_version, bool) or not isinstance(to_version, int) or not 1 <= to_version <= ID_MAX:
-        raise ValidationFailed("name the target version", {"to_version": [f"a version number from 1 to {ID_MAX}"]})
+        raise ValidationFailed(N_("name the target version"), {"to_version": [N_("a version number from 1 to %(max)s", max=ID_MAX)]})
     if db.session.get(ProcessInstance, instance_id) is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(id)s", id=instance_id))
     instance = runs.lock_instance(instance_id)
     if instance.status not in ("running", "waiting", *runs.HELD):
-        raise Conflict(f"the instance is {instance.status}: only a running, waiting, suspended or failed instance moves")
+        raise Conflict(N_("the instance is %(status)s: only a running, waiting, suspended or failed instance moves", status=instance.status))
     target = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == instance.process_key,
                                                             ProcessVersion.version == to_version))
     if target is None:
-        raise ValidationFailed(f"'{instance.process_key}' has no version {to_version}",
-                               {"to_version": [f"no version {to_version} of '{instance.process_key}' is deployed"]})
+        raise ValidationFailed(N_("'%(key)s' has no version %(version)s", key=instance.process_key, version=to_version),
+                               {"to_version": [N_("no version %(version)s of '%(key)s' is deployed", version=to_version, key=instance.process_key)]})
     from_version = instance.version.version
     if target.id == instance.process_version_id:
-        raise Conflict(f"the instance already runs on version {to_version}")
+        raise Conflict(N_("the instance already runs on version %(version)s", version=to_version))
     run = runs.load(instance, user.id)
     try:
         result = migrate(run, target.spec)
     except MigrationRefused as err:
-        raise Conflict(f"instance {instance.id} cannot move from version {from_version} to {to_version}: {err}",
+        raise Conflict(N_("instance %(id)s cannot move from version %(from_version)s to %(to_version)s: %(reason)s",
+                          id=instance.id, from_version=from_version, to_version=to_version, reason=str(err)),
                        {element: [why] for element, why in err.reasons.items()}) from None
     instance.version = target
     if instance.status not in runs.HELD:

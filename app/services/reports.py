@@ -13,8 +13,9 @@ from sqlalchemy import and_, func, select
 from ..clock import local, now
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..forms.complaint import CATEGORIES, CHANNELS, SEVERITIES
-from ..i18n import STATUSES
+from ..i18n import status_pair
 from ..models import Callback, Complaint, OverdueRecord, RefusedShipment, ReturnAuthorization, ReturnUnit, User
 from ..roles import ROLES
 from .. import permissions
@@ -33,7 +34,7 @@ def negotiate(requested: str | None, accept) -> str:
     """`?format=` wins; otherwise the best of the Accept header; HTML when neither says."""
     if requested:
         if requested not in FORMATS:
-            raise ValidationFailed("unknown report format", {"format": ["must be html, xlsx or pdf"]})
+            raise ValidationFailed(N_("unknown report format"), {"format": [N_("must be html, xlsx or pdf")]})
         return requested
     best = accept.best_match(list(FORMATS.values()), default="text/html") if accept else "text/html"
     return next((key for key, mimetype in FORMATS.items() if mimetype == best), "html")
@@ -76,7 +77,7 @@ def build(month: str) -> dict:
                                 .order_by(Complaint.received_at, Complaint.id)).all()
     major_rows = [{"number": c.number, "received_at": local(c.received_at).strftime("%Y-%m-%d %H:%M"),
                    "customer": c.customer_name, "description": c.description,
-                   "status": STATUSES.get(c.status, (c.status, c.status))} for c in majors]
+                   "status": status_pair(c.status)} for c in majors]
 
     person = func.coalesce(User.username, OverdueRecord.role)
     overdue = [{"person": name, "count": count, "flagged": count >= 3} for name, count in db.session.execute(

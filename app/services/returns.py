@@ -8,6 +8,7 @@ from .. import forms, permissions
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import N_
 from ..models import OpenTask, RefusedShipment, ReturnAuthorization, User
 from . import inbox
 
@@ -21,7 +22,7 @@ def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
     query = permissions.scope(user, READ, select(ReturnAuthorization))
     if status:
         if status not in STATUSES:
-            raise ValidationFailed("bad status", {"status": [f"one of {', '.join(STATUSES)}"]})
+            raise ValidationFailed(N_("bad status"), {"status": [N_("one of %(choices)s", choices=", ".join(STATUSES))]})
         query = query.where(ReturnAuthorization.status == status)
     if branch:
         query = query.where(ReturnAuthorization.branch == branch)
@@ -42,7 +43,7 @@ def get(user: User, key: str) -> ReturnAuthorization:
     column = ReturnAuthorization.id if key.isdigit() else ReturnAuthorization.number
     found = db.session.scalar(select(ReturnAuthorization).where(column == (int(key) if key.isdigit() else key)))
     if found is None or not permissions.can(user, READ, found):
-        raise NotFound(f"no return authorization {key}")  # another branch's is not shown to exist
+        raise NotFound(N_("no return authorization %(key)s", key=key))  # another branch's is not shown to exist
     return found
 
 

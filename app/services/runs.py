@@ -12,6 +12,7 @@ from .. import forms, handlers, logs
 from ..clock import now
 from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
 from ..errors import Conflict, EngineFailure
+from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS
@@ -41,15 +42,15 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
                                  .with_for_update().execution_options(populate_existing=True))
     if instance is None:
-        raise Conflict("the instance no longer exists")
+        raise Conflict(N_("the instance no longer exists"))
     return instance
 
 
 def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
     logs.bind(instance_id=instance.id)  # every log line from here on names the instance
     if instance.serializer_version != SERIALIZER_VERSION:
-        raise EngineFailure(f"instance {instance.id} was saved by serializer {instance.serializer_version}; "
-                            f"migrate it before running")
+        raise EngineFailure(N_("instance %(id)s was saved by serializer %(serializer)s; migrate it before running",
+                               id=instance.id, serializer=instance.serializer_version))
     return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance.id, actor_id))
 
 
@@ -121,9 +122,9 @@ def engine_step(call, *args):
     try:
         return call(*args)
     except EngineError as err:
-        where = f" at element '{err.element_id}'" if err.element_id else ""
-        current_app.logger.warning("engine error%s: %s", where, err)
-        raise EngineFailure(f"the procedure could not go on{where}: {err}") from None
+        current_app.logger.warning("engine error at element %s: %s", err.element_id or "-", err)
+        raise EngineFailure(N_("the procedure could not go on at element '%(element)s': %(reason)s",
+                               element=err.element_id or "-", reason=str(err))) from None
 
 
 def _due_at(form_key: str | None, data: dict) -> datetime | None:

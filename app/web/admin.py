@@ -4,11 +4,14 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from ..clock import now
 from ..errors import InstanceInError, ValidationFailed
-from ..i18n import current_language, gettext
+from ..i18n import N_, current_language, gettext
 from ..services import calendar, instances
 from .inbox import stopped_message
+from .errors import reasons
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Words the admin pages look up by a stored key (`_(data.source)`, `_(pending action kind)`).
+STORED_WORDS = (N_("admin"), N_("library"), N_("weekdays"), N_("start"), N_("complete"), N_("timers"))
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
@@ -22,7 +25,7 @@ def calendar_page():
                 calendar.set_day(g.user, request.form.get("day", ""), request.form.get("is_working") == "true",
                                  request.form.get("note", ""))
         except ValidationFailed as err:
-            errors = err.fields
+            errors = reasons(err)
         else:
             flash(gettext("Saved."))
             return redirect(url_for("admin.calendar_page", year=request.form.get("day", "")[:4] or None))
@@ -56,7 +59,7 @@ def act_on_instance(instance_id, action):
     except InstanceInError as err:
         flash(gettext("The retry failed again:") + " " + stopped_message(err))
     except ValidationFailed as err:
-        return _held_page({instance_id: [r for reasons in err.fields.values() for r in reasons]}), 422
+        return _held_page({instance_id: [r for found in reasons(err).values() for r in found]}), 422
     return redirect(url_for("admin.held_instances", status=request.args.get("status")))
 
 

@@ -6,13 +6,14 @@ from ..errors import InstanceInError, ValidationFailed
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..services import deployments, inbox, instances, timeline
+from .errors import reasons
 
 bp = Blueprint("inbox", __name__)
 
 
 def stopped_message(err: InstanceInError) -> str:
-    return gettext("The procedure stopped at element {element} ({reason}): the answers are kept and an admin "
-                   "was told.").format(element=err.element_id or "-", reason=err.reason)
+    return gettext("The procedure stopped at element %(element)s (%(reason)s): the answers are kept and an "
+                   "admin was told.", element=err.element_id or "-", reason=err.reason)
 
 
 def posted_data(schema: dict) -> dict:
@@ -47,7 +48,7 @@ def task(task_id):
         try:
             instance = inbox.complete(g.user, task_id, values)
         except ValidationFailed as err:
-            errors = err.fields
+            errors = reasons(err)
         except InstanceInError as err:  # the mark is kept: the redirect commits it
             flash(stopped_message(err))
             return redirect(url_for("inbox.index"))
@@ -83,10 +84,10 @@ def start(key):
         try:
             instance = instances.start(g.user, key, values)
         except ValidationFailed as err:
-            errors = err.fields
+            errors = reasons(err)
         else:
-            flash(f"{gettext('Complaint registered') if key == 'complaint' else version.name}: "
-                  f"{instance.business_key or instance.id}")
+            started = gettext("Complaint registered") if key == "complaint" else version.name
+            flash(f"{started}: {instance.business_key or instance.id}")
             if instance.status == "error":
                 flash(stopped_message(InstanceInError(instance.error_element_id, instance.error_message)))
             return redirect(url_for("inbox.index"))

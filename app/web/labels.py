@@ -1,39 +1,73 @@
-"""Display labels of the stable keys the return register and the callback log store
-(statuses, reasons), in English and Chinese; the pages show them, the API keeps the keys."""
+"""Display labels of the stable keys the return register and the callback log store (statuses,
+reasons): one table per kind of key, each label a lazy gettext text (msgctxt: the kind), so the
+pages show them in the reader's language; the API keeps the keys."""
+from flask_babel import lazy_pgettext
+
 from ..forms.return_authorization import WARRANTY_REASONS
 
-LABELS: dict[str, tuple[str, str]] = {
-    # return authorization
-    "under_review": ("Under review", "待分公司经理审核"), "sent_back": ("Sent back for correction", "退回修改"),
-    "awaiting_approval": ("Awaiting approval", "待部长审批"), "rejected": ("Rejected", "已驳回"),
-    "awaiting_goods": ("Approved, awaiting goods", "已批准，待到货"), "mismatch": ("Goods differ", "到货不符"),
-    "received": ("Received", "已到货"), "warranty_checked": ("Warranty checked", "已保修检查"),
-    "awaiting_quote_answer": ("Awaiting quote answer", "待确认报价"), "in_repair": ("In repair", "维修中"),
-    "ready_to_ship": ("Ready to ship back", "待发回"), "closed": ("Shipped back, closed", "已发回结案"),
-    # units
-    "requested": ("Requested", "已申请"), "missing": ("Missing", "未到"), "not_on_request": ("Not on the request", "申请外"),
-    "out_of_warranty": ("Out of warranty", "保修期外"), "quote_accepted": ("Quote accepted", "已接受报价"),
-    "unrepaired": ("Returned unrepaired", "未修发回"), "repaired": ("Repaired", "已修复"),
-    # quote answers
-    "accepted": ("Accepted", "接受"), "refused": ("Refused", "拒绝"), "expired": ("No answer in time", "逾期未答复"),
-    # refused shipments
-    "no_number": ("No return authorization number", "无返修授权号"),
-    "unknown_number": ("Unknown or unapproved number", "授权号不存在或未批准"),
-    "not_awaiting_goods": ("Request not awaiting goods", "该申请不在待到货状态"),
-    # callbacks
-    "due": ("Due", "待回访"), "retry": ("To retry", "待再次回访"), "scheduled": ("Follow-up scheduled", "待跟踪回访"),
-    "completed": ("Effective", "有效回访"), "ineffective": ("Ineffective (unreachable)", "无效回访"),
-    "first": ("Callback", "回访"), "follow_up": ("Follow-up", "跟踪回访"),
-    "delivery": ("Delivered repair", "维修交车"), "return": ("Shipped return", "返修机发回"),
-    "complaint": ("Complaint return repair", "投诉返修"),
-    "good": ("Good", "好"), "fair": ("Fair", "一般"), "poor": ("Poor", "差"),
+
+
+RETURN_STATUSES = {  # a return authorization
+    "under_review": lazy_pgettext("return status", "Under review"),
+    "sent_back": lazy_pgettext("return status", "Sent back for correction"),
+    "awaiting_approval": lazy_pgettext("return status", "Awaiting approval"),
+    "rejected": lazy_pgettext("return status", "Rejected"),
+    "awaiting_goods": lazy_pgettext("return status", "Approved, awaiting goods"),
+    "mismatch": lazy_pgettext("return status", "Goods differ"),
+    "received": lazy_pgettext("return status", "Received"),
+    "warranty_checked": lazy_pgettext("return status", "Warranty checked"),
+    "awaiting_quote_answer": lazy_pgettext("return status", "Awaiting quote answer"),
+    "in_repair": lazy_pgettext("return status", "In repair"),
+    "ready_to_ship": lazy_pgettext("return status", "Ready to ship back"),
+    "closed": lazy_pgettext("return status", "Shipped back, closed"),
 }
-LABELS.update({key: (en, zh) for key, en, zh in WARRANTY_REASONS if key not in LABELS})
-LABELS["in_warranty"] = ("In warranty", "保修期内")
+UNIT_STATUSES = {  # one unit of a return
+    "requested": lazy_pgettext("unit status", "Requested"), "missing": lazy_pgettext("unit status", "Missing"),
+    "not_on_request": lazy_pgettext("unit status", "Not on the request"),
+    "out_of_warranty": lazy_pgettext("unit status", "Out of warranty"),
+    "quote_accepted": lazy_pgettext("unit status", "Quote accepted"),
+    "unrepaired": lazy_pgettext("unit status", "Returned unrepaired"),
+    "repaired": lazy_pgettext("unit status", "Repaired"),
+}
+QUOTE_ANSWERS = {
+    "accepted": lazy_pgettext("quote answer", "Accepted"), "refused": lazy_pgettext("quote answer", "Refused"),
+    "expired": lazy_pgettext("quote answer", "No answer in time"),
+}
+REFUSALS = {  # why a shipment was refused at the gate
+    "no_number": lazy_pgettext("refusal", "No return authorization number"),
+    "unknown_number": lazy_pgettext("refusal", "Unknown or unapproved number"),
+    "not_awaiting_goods": lazy_pgettext("refusal", "Request not awaiting goods"),
+}
+CALLBACK_STATUSES = {
+    "due": lazy_pgettext("callback status", "Due"), "retry": lazy_pgettext("callback status", "To retry"),
+    "scheduled": lazy_pgettext("callback status", "Follow-up scheduled"),
+    "completed": lazy_pgettext("callback status", "Effective"),
+    "ineffective": lazy_pgettext("callback status", "Ineffective (unreachable)"),
+}
+CALLBACK_KINDS = {
+    "first": lazy_pgettext("callback kind", "Callback"), "follow_up": lazy_pgettext("callback kind", "Follow-up"),
+}
+CALLBACK_SOURCES = {
+    "delivery": lazy_pgettext("callback source", "Delivered repair"),
+    "return": lazy_pgettext("callback source", "Shipped return"),
+    "complaint": lazy_pgettext("callback source", "Complaint return repair"),
+}
+RATINGS = {
+    "good": lazy_pgettext("rating", "Good"), "fair": lazy_pgettext("rating", "Fair"),
+    "poor": lazy_pgettext("rating", "Poor"),
+}
+
+# Where the pages look a stored key up (the keys of the tables above do not collide, but for
+# `closed`, `sent_back` and `completed`, which the return and callback tables own here).
+LABELS: dict = {**RATINGS, **CALLBACK_SOURCES, **CALLBACK_KINDS, **CALLBACK_STATUSES, **REFUSALS, **QUOTE_ANSWERS,
+                **UNIT_STATUSES, **RETURN_STATUSES}
+# The warranty check's reasons keep their labels with their form's choices (app/forms/).
+WARRANTY = {key: {"en": en, "zh-CN": zh} for key, en, zh in WARRANTY_REASONS}
 
 
 def label_of(key, lang: str) -> str:
     if key is None:
         return ""
-    en, zh = LABELS.get(key, (str(key), str(key)))
-    return en if lang == "en" else zh
+    if key in WARRANTY:
+        return WARRANTY[key][lang]
+    return str(LABELS[key]) if key in LABELS else str(key)

@@ -7,6 +7,7 @@ from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
 from ..i18n import gettext
 from ..request_guards import upload_limit
 from ..services import deployments, drafts
+from .errors import reasons
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
 
@@ -37,7 +38,7 @@ def propose():
     except InvalidProcedure as err:
         return _overview(problems=err.problems, status=err.status)
     except (PayloadTooLarge, ValidationFailed) as err:
-        return _overview(errors=err.fields, status=err.status)
+        return _overview(errors=reasons(err), status=err.status)
     flash(gettext("Draft saved.") if draft.valid else gettext("Draft saved with problems."))
     return redirect(url_for("procedures.draft", draft_id=draft.id))
 
@@ -99,7 +100,7 @@ def save_edit(key):
         return _editor(version, xml, problems=err.problems, status=err.status)
     except (PayloadTooLarge, ValidationFailed) as err:
         problems = [{"file": name, "element_id": None, "message": reason}
-                    for reasons in err.fields.values() for reason in reasons]
+                    for found in reasons(err).values() for reason in found]
         return _editor(version, xml, problems=problems, status=err.status)
     flash(gettext("Draft saved.") if draft.valid else gettext("Draft saved with problems."))
     return redirect(url_for("procedures.draft", draft_id=draft.id))

@@ -12,6 +12,7 @@ from ..services import callbacks, casefiles, complaints, instances, returns
 from .inbox import posted_data
 from .labels import label_of
 from .procedures import EDITOR_CSP
+from .errors import reasons
 
 bp = Blueprint("records", __name__)
 FILTERS = ("status", "category", "severity", "channel", "month", "q")
@@ -116,10 +117,10 @@ def receive_shipment():
         try:
             outcome = returns.receive_shipment(g.user, values)
         except ValidationFailed as err:
-            errors = err.fields
+            errors = reasons(err)
         else:
             if outcome["accepted"]:
-                flash(f"{gettext('Taken in under')} {outcome['number']}")
+                flash(gettext("Taken in under %(number)s", number=outcome["number"]))
             else:
                 flash(gettext("Refused and recorded: no approved return authorization."))
             return redirect(url_for("records.return_register"))

@@ -8,6 +8,7 @@ from ..errors import ValidationFailed
 from ..i18n import gettext
 from ..services import kpis, reports
 from ..services.complaints import month_range
+from .errors import reasons
 
 bp = Blueprint("reports", __name__)
 
@@ -39,7 +40,7 @@ def enter_deliveries():
     try:
         kpis.set_deliveries(g.user, month, int(raw) if raw.isdigit() else raw)
     except ValidationFailed as err:
-        flash(f"{gettext('Not saved')}: {'; '.join(r for reasons in err.fields.values() for r in reasons)}")
+        flash(gettext("Not saved: %(reasons)s", reasons="; ".join(r for found in reasons(err).values() for r in found)))
     else:
         flash(gettext("Saved."))
     return redirect(url_for("reports.monthly", month=month if len(month) == 7 else None))
