@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..errors import NotFound, PayloadTooLarge, ValidationFailed
 from ..extensions import db
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..models import CaseAttachment, CaseComment, User
 from . import instances
 
@@ -81,7 +81,7 @@ def attachment(user: User, instance_id: int, attachment_id: int) -> CaseAttachme
     instance = instances.get(user, instance_id)
     found = db.session.get(CaseAttachment, attachment_id)
     if found is None or found.instance_id != instance.id:
-        raise NotFound(f"no attachment {attachment_id} on instance {instance_id}")
+        raise NotFound(N_("no attachment %(attachment)s on instance %(instance)s", attachment=attachment_id, instance=instance_id))
     return found
 
 

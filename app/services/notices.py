@@ -19,7 +19,9 @@ from .. import forms
 from ..clock import now
 from ..errors import ValidationFailed
 from ..extensions import db, mail
-from ..i18n import ZH, gettext
+from flask_babel import force_locale
+
+from ..i18n import gettext
 from ..models import Notice, OpenTask, ProcessInstance, User, UserRole
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,8 @@ def _address_problem(channel: str, address: str) -> str | None:
 # ----------------------------------------------------------------------------- the outbox
 def _in(lang: str, text: str) -> str:
     """`text` in a person's language (a notice is written outside that person's request)."""
-    return ZH.get(text, text) if lang == "zh-CN" else text
+    with force_locale(lang.replace("-", "_")):
+        return gettext(text)
 
 
 def queue_for(instance: ProcessInstance, tasks: list[OpenTask]) -> None:
