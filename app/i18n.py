@@ -101,6 +101,26 @@ ZH.update({  # instances held in error or suspended
 })
 
 
+ZH.update({  # claiming, reassigning and drafts of task forms
+    "since": "自", "Assign to": "指派给", "Assign": "指派", "Task assigned.": "任务已指派。", "Not assigned": "未指派",
+    "Save draft": "保存草稿",
+    "This task is held by {person}: its form is shown read-only.": "此任务已由 {person} 认领：表单仅供查看。",
+    "What you typed earlier on this computer was put back.": "已恢复您之前在本机输入的内容。",
+    "The form expired: what you typed is shown again; submit it once more.":
+        "表单已过期：您输入的内容已保留，请再提交一次。",
+    "Your session ended: sign in again to go on.": "登录已失效：请重新登录后继续。",
+    "the task is claimed by someone else": "此任务已被他人认领",
+    "the task was completed or claimed by someone else": "此任务已被他人提交或认领",
+    "the task was already completed": "此任务已被提交",
+    "the task is no longer ready": "此任务已不可提交",
+    "the task cannot be given to this person": "不能把此任务指派给此人",
+    "no such active user": "没有此在职用户", "does not hold the task's role": "不具备此任务的岗位角色",
+    "the draft must be an object": "草稿必须是对象", "the draft was not saved": "草稿未保存",
+    "not a field of this form": "不是此表单的字段", "not a value this field can hold": "此字段不能保存该值",
+    "the draft is too large": "草稿过大",
+})
+
+
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),
     "escalated": ("Escalated to the general manager", "已上报总经理"),

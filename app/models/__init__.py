@@ -15,3 +15,6 @@ __all__ += ["ProcessDraft"]
 from .health import RunnerHeartbeat  # noqa: E402  (the timer runner's last pass, for /healthz)
 
 __all__ += ["RunnerHeartbeat"]
+from .task_drafts import TaskDraft  # noqa: E402  (drafts of task forms, per task and person)
+
+__all__ += ["TaskDraft"]
