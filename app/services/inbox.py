@@ -2,7 +2,7 @@
 import json
 import logging
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from .. import forms, logs, permissions
 from ..clock import now
@@ -133,7 +133,6 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
         raise Conflict("the task is no longer ready") from None
     if not moved_on:
         raise InstanceInError(instance.error_element_id, instance.error_message)
-    db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
     log.info("task %s completed", current.task_name)
     return instance
 

@@ -13,7 +13,7 @@ from ..clock import now
 from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
 from ..errors import Conflict, EngineFailure
 from ..extensions import db
-from ..models import OpenTask, ProcessInstance, TaskRecord
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
@@ -146,6 +146,9 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id,
                                               OpenTask.id.not_in(list(ready) or [""])))
+    if instance.status not in HELD:  # a task gone (completed, cancelled) takes its drafts; a held one keeps them
+        db.session.execute(delete(TaskDraft).where(TaskDraft.instance_id == instance.id,
+                                                   TaskDraft.task_id.not_in(list(ready) or [""])))
     known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
     for view in ready.values():
         if view.id in known:
