@@ -59,7 +59,7 @@ def test_a_task_held_by_someone_else_opens_read_only(api, pages):
 # ---------------------------------------------------------------- reassigning
 
 
-def test_a_manager_gives_a_task_to_someone_of_its_lane(api):
+def test_a_manager_gives_a_task_to_someone_of_its_lane(api, pages):
     case, _ = classify_task(api)
     case.complete("service_manager", "classify_complaint", CLASSIFY)
     task = case.open_task("handle_workshop")
@@ -73,6 +73,9 @@ def test_a_manager_gives_a_task_to_someone_of_its_lane(api):
     entry = [h for h in history if h["task"] == "reassign"]
     assert entry and entry[-1]["data"] == {"task": "handle_workshop", "previous": "workshop_supervisor",
                                            "assigned_to": "demo_all"}
+    assert entry[-1]["completed_by"] == "service_manager"
+    page = pages("service_manager").get(f"/instances/{case.id}").get_data(as_text=True)
+    assert "handle_workshop: workshop_supervisor → demo_all" in page
 
 
 def test_reassigning_is_refused_to_others_and_to_people_outside_the_lane(api):
@@ -136,12 +139,12 @@ def test_a_conflict_keeps_what_was_typed_on_the_page(api, pages):
 
     # completed by someone else meanwhile: the page still shows what was typed, and who completed it
     api.as_("demo_all").post(f"/tasks/{task['id']}/complete", json={"data": CLASSIFY})
+    manager.get("/lang/en")  # and in English
     response = manager.client.post(f"/tasks/{task['id']}", data={**CLASSIFY, "manager_note": NOTE,
-                                                                  "csrf_token": token},
-                                   headers={"Accept-Language": "en"})
+                                                                  "csrf_token": token})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "the task was already completed" in html or "此任务已被提交" in html
+    assert "the task was already completed" in html and "Completed by: demo_all" in html
     assert NOTE in html and "demo_all" in html and " readonly" in field(html, "manager_note")
 
 
@@ -208,3 +211,17 @@ def test_a_bad_draft_is_refused_naming_the_field(api):
     assert api.as_("customer_dept").request("PUT", path, json={"data": {}}).status_code == 403
     api.as_("demo_all").post(f"/tasks/{task['id']}/claim")
     assert manager.request("PUT", path, json={"data": {"manager_note": "x"}}).status_code == 409
+
+
+def test_a_cancelled_case_takes_its_drafts_along(app, api):
+    case, task = classify_task(api)
+    saved = api.as_("service_manager").request("PUT", f"/tasks/{task['id']}/draft", json={"data": {"manager_note": NOTE}})
+    assert saved.status_code == 200
+    from app.extensions import db
+    from app.models import TaskDraft
+    with app.app_context():
+        assert db.session.query(TaskDraft).filter_by(instance_id=case.id).count() == 1
+    cancelled = api.as_("admin").post(f"/instances/{case.id}/cancel", json={"reason": "重复登记"})
+    assert cancelled.status_code == 200, cancelled.get_json()
+    with app.app_context():
+        assert db.session.query(TaskDraft).filter_by(instance_id=case.id).count() == 0
