@@ -90,3 +90,4 @@ class TaskRecord(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     data: Mapped[dict] = mapped_column(JsonData, default=dict)
     completed_by = relationship("User", lazy="joined")
+    instance = relationship("ProcessInstance")

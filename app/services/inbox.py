@@ -26,6 +26,16 @@ def task_item(task: OpenTask, lang: str) -> dict:
             "overdue": bool(task.due_at and task.due_at < now())}
 
 
+def record_item(record: TaskRecord, lang: str) -> dict:
+    """A completed task as task_item shows an open one, with who completed it and when."""
+    form = forms.FORMS.get(record.form_key)
+    return {"id": record.task_id, "instance_id": record.instance_id, "business_key": record.instance.business_key,
+            "name": record.task_name, "title": form.title(lang) if form else record.task_name, "lane": record.lane,
+            "claimed_by": None, "claimed_at": None, "due_at": None, "overdue": False,
+            "completed_by": record.completed_by.username if record.completed_by else "—",
+            "completed_at": record.completed_at}
+
+
 def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, page=1, per_page=50):
     query = select(OpenTask).where(OpenTask.lane.in_(list(user.roles)),
                                    or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))

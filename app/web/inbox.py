@@ -4,11 +4,9 @@ from flask_wtf.csrf import CSRFError
 
 from .. import permissions
 from ..errors import Conflict, InstanceInError, ValidationFailed
-from ..extensions import csrf, db
-from ..forms import FORMS
+from ..extensions import csrf
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..models import ProcessInstance
 from ..services import deployments, inbox, instances
 
 bp = Blueprint("inbox", __name__)
@@ -70,11 +68,8 @@ def task_page(open_task, values: dict, errors: dict | None = None, refusal: str 
     manager's view) with `refusal` saying why what was typed was not accepted."""
     lang = current_language()
     if record is not None:  # completed by someone else meanwhile: its record stands in for the task
-        item = {"id": record.task_id, "title": task_title(record), "business_key": record_instance(record).business_key,
-                "lane": record.lane, "due_at": None, "overdue": False, "claimed_by": None, "claimed_at": None,
-                "completed_by": record.completed_by.username if record.completed_by else "—",
-                "completed_at": record.completed_at}
-        instance, form_key = record_instance(record), record.form_key
+        item = inbox.record_item(record, lang)
+        instance, form_key = record.instance, record.form_key
     else:
         item, instance, form_key = inbox.task_item(open_task, lang), open_task.instance, open_task.form_key
     read_only = record is not None or inbox.held_by_other(g.user, open_task) or \
@@ -83,15 +78,6 @@ def task_page(open_task, values: dict, errors: dict | None = None, refusal: str 
                            values=values, errors=errors or {}, instance=instance, read_only=read_only,
                            refusal=refusal, assignees=inbox.assignees(open_task) if open_task else [],
                            case_keys=CASE_KEYS.get(instance.process_key, CASE_KEYS["complaint"])), status
-
-
-def record_instance(record):
-    return db.session.get(ProcessInstance, record.instance_id)
-
-
-def task_title(record) -> str:
-    form = FORMS.get(record.form_key)
-    return form.title(current_language()) if form else record.task_name
 
 
 def submit(task_id):
