@@ -19,7 +19,7 @@ class TaskFilters(Paging):
     overdue = fields.String(validate=validate.OneOf(["true", "false"]))
 
 
-class Draft(Out):
+class TaskDraftBody(Out):
     data = fields.Dict(required=True, metadata={"description": "the form's fields as typed so far"})
     saved_at = fields.DateTime(required=True)
 
@@ -27,7 +27,7 @@ class Draft(Out):
 class TaskWithForm(TaskItem):
     form = fields.Dict(required=True, metadata={"description": "JSON Schema of the task's form"})
     data = fields.Dict(required=True, metadata={"description": "what the form shows"})
-    draft = fields.Nested(Draft, required=True, allow_none=True,
+    draft = fields.Nested(TaskDraftBody, required=True, allow_none=True,
                           metadata={"description": "the caller's saved draft of this task's form, if any"})
 
 
@@ -87,7 +87,7 @@ def draft_body(draft) -> dict:
 
 @bp.put("/tasks/<task_id>/draft")
 @doc("Save the caller's draft of a task's form (replacing the last one); deleted when the task is completed",
-     Draft, path=TASK_ID, body=DRAFT)
+     TaskDraftBody, path=TASK_ID, body=DRAFT)
 def save_task_draft(task_id):
     return draft_body(inbox.save_draft(g.user, task_id, json_body().get("data")))
 
