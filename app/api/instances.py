@@ -20,6 +20,7 @@ class TaskItem(Out):
     business_key = fields.String(allow_none=True)
     name, title, lane = fields.String(required=True), fields.String(required=True), fields.String(required=True)
     claimed_by = fields.String(allow_none=True)
+    claimed_at = fields.DateTime(allow_none=True, metadata={"description": "since when claimed_by holds it"})
     created_at = fields.DateTime(required=True)
     due_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean(required=True)

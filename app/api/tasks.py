@@ -49,10 +49,17 @@ class CaseView(Out):
                                                     "task first, then the rest, newest first"})
 
 
+class TaskDraftBody(Out):
+    data = fields.Dict(required=True, metadata={"description": "the form's fields as typed so far"})
+    saved_at = fields.DateTime(required=True)
+
+
 class TaskWithForm(TaskItem):
     form = fields.Dict(required=True, metadata={"description": "JSON Schema of the task's form"})
     data = fields.Dict(required=True, metadata={"description": "what the form opens with: the defaults it declares"})
     case = fields.Nested(CaseView, required=True)
+    draft = fields.Nested(TaskDraftBody, required=True, allow_none=True,
+                          metadata={"description": "the caller's saved draft of this task's form, if any"})
 
 
 class Completed(Out):
@@ -61,6 +68,12 @@ class Completed(Out):
     business_key = fields.String(allow_none=True)
     open_tasks = fields.List(fields.Nested(TaskItem), required=True)
 
+
+DRAFT = {"type": "object", "required": ["data"], "properties": {"data": {
+    "type": "object", "maxProperties": 200,
+    "description": "fields of the task's form as typed so far: checked loosely (known fields, at most 64 KiB)"}}}
+ASSIGN = {"type": "object", "required": ["username"], "properties": {"username": {
+    "type": "string", "minLength": 1, "maxLength": 64, "description": "an active user holding the task's lane role"}}}
 
 COMPLETE = {"type": "object", "required": ["data"], "properties": {"data": {
     "type": "object", "description": "the task's form (GET /tasks/{task_id}), one of the form schemas"}}}
@@ -109,8 +122,28 @@ def task_summary():
 def get_task(task_id):
     task = inbox.get_task(g.user, task_id)
     lang = current_language()
+    draft = inbox.get_draft(g.user, task)
     return {**inbox.task_item(task, lang), "form": form_schema(task.form_key, lang),
-            "data": forms.defaults(task.form_key), "case": timeline.of_task(task, lang)}
+            "data": forms.defaults(task.form_key), "case": timeline.of_task(task, lang),
+            "draft": draft_body(draft) if draft else None}
+
+
+def draft_body(draft) -> dict:
+    return {"data": draft.data, "saved_at": draft.saved_at}
+
+
+@bp.put("/tasks/<task_id>/draft")
+@doc("Save the caller's draft of a task's form (replacing the last one); deleted when the task is completed",
+     TaskDraftBody, path=TASK_ID, body=DRAFT)
+def save_task_draft(task_id):
+    return draft_body(inbox.save_draft(g.user, task_id, json_body().get("data")))
+
+
+@bp.post("/tasks/<task_id>/assign")
+@doc("A manager gives a task to a person holding its lane role, whoever held it; 422 names username otherwise",
+     TaskItem, path=TASK_ID, body=ASSIGN)
+def assign_task(task_id):
+    return inbox.task_item(inbox.assign(g.user, task_id, json_body().get("username")), current_language())
 
 
 @bp.post("/tasks/<task_id>/claim")

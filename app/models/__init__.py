@@ -21,3 +21,6 @@ __all__ += ["CaseAttachment", "CaseComment"]
 from .notices import Notice  # noqa: E402  (the outbox of task notices, e-mail and WeCom)
 
 __all__ += ["Notice"]
+from .task_drafts import TaskDraft  # noqa: E402  (drafts of task forms, per task and person)
+
+__all__ += ["TaskDraft"]

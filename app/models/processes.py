@@ -70,6 +70,7 @@ class OpenTask(db.Model):
     form_key: Mapped[str] = mapped_column(String(128))
     lane: Mapped[str] = mapped_column(String(64))
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # since when claimed_by holds it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     claimed_by = relationship("User", lazy="joined")
@@ -89,3 +90,4 @@ class TaskRecord(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     data: Mapped[dict] = mapped_column(JsonData, default=dict)
     completed_by = relationship("User", lazy="joined")
+    instance = relationship("ProcessInstance")

@@ -1,4 +1,5 @@
 """The task inbox: the open tasks of a person's roles, claiming, and completing them."""
+import json
 import logging
 from datetime import timezone
 
@@ -7,10 +8,10 @@ from sqlalchemy import case, func, or_, select, update
 from .. import forms, logs, permissions
 from ..clock import now
 from ..engine import TaskNotReady
-from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound
+from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound, ValidationFailed
 from ..extensions import db
-from ..i18n import N_
-from ..models import OpenTask, TaskRecord, User
+from ..i18n import N_, gettext
+from ..models import OpenTask, TaskDraft, TaskRecord, User, UserRole
 from . import runs
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ def task_item(task: OpenTask, lang: str) -> dict:
     return {"id": task.id, "instance_id": task.instance_id, "process_key": task.process_key,
             "business_key": task.business_key, "name": task.task_name,
             "title": form.title(lang) if form else task.task_name, "lane": task.lane,
-            "claimed_by": task.claimed_by.username if task.claimed_by else None,
+            "claimed_by": task.claimed_by.username if task.claimed_by else None, "claimed_at": task.claimed_at,
             "created_at": task.created_at, "due_at": task.due_at,
             "overdue": bool(task.due_at and task.due_at < now())}
 
@@ -41,6 +42,16 @@ def summary(user: User) -> dict:
     if newest is not None and newest.tzinfo is None:  # SQLite keeps no offset: an aggregate is not typed
         newest = newest.replace(tzinfo=timezone.utc)
     return {"open": total, "overdue": int(overdue), "newest": newest}
+
+
+def record_item(record: TaskRecord, lang: str) -> dict:
+    """A completed task as task_item shows an open one, with who completed it and when."""
+    form = forms.FORMS.get(record.form_key)
+    return {"id": record.task_id, "instance_id": record.instance_id, "business_key": record.instance.business_key,
+            "name": record.task_name, "title": form.title(lang) if form else record.task_name, "lane": record.lane,
+            "claimed_by": None, "claimed_at": None, "due_at": None, "overdue": False,
+            "completed_by": record.completed_by.username if record.completed_by else "—",
+            "completed_at": record.completed_at}
 
 
 def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, page=1, per_page=50):
@@ -83,12 +94,11 @@ def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:
 def claim(user: User, task_id: str) -> OpenTask:
     task = get_task(user, task_id, "tasks.claim")
     # One conditional UPDATE: of two people claiming at once exactly one gets it.
-    done = db.session.execute(update(OpenTask).where(
-        OpenTask.id == task_id, or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
-        .values(claimed_by_id=user.id)).rowcount
-    if not done:
-        raise Conflict(N_("the task is claimed by someone else"))
+    db.session.execute(update(OpenTask).where(OpenTask.id == task_id, OpenTask.claimed_by_id.is_(None))
+                       .values(claimed_by_id=user.id, claimed_at=now()))
     db.session.refresh(task)
+    if task.claimed_by_id != user.id:
+        raise Conflict(N_("the task is claimed by someone else"))
     return task
 
 
@@ -96,8 +106,37 @@ def unclaim(user: User, task_id: str) -> OpenTask:
     task = get_task(user, task_id, "tasks.claim")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict(N_("the task is claimed by someone else"))
-    task.claimed_by_id = None
+    task.claimed_by, task.claimed_at = None, None
     db.session.flush()
+    return task
+
+
+def held_by_other(user: User, task: OpenTask) -> bool:
+    return task.claimed_by_id not in (None, user.id)
+
+
+def assignees(task: OpenTask) -> list[User]:
+    """The active people holding the task's lane: whom a manager may give it to."""
+    return list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == task.lane, User.active)
+                                   .order_by(User.username)))
+
+
+def assign(user: User, task_id: str, username) -> OpenTask:
+    """A manager gives the task to a person of its lane (tasks.reassign), whoever held it."""
+    task = get_task(user, task_id, "tasks.reassign")
+    target = db.session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
+    if target is None or not target.active:
+        raise ValidationFailed("the task cannot be given to this person",
+                               {"username": [gettext("no such active user")]})
+    if task.lane not in target.roles:
+        raise ValidationFailed("the task cannot be given to this person",
+                               {"username": [gettext("does not hold the task's role")]})
+    previous = task.claimed_by.username if task.claimed_by else None
+    task.claimed_by, task.claimed_at = target, now()
+    db.session.flush()
+    runs.record_completion(task.instance, "", "reassign", "", task.lane, user.id,
+                           {"task": task.task_name, "previous": previous, "assigned_to": target.username})
+    log.info("task %s reassigned from %s to %s", task.task_name, previous, target.username)
     return task
 
 
@@ -124,3 +163,56 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
         raise InstanceInError(instance.error_element_id, instance.error_message)
     log.info("task %s completed", current.task_name)
     return instance
+
+
+def completed_record(user: User, task_id: str) -> TaskRecord | None:
+    """The record of a task someone completed meanwhile (a refused submission shows it with what was typed)."""
+    record = db.session.scalar(select(TaskRecord).where(TaskRecord.task_id == task_id)
+                               .order_by(TaskRecord.id.desc()).limit(1))
+    if record is not None:
+        permissions.require(user, "tasks.read", record)
+    return record
+
+
+# ----------------------------------------------------------------------------- drafts
+DRAFT_MAX_CHARS = 64 * 1024  # the whole draft as JSON: a draft is typed text, not a file store
+
+
+def get_draft(user: User, task: OpenTask) -> TaskDraft | None:
+    return db.session.scalar(select(TaskDraft).where(TaskDraft.task_id == task.id, TaskDraft.user_id == user.id))
+
+
+def _draft_value(value) -> bool:
+    """A value a form field can hold while being typed: text, a number, yes/no, or lists/maps of those."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(item, (str, int, float, bool)) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and isinstance(v, (str, int, float, bool)) for k, v in value.items())
+    return False
+
+
+def save_draft(user: User, task_id: str, data) -> TaskDraft:
+    """Keep what `user` typed so far, checked loosely: only the form's fields, values a field can
+    hold, bounded in size; the full check comes on completing."""
+    task = get_task(user, task_id, "tasks.complete")
+    if held_by_other(user, task):
+        raise Conflict(N_("the task is claimed by someone else"))
+    if not isinstance(data, dict):
+        raise ValidationFailed("the draft must be an object", {"data": [gettext("must be a JSON object")]})
+    known = forms.FORMS[task.form_key].schema().fields if task.form_key in forms.FORMS else {}
+    problems = {name: [gettext("not a field of this form")] for name in data if name not in known}
+    problems.update({name: [gettext("not a value this field can hold")]
+                     for name, value in data.items() if name in known and not _draft_value(value)})
+    if not problems and len(json.dumps(data, ensure_ascii=False)) > DRAFT_MAX_CHARS:
+        problems["data"] = [gettext("the draft is too large")]
+    if problems:
+        raise ValidationFailed("the draft was not saved", problems)
+    draft = get_draft(user, task)
+    if draft is None:
+        draft = TaskDraft(task_id=task.id, instance_id=task.instance_id, user_id=user.id)
+        db.session.add(draft)
+    draft.data, draft.saved_at = data, now()
+    db.session.flush()
+    return draft

@@ -7,7 +7,7 @@ from ..engine import WorkflowRun
 from ..errors import Conflict, EngineFailure, InstanceInError, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import OpenTask, ProcessInstance, TaskRecord, User
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
 from . import runs
 from .deployments import latest_version
 
@@ -102,6 +102,7 @@ def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
     instance.status, instance.cancel_reason, instance.next_timer_at = "cancelled", reason.strip(), None
     instance.pending_action = None  # an instance in error keeps where and why, but nothing is replayed
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id))
+    db.session.execute(delete(TaskDraft).where(TaskDraft.instance_id == instance.id))
     return instance
 
 

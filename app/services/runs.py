@@ -14,7 +14,7 @@ from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
 from ..errors import Conflict, EngineFailure
 from ..i18n import N_
 from ..extensions import db
-from ..models import OpenTask, ProcessInstance, TaskRecord
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS
 from . import notices
 
@@ -148,6 +148,9 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id,
                                               OpenTask.id.not_in(list(ready) or [""])))
+    if instance.status not in HELD:  # a task gone (completed, cancelled) takes its drafts; a held one keeps them
+        db.session.execute(delete(TaskDraft).where(TaskDraft.instance_id == instance.id,
+                                                   TaskDraft.task_id.not_in(list(ready) or [""])))
     known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
     arrived = [OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
                         business_key=instance.business_key, task_name=view.element_id,

@@ -1,7 +1,7 @@
 """The pages: sign-in, the inbox (staff) and the records. Sessions carry CSRF tokens."""
 from datetime import datetime
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 
 from .. import permissions
 from ..clock import local
@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
         if request.blueprint == "api" or permissions.is_public(request.endpoint) or request.endpoint is None:
             return None
         if g.user is None:
+            if request.method == "POST":  # a form sent after the session ended (app/web/inbox.py task)
+                flash(gettext("Your session ended: sign in again to go on."))
             return redirect(url_for("auth.login", next=request.full_path))
         permissions.check_endpoint(g.user, request.endpoint)
         return None

@@ -1,8 +1,10 @@
 """The staff's pages: the inbox of their roles, a task's form, and starting a procedure."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
-from .. import forms
-from ..errors import InstanceInError, ValidationFailed
+from .. import forms, permissions
+from ..errors import Conflict, InstanceInError, ValidationFailed
+from ..extensions import csrf
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..services import deployments, inbox, instances, timeline
@@ -39,26 +41,68 @@ def index():
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@csrf.exempt  # checked below, after the door: a signed-out post is sent to sign in and back here
 def task(task_id):
-    open_task = inbox.get_task(g.user, task_id)
-    schema = form_schema(open_task.form_key, current_language())
-    values, errors = forms.defaults(open_task.form_key), {}  # never the case's or an earlier round's values
     if request.method == "POST":
-        values = posted_data(schema)
-        try:
-            instance = inbox.complete(g.user, task_id, values)
-        except ValidationFailed as err:
-            errors = reasons(err)
-        except InstanceInError as err:  # the mark is kept: the redirect commits it
-            flash(stopped_message(err))
-            return redirect(url_for("inbox.index"))
-        else:
-            flash(gettext("Task completed.") + (f" {instance.business_key}" if instance.business_key else ""))
-            return redirect(url_for("inbox.index"))
-    return render_template("task.html", task=inbox.task_item(open_task, current_language()), schema=schema,
-                           values=values, errors=errors, instance=open_task.instance,
-                           case=timeline.of_task(open_task, current_language()),
-                           status=422 if errors else 200), 422 if errors else 200
+        return submit(task_id)
+    open_task = inbox.get_task(g.user, task_id)
+    draft = inbox.get_draft(g.user, open_task)
+    return task_page(open_task, draft.data if draft else forms.defaults(open_task.form_key))  # never the case's values
+
+
+def task_page(open_task, values: dict, errors: dict | None = None, refusal: str | None = None, status: int = 200,
+              record=None):
+    """The task's page: its form to fill, or read-only (held by someone else, completed meanwhile, or a
+    manager's view) with `refusal` saying why what was typed was not accepted."""
+    lang = current_language()
+    if record is not None:  # completed by someone else meanwhile: its record stands in for the task
+        item = inbox.record_item(record, lang)
+        instance, form_key = record.instance, record.form_key
+    else:
+        item, instance, form_key = inbox.task_item(open_task, lang), open_task.instance, open_task.form_key
+    read_only = record is not None or inbox.held_by_other(g.user, open_task) or \
+        not permissions.can(g.user, "tasks.complete", open_task)
+    return render_template("task.html", task=item, open_task=open_task, schema=form_schema(form_key, lang),
+                           values=values, errors=errors or {}, instance=instance, read_only=read_only,
+                           refusal=refusal, assignees=inbox.assignees(open_task) if open_task else [],
+                           case=timeline.of_task(open_task, lang) if open_task else None), status
+
+
+def submit(task_id):
+    """Complete the task, or save a draft of it. Refused, the page comes back with what was typed."""
+    try:
+        open_task = inbox.get_task(g.user, task_id)
+    except Conflict as err:
+        record = None if isinstance(err, InstanceInError) else inbox.completed_record(g.user, task_id)
+        if record is None:
+            raise
+        return task_page(None, posted_data(form_schema(record.form_key, current_language())),
+                         refusal=gettext(err.message), status=409, record=record)
+    values = posted_data(form_schema(open_task.form_key, current_language()))
+    try:
+        csrf.protect()
+    except CSRFError:
+        return task_page(open_task, values, status=400, refusal=gettext(
+            "The form expired: what you typed is shown again; submit it once more."))
+    try:
+        if "save_draft" in request.form:
+            inbox.save_draft(g.user, task_id, values)
+            flash(gettext("Draft saved."))
+            session["forget_form"] = f"{g.user.id}:{request.path}"
+            return redirect(url_for("inbox.task", task_id=task_id))
+        instance = inbox.complete(g.user, task_id, values)
+    except ValidationFailed as err:
+        return task_page(open_task, values, errors=reasons(err), status=422)
+    except InstanceInError as err:  # the mark is kept: the redirect commits it
+        flash(stopped_message(err))
+        return redirect(url_for("inbox.index"))
+    except Conflict as err:  # claimed or completed by someone else meanwhile
+        record = inbox.completed_record(g.user, task_id)
+        current = None if record else inbox.get_task(g.user, task_id)
+        return task_page(current, values, refusal=gettext(err.message), status=409, record=record)
+    flash(gettext("Task completed.") + (f" {instance.business_key}" if instance.business_key else ""))
+    session["forget_form"] = f"{g.user.id}:{request.path}"  # the browser may drop what it kept of this form
+    return redirect(url_for("inbox.index"))
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -71,6 +115,17 @@ def claim(task_id):
 def unclaim(task_id):
     inbox.unclaim(g.user, task_id)
     return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/assign")
+def assign(task_id):
+    try:
+        inbox.assign(g.user, task_id, request.form.get("username", ""))
+    except ValidationFailed as err:
+        flash(f"{gettext('Not assigned')}: {'; '.join(err.fields.get('username', []))}")
+    else:
+        flash(gettext("Task assigned."))
+    return redirect(url_for("inbox.task", task_id=task_id))
 
 
 @bp.route("/start/<key>", methods=["GET", "POST"])
