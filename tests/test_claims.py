@@ -133,7 +133,7 @@ def test_a_conflict_keeps_what_was_typed_on_the_page(api, pages):
                                                                   "csrf_token": token})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "此任务已被他人认领" in html and NOTE in html
+    assert "该任务已被他人认领" in html and NOTE in html
     assert 'value="repair_quality" selected' in html
     assert case.open_names() == ["classify_complaint"]
 

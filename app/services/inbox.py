@@ -126,10 +126,10 @@ def assign(user: User, task_id: str, username) -> OpenTask:
     task = get_task(user, task_id, "tasks.reassign")
     target = db.session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if target is None or not target.active:
-        raise ValidationFailed("the task cannot be given to this person",
+        raise ValidationFailed(N_("the task cannot be given to this person"),
                                {"username": [gettext("no such active user")]})
     if task.lane not in target.roles:
-        raise ValidationFailed("the task cannot be given to this person",
+        raise ValidationFailed(N_("the task cannot be given to this person"),
                                {"username": [gettext("does not hold the task's role")]})
     previous = task.claimed_by.username if task.claimed_by else None
     task.claimed_by, task.claimed_at = target, now()
@@ -200,7 +200,7 @@ def save_draft(user: User, task_id: str, data) -> TaskDraft:
     if held_by_other(user, task):
         raise Conflict(N_("the task is claimed by someone else"))
     if not isinstance(data, dict):
-        raise ValidationFailed("the draft must be an object", {"data": [gettext("must be a JSON object")]})
+        raise ValidationFailed(N_("the draft must be an object"), {"data": [gettext("must be a JSON object")]})
     known = forms.FORMS[task.form_key].schema().fields if task.form_key in forms.FORMS else {}
     problems = {name: [gettext("not a field of this form")] for name in data if name not in known}
     problems.update({name: [gettext("not a value this field can hold")]
@@ -208,7 +208,7 @@ def save_draft(user: User, task_id: str, data) -> TaskDraft:
     if not problems and len(json.dumps(data, ensure_ascii=False)) > DRAFT_MAX_CHARS:
         problems["data"] = [gettext("the draft is too large")]
     if problems:
-        raise ValidationFailed("the draft was not saved", problems)
+        raise ValidationFailed(N_("the draft was not saved"), problems)
     draft = get_draft(user, task)
     if draft is None:
         draft = TaskDraft(task_id=task.id, instance_id=task.instance_id, user_id=user.id)
