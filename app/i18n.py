@@ -100,6 +100,23 @@ ZH.update({  # instances held in error or suspended
     "Deploy a fixed version, move the instance to it, then retry.": "请先发布修正后的版本，把实例迁移过去，再重试。",
 })
 
+ZH.update({  # the list pages: counts, paging, sorting, saved filters, exports
+    "more than {n}": "超过 {n}", "Pages": "分页", "First page": "第一页", "Next page": "下一页",
+    "Saved filters": "已保存的筛选", "Save these filters as": "将当前筛选保存为", "Delete": "删除",
+    "Lanes": "岗位", "Claimed": "认领", "Claimed by me": "我认领的", "Unclaimed": "未认领",
+    "Sort": "排序", "Due, earliest first": "期限，最早在前", "Due, latest first": "期限，最晚在前",
+    "Created, oldest first": "创建时间，最早在前", "Created, newest first": "创建时间，最新在前", "Created": "创建时间",
+    "Received, newest first": "受理时间，最新在前", "Received, oldest first": "受理时间，最早在前",
+    "Number, ascending": "编号，升序", "Number, descending": "编号，降序",
+    "Deadline, earliest first": "处理期限，最早在前", "Deadline, latest first": "处理期限，最晚在前",
+    "department or username": "部门或用户名",
+    "Export these rows": "导出这些记录", "at most {n} rows": "最多 {n} 行", "No complaints match.": "没有符合条件的投诉。",
+    "Only the first {limit} rows are exported: narrow the filters.": "仅导出前 {limit} 行：请缩小筛选范围。",
+    "The filter was not saved: {reasons}": "筛选未保存：{reasons}", "Filter saved: {name}": "筛选已保存：{name}",
+    "Filter deleted.": "筛选已删除。", "must be at most 1000 characters": "最多 1000 个字符",
+    "bad sort": "排序参数无效", "bad filters": "筛选参数无效", "bad cursor": "分页游标无效", "bad format": "导出格式无效",
+    "bad filter name": "筛选名称无效", "filter too long": "筛选条件过长", "too many filters": "已保存的筛选过多",
+})
 
 STATUSES = {
     "registered": ("Registered", "已登记"), "assigned": ("Assigned", "已指派"),

@@ -16,6 +16,7 @@ class Form:
     title_en: str
     title_zh: str
     due_from: str | None = None  # the data key holding the task's due time, if it has one
+    due_days: int | None = None  # else: due this many working days after the task opens (domain.md's clocks)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -31,8 +32,9 @@ def case_data() -> dict:
     return _CASE.get()
 
 
-def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None) -> None:
-    FORMS[key] = Form(key, schema, en, zh, due_from)
+def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None,
+             due_days: int | None = None) -> None:
+    FORMS[key] = Form(key, schema, en, zh, due_from, due_days)
 
 
 def get_form(key: str) -> Form:

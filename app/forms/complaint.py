@@ -106,17 +106,18 @@ class VehicleReleaseForm(Schema):
 
 
 register("complaint.intake", IntakeForm, "Take in a complaint", "登记投诉")
-register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派")
+register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派", due_days=1)
 register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进",
          due_from="deadlines.first_response")
-register("complaint.major_decision", MajorDecisionForm, "Decide a major complaint", "重大投诉总经理决定")
+register("complaint.major_decision", MajorDecisionForm, "Decide a major complaint", "重大投诉总经理决定",
+         due_from="deadlines.handling")
 register("complaint.handle", HandlingForm, "Handle the complaint", "部门处理投诉", due_from="deadlines.handling")
 register("complaint.handle_repair", RepairHandlingForm, "Handle a repair-quality complaint", "车间处理投诉",
          due_from="deadlines.handling")
 register("complaint.repair_plan", RepairPlanForm, "Make a repair plan", "制定维修方案", due_from="deadlines.handling")
-register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果")
-register("complaint.callback", CallbackForm, "Call the customer back", "回访客户")
-register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案")
+register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果", due_days=1)
+register("complaint.callback", CallbackForm, "Call the customer back", "回访客户", due_days=3)
+register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案", due_days=2)
 register("complaint.vehicle_release", VehicleReleaseForm, "Record the vehicle's release", "登记车辆出厂")
 register("complaint.escalation", EscalationForm, "Deal with an overdue complaint", "处理超时升级")
 register("complaint.repeated_overdue", RepeatedOverdueForm, "Review repeated overdue work", "审阅多次超时")

@@ -15,3 +15,6 @@ __all__ += ["ProcessDraft"]
 from .health import RunnerHeartbeat  # noqa: E402  (the timer runner's last pass, for /healthz)
 
 __all__ += ["RunnerHeartbeat"]
+from .lists import SavedFilter  # noqa: E402  (a person's saved filters of a list page)
+
+__all__ += ["SavedFilter"]

@@ -1,15 +1,15 @@
 """The task inbox: the open tasks of a person's roles, claiming, and completing them."""
 import logging
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from .. import forms, logs, permissions
 from ..clock import now
 from ..engine import TaskNotReady
-from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound
+from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import OpenTask, TaskRecord, User
-from . import runs
+from . import paging, runs
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,43 @@ def task_item(task: OpenTask, lang: str) -> dict:
             "overdue": bool(task.due_at and task.due_at < now())}
 
 
-def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, page=1, per_page=50):
-    query = select(OpenTask).where(OpenTask.lane.in_(list(user.roles)),
-                                   or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+SORTS = {name: paging.Sort(name, keys) for name, keys in {
+    "due": ((OpenTask.due_at, False), (OpenTask.created_at, False), (OpenTask.id, False)),
+    "-due": ((OpenTask.due_at, True), (OpenTask.created_at, True), (OpenTask.id, True)),
+    "created": ((OpenTask.created_at, False), (OpenTask.id, False)),
+    "-created": ((OpenTask.created_at, True), (OpenTask.id, True)),
+}.items()}
+
+
+def _visible(user: User):
+    """The tasks a person may work on: in a lane of theirs, unclaimed or claimed by them."""
+    return (OpenTask.lane.in_(list(user.roles)),
+            or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+
+
+def filters_from(args) -> dict:
+    """The inbox's filters and order from a query string's arguments (strings), checked."""
+    problems = {}
+    claimed = args.get("claimed") or None
+    if claimed not in (None, "me", "none"):
+        problems["claimed"] = ["must be 'me' or 'none'"]
+    overdue = {None: None, "": None, "true": True, "false": False}.get(args.get("overdue"), "bad")
+    if overdue == "bad":
+        problems["overdue"] = ["must be 'true' or 'false'"]
+    sort = args.get("sort") or "due"
+    if sort not in SORTS:
+        problems["sort"] = [f"must be one of {', '.join(SORTS)}"]
+    if problems:
+        raise ValidationFailed("bad filters", problems)
+    return {"lane": args.get("lane") or None, "process_key": args.get("process_key") or None, "claimed": claimed,
+            "overdue": overdue, "sort": sort}
+
+
+def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, sort="due", after=None,
+               page=1, per_page=50) -> paging.Page:
+    if sort not in SORTS:
+        raise ValidationFailed("bad sort", {"sort": [f"must be one of {', '.join(SORTS)}"]})
+    query = select(OpenTask).where(*_visible(user))
     if lane:
         query = query.where(OpenTask.lane == lane)
     if process_key:
@@ -39,10 +73,17 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
         query = query.where(OpenTask.due_at < now())
     elif overdue is False:
         query = query.where(or_(OpenTask.due_at.is_(None), OpenTask.due_at >= now()))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at)
-                              .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paging.paginate(query, SORTS[sort], after=after, page=page, per_page=per_page)
+
+
+def lane_counts(user: User) -> list[dict]:
+    """Each of the person's lanes with its open and overdue tasks (one grouped count)."""
+    overdue = func.count(case((OpenTask.due_at < now(), 1)))
+    rows = db.session.execute(select(OpenTask.lane, func.count(), overdue).where(*_visible(user))
+                              .group_by(OpenTask.lane))
+    counted = {lane: (total, late) for lane, total, late in rows}
+    return [{"lane": lane, "total": counted.get(lane, (0, 0))[0], "overdue": counted.get(lane, (0, 0))[1]}
+            for lane in sorted(user.roles)]
 
 
 def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:

@@ -14,7 +14,7 @@ from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
 from ..errors import Conflict, EngineFailure
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskRecord
-from ..workdays import DIAGRAM_FUNCTIONS
+from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
@@ -125,9 +125,15 @@ def engine_step(call, *args):
         raise EngineFailure(f"the procedure could not go on{where}: {err}") from None
 
 
-def _due_at(form_key: str | None, data: dict) -> datetime | None:
+def _due_at(form_key: str | None, data: dict, opened_at: datetime) -> datetime | None:
+    """A task's due time: from its case's data (due_from), or a number of working days after
+    it opens (due_days); None for a task without a deadline."""
     form = forms.FORMS.get(form_key)
-    if form is None or not form.due_from:
+    if form is None:
+        return None
+    if form.due_days:
+        return add_working_days(opened_at, form.due_days)
+    if not form.due_from:
         return None
     value = data  # due_from is a dotted path into the task data: "deadlines.handling"
     for part in form.due_from.split("."):
@@ -147,13 +153,14 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id,
                                               OpenTask.id.not_in(list(ready) or [""])))
     known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
+    opened_at = now()
     for view in ready.values():
         if view.id in known:
             continue
         db.session.add(OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
                                 business_key=instance.business_key, task_name=view.element_id,
-                                form_key=view.form_key or "", lane=view.lane or "", created_at=now(),
-                                due_at=_due_at(view.form_key, view.data)))
+                                form_key=view.form_key or "", lane=view.lane or "", created_at=opened_at,
+                                due_at=_due_at(view.form_key, view.data, opened_at)))
     db.session.flush()
 
 

@@ -6,19 +6,39 @@ from .. import permissions
 from ..errors import Forbidden, ValidationFailed
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..services import callbacks, complaints, instances, returns
+from ..forms import complaint as complaint_forms
+from ..services import callbacks, complaints, exports, instances, returns
+from . import lists
 from .inbox import posted_data
 from .labels import label_of
 
 bp = Blueprint("records", __name__)
-FILTERS = ("status", "category", "severity", "channel", "month", "q")
+COMPLAINT_STATUSES = ("registered", "assigned", "escalated", "awaiting_confirmation", "sent_back",
+                      "awaiting_callback", "rehandling", "awaiting_close", "closed")
+
+
+def _ledger_filters() -> dict:
+    return {**{name: request.args.get(name) or None for name in complaints.FILTERS},
+            "sort": request.args.get("sort") or "-received"}
 
 
 @bp.get("/complaints")
 def ledger():
-    chosen = {name: request.args.get(name) or None for name in FILTERS}
-    rows, total = complaints.ledger(g.user, per_page=200, **chosen)
-    return render_template("complaints.html", complaints=rows, total=total, chosen=chosen)
+    chosen = _ledger_filters()
+    found = complaints.ledger(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
+    return render_template("complaints.html", complaints=found.items, found=found, chosen=chosen,
+                           statuses=COMPLAINT_STATUSES, sorts=complaints.SORTS, choices=complaint_forms,
+                           export_limit=complaints.EXPORT_LIMIT, **lists.page_context("complaints"))
+
+
+@bp.get("/complaints/export.<fmt>")
+def ledger_export(fmt):
+    content, cut = complaints.export_file(g.user, fmt, current_language(), gettext(complaints.EXPORT_CUT),
+                                          **_ledger_filters())
+    return content, 200, exports.headers(fmt, "complaints", cut)
+
+
+lists.add_saved_filter_routes(bp, "complaints", "records.ledger")
 
 
 @bp.get("/complaints/<number>")
