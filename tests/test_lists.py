@@ -310,3 +310,15 @@ def test_an_export_stops_at_its_bound_and_says_so(app, api):
         sheet = load_workbook(io.BytesIO(content)).active
         assert sheet.max_row == 4 and sheet["A1"].value == "Number"
         db.session.rollback()
+
+
+def test_the_return_register_and_the_callback_log_page_with_the_same_cursor(api):
+    for _ in range(3):
+        ReturnCase(api)
+    for username, path, params in (("department_head", "/return-authorizations", {}),
+                                   ("logistics_clerk", "/return-authorizations", {"status": "under_review"}),
+                                   ("customer_dept", "/callbacks", {})):
+        person = api.as_(username)
+        whole = person.get(path, query_string={**params, "per_page": 500}).get_json()
+        walked = all_pages(person, path, params, per_page=2)
+        assert walked == whole["items"] and len(walked) == whole["total"], path

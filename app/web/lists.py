@@ -20,7 +20,7 @@ def after() -> str | None:
 
 def current_query() -> str:
     """The page's filters and order as a query string, without its cursor."""
-    return urlencode([(k, v) for k, v in request.args.items(multi=True) if k not in ("after", "page") and v])
+    return urlencode([(k, v) for k, v in request.args.items(multi=True) if k not in ("after", "page")])
 
 
 def page_context(list_name: str) -> dict:

@@ -65,10 +65,11 @@ def record_labels():
 @bp.get("/returns")
 def return_register():
     chosen = {name: request.args.get(name) or None for name in ("status", "q")}
-    rows, total = returns.register(g.user, per_page=200, **chosen)
-    refused = returns.refusals(g.user, per_page=50)[0] if permissions.can(g.user, "returns.read_refusals") else None
-    return render_template("returns.html", requests=rows, total=total, chosen=chosen, refused=refused,
-                           statuses=returns.STATUSES)
+    found = returns.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
+    refused = returns.refusals(g.user, per_page=50).items if permissions.can(g.user, "returns.read_refusals") \
+        else None
+    return render_template("returns.html", requests=found.items, found=found, chosen=chosen, refused=refused,
+                           statuses=returns.STATUSES, query=lists.current_query())
 
 
 @bp.route("/returns/receive", methods=["GET", "POST"])
@@ -101,9 +102,9 @@ def callback_log():
     """The clerk's list: by default the callbacks due on the next working day."""
     due = request.args.get("due", callbacks.next_working_day().isoformat())
     status = request.args.get("status") or None
-    rows, total = callbacks.log(g.user, status=status, due=due or None, per_page=200)
-    return render_template("callbacks.html", callbacks=rows, total=total, due=due, status=status,
-                           statuses=callbacks.STATUSES)
+    found = callbacks.log(g.user, status=status, due=due or None, after=lists.after(), per_page=lists.PAGE_SIZE)
+    return render_template("callbacks.html", callbacks=found.items, found=found, due=due, status=status,
+                           statuses=callbacks.STATUSES, query=lists.current_query())
 
 
 @bp.get("/callbacks/<int:callback_id>")
