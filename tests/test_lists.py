@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from cases import ReturnCase
 from procedures import GOOD_HANDLING, Case
 
-FAR = datetime.max.isoformat() + "+00:00"
 
 
 def marker() -> str:

@@ -34,6 +34,8 @@ SORTS = {name: paging.Sort(name, keys) for name, keys in {
     "deadline": ((Complaint.deadline_at, False), (Complaint.id, False)),
     "-deadline": ((Complaint.deadline_at, True), (Complaint.id, True)),
 }.items()}
+STATUSES = ("registered", "assigned", "escalated", "awaiting_confirmation", "sent_back", "awaiting_callback",
+            "rehandling", "awaiting_close", "closed")  # a complaint's, in the order of the procedure
 FILTERS = ("status", "category", "severity", "channel", "month", "responsible", "q")
 EXPORT_LIMIT = 50_000
 EXPORT_CUT = "Only the first {limit} rows are exported: narrow the filters."  # the note heading a cut file

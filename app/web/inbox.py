@@ -48,7 +48,7 @@ def index():
     startable = [v for v in latest if instances.may_start(g.user, v)]
     return render_template("inbox.html", tasks=[inbox.task_item(t, lang) for t in found.items], found=found,
                            chosen=chosen, lanes=inbox.lane_counts(g.user), procedures=latest,
-                           sorts=inbox.SORTS, startable=startable, **lists.page_context("inbox"))
+                           startable=startable, **lists.page_context("inbox"))
 
 
 lists.add_saved_filter_routes(bp, "inbox", "inbox.index")

@@ -4,17 +4,15 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from .. import permissions
 from ..errors import Forbidden, ValidationFailed
+from ..forms import complaint as complaint_forms
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..forms import complaint as complaint_forms
 from ..services import callbacks, complaints, exports, instances, returns
 from . import lists
 from .inbox import posted_data
 from .labels import label_of
 
 bp = Blueprint("records", __name__)
-COMPLAINT_STATUSES = ("registered", "assigned", "escalated", "awaiting_confirmation", "sent_back",
-                      "awaiting_callback", "rehandling", "awaiting_close", "closed")
 
 
 def _ledger_filters() -> dict:
@@ -27,7 +25,7 @@ def ledger():
     chosen = _ledger_filters()
     found = complaints.ledger(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     return render_template("complaints.html", complaints=found.items, found=found, chosen=chosen,
-                           statuses=COMPLAINT_STATUSES, sorts=complaints.SORTS, choices=complaint_forms,
+                           statuses=complaints.STATUSES, choices=complaint_forms,
                            export_limit=complaints.EXPORT_LIMIT, **lists.page_context("complaints"))
 
 
