@@ -9,7 +9,7 @@ from .. import permissions
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import choice_label
-from ..i18n import STATUSES
+from ..i18n import STATUSES as STATUS_LABELS
 from ..models import Complaint, User
 from ..roles import role_label
 from . import exports, paging
@@ -90,7 +90,7 @@ def _cell(key: str, value, lang: str):
     if key == "responsible_role" and value:
         return role_label(value, lang)
     if key == "status":
-        en, zh = STATUSES.get(value, (value, value))
+        en, zh = STATUS_LABELS.get(value, (value, value))
         return en if lang == "en" else zh
     return value
 
