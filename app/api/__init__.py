@@ -47,6 +47,15 @@ def pagination() -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
+def keyset() -> dict:
+    """page, per_page and the cursor `after` of a list paged by app/services/paging.py."""
+    page, per_page = pagination()
+    after = request.args.get("after") or None
+    if after is not None and len(after) > 1000:
+        raise ValidationFailed("bad paging parameters", {"after": ["must be at most 1000 characters"]})
+    return {"page": page, "per_page": per_page, "after": after}
+
+
 from . import auth, complaints, deadlines, instances, openapi, processes, tasks  # noqa: E402,F401
 from . import callbacks, returns  # noqa: E402,F401  (procedures 2 and 3)
 from . import deployments, drafts  # noqa: E402,F401  (proposing and deploying procedures)

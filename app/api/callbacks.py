@@ -3,11 +3,11 @@ from flask import g, request
 from ..services import callbacks
 from marshmallow import Schema, fields, validate
 
-from . import bp, pagination
-from .openapi import Out, Paging, doc, page_of
+from . import bp, keyset
+from .openapi import Keyset, Out, doc, keyset_page_of
 
 
-class CallbackFilters(Paging):
+class CallbackFilters(Keyset):
     status = fields.String(validate=validate.OneOf(["due", "retry", "scheduled", "completed", "ineffective"]))
     due = fields.Date(metadata={"description": "the open callbacks due that day"})
 
@@ -41,12 +41,10 @@ class CallbackWithAttempts(Callback):
 
 
 @bp.get("/callbacks")
-@doc("The callback log", page_of(Callback), query=CallbackFilters)
+@doc("The callback log", keyset_page_of(Callback), query=CallbackFilters)
 def list_callbacks():
-    page, per_page = pagination()
-    rows, total = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"),
-                                page=page, per_page=per_page)
-    return {"items": [callbacks.as_dict(c) for c in rows], "total": total}
+    found = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"), **keyset())
+    return found.as_json([callbacks.as_dict(c) for c in found.items])
 
 
 @bp.get("/callbacks/<int:callback_id>")

@@ -1,19 +1,29 @@
 from flask import g, request
+from marshmallow import Schema, fields, validate
 
-from ..services import complaints
-from marshmallow import fields
+from ..i18n import current_language, gettext
+from ..services import complaints, exports
+from . import bp, keyset
+from .openapi import MONTH, Keyset, Out, doc, keyset_page_of
 
-from . import bp, pagination
-from .openapi import MONTH, Out, Paging, doc, page_of
-
-FILTERS = ("status", "category", "severity", "channel", "month", "responsible", "q")
+SORT = fields.String(validate=validate.OneOf(list(complaints.SORTS)),
+                     metadata={"description": "number, received or deadline; '-' for descending (default -received)"})
 
 
-class LedgerFilters(Paging):
+class Filters(Schema):
     status, category, severity, channel = fields.String(), fields.String(), fields.String(), fields.String()
     month = fields.String(metadata=MONTH)
     responsible = fields.String(metadata={"description": "role key or username"})
     q = fields.String(metadata={"description": "full-text search"})
+    sort = SORT
+
+
+class LedgerFilters(Keyset, Filters):
+    pass
+
+
+class ExportQuery(Filters):
+    format = fields.String(required=True, validate=validate.OneOf(list(exports.FORMATS)))
 
 
 class Complaint(Out):
@@ -35,12 +45,25 @@ class Complaint(Out):
 
 
 @bp.get("/complaints")
-@doc("The complaint ledger", page_of(Complaint), query=LedgerFilters)
+@doc("The complaint ledger", keyset_page_of(Complaint), query=LedgerFilters)
 def list_complaints():
-    page, per_page = pagination()
-    rows, total = complaints.ledger(g.user, page=page, per_page=per_page,
-                                    **{name: request.args.get(name) for name in FILTERS})
-    return {"items": [complaints.as_dict(c) for c in rows], "total": total}
+    found = complaints.ledger(g.user, **keyset(), **ledger_filters(request.args))
+    return found.as_json([complaints.as_dict(c) for c in found.items])
+
+
+def ledger_filters(args) -> dict:
+    return {**{name: args.get(name) for name in complaints.FILTERS}, "sort": args.get("sort") or "-received"}
+
+
+@bp.get("/complaints/export")
+@doc(f"The filtered ledger as CSV (UTF-8 with BOM) or XLSX, at most {complaints.EXPORT_LIMIT} rows "
+     "(header X-Export-Truncated: true when cut)", {"type": "string"}, query=ExportQuery,
+     media=tuple(exports.FORMATS.values()))
+def export_complaints():
+    fmt = request.args.get("format")
+    content, cut = complaints.export_file(g.user, fmt, current_language(), gettext(complaints.EXPORT_CUT),
+                                          **ledger_filters(request.args))
+    return content, 200, exports.headers(fmt, "complaints", cut)
 
 
 @bp.get("/complaints/<number>")

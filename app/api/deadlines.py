@@ -2,11 +2,11 @@ from flask import g, request
 from marshmallow import Schema, fields, validate
 
 from ..services import calendar, overdue
-from . import bp, json_body, pagination
-from .openapi import DATE, MONTH, Out, Paging, doc, page_of
+from . import bp, json_body, keyset
+from .openapi import DATE, MONTH, Keyset, Out, doc, keyset_page_of
 
 
-class OverdueFilters(Paging):
+class OverdueFilters(Keyset):
     month = fields.String(metadata=MONTH)
     person = fields.String(metadata={"description": "username"})
 
@@ -42,12 +42,10 @@ class Year(Schema):
 
 
 @bp.get("/overdue")
-@doc("Overdue records (超时记录)", page_of(OverdueRecord), query=OverdueFilters)
+@doc("Overdue records (超时记录)", keyset_page_of(OverdueRecord), query=OverdueFilters)
 def list_overdue():
-    page, per_page = pagination()
-    rows, total = overdue.records(g.user, month=request.args.get("month"), person=request.args.get("person"),
-                                  page=page, per_page=per_page)
-    return {"items": [overdue.as_dict(r) for r in rows], "total": total}
+    found = overdue.records(g.user, month=request.args.get("month"), person=request.args.get("person"), **keyset())
+    return found.as_json([overdue.as_dict(r) for r in found.items])
 
 
 @bp.get("/calendar/<int:year>")

@@ -9,8 +9,8 @@ from ..forms.fields import Length
 from ..i18n import N_
 from ..request_guards import upload_limit
 from ..services import drafts
-from . import bp, json_body, pagination
-from .openapi import Out, Paging, doc, page_of
+from . import bp, json_body, keyset
+from .openapi import Keyset, Out, doc, keyset_page_of
 
 
 class ProcedureFile(Schema):
@@ -49,7 +49,7 @@ class DraftWithFiles(Draft):
     files = fields.List(fields.Nested(ProcedureFile), required=True)
 
 
-class DraftFilters(Paging):
+class DraftFilters(Keyset):
     process_key = fields.String(metadata={"description": "procedure key"})
 
 
@@ -105,11 +105,10 @@ def propose_draft():
 
 
 @bp.get("/drafts")
-@doc("Proposed drafts, newest first", page_of(Draft), query=DraftFilters)
+@doc("Proposed drafts, newest first", keyset_page_of(Draft), query=DraftFilters)
 def list_drafts():
-    page, per_page = pagination()
-    items, total = drafts.list_drafts(g.user, page, per_page, request.args.get("process_key"))
-    return {"items": [draft_item(d) for d in items], "total": total}
+    found = drafts.list_drafts(g.user, process_key=request.args.get("process_key"), **keyset())
+    return found.as_json([draft_item(d) for d in found.items])
 
 
 @bp.get("/drafts/<int:draft_id>")

@@ -57,6 +57,20 @@ class Paging(Schema):
                               metadata={"description": "items per page (default 50)"})
 
 
+class Keyset(Paging):
+    after = fields.String(validate=validate.Length(min=1, max=1000),
+                          metadata={"description": "opaque cursor: the next_after of the page before (wins over page)"})
+
+
+def keyset_page_of(item: type[Schema]) -> dict:
+    page = page_of(item)
+    page["required"] = [*page["required"], "total_exact", "next_after"]
+    page["properties"].update({
+        "total_exact": {"type": "boolean", "description": "false: total is a bound, there are more"},
+        "next_after": {"type": ["string", "null"], "description": "cursor of the next page, null on the last"}})
+    return page
+
+
 def page_of(item: type[Schema]) -> dict:
     return {"type": "object", "required": ["items", "total"],
             "properties": {"items": {"type": "array", "items": item}, "total": {"type": "integer", "minimum": 0}}}

@@ -2,11 +2,11 @@ from flask import g, request
 from marshmallow import Schema, fields
 
 from ..services import returns
-from . import bp, json_body, pagination
-from .openapi import Out, Paging, doc, page_of
+from . import bp, json_body, keyset
+from .openapi import Keyset, Out, doc, keyset_page_of
 
 
-class RegisterFilters(Paging):
+class RegisterFilters(Keyset):
     status, branch = fields.String(), fields.String()
     q = fields.String(metadata={"description": "search number, model, branch, fault"})
 
@@ -57,12 +57,11 @@ SHIPMENT = {"type": "object", "required": ["data"],
 
 
 @bp.get("/return-authorizations")
-@doc("The return authorization register", page_of(ReturnAuthorization), query=RegisterFilters)
+@doc("The return authorization register", keyset_page_of(ReturnAuthorization), query=RegisterFilters)
 def list_return_authorizations():
-    page, per_page = pagination()
-    rows, total = returns.register(g.user, status=request.args.get("status"), branch=request.args.get("branch"),
-                                   q=request.args.get("q"), page=page, per_page=per_page)
-    return {"items": [returns.as_dict(r) for r in rows], "total": total}
+    found = returns.register(g.user, status=request.args.get("status"), branch=request.args.get("branch"),
+                             q=request.args.get("q"), **keyset())
+    return found.as_json([returns.as_dict(r) for r in found.items])
 
 
 @bp.get("/return-authorizations/<number>")
@@ -80,8 +79,7 @@ def receive_shipment():
 
 
 @bp.get("/refused-shipments")
-@doc("Shipments refused for want of an approved return authorization", page_of(Refusal), query=Paging)
+@doc("Shipments refused for want of an approved return authorization", keyset_page_of(Refusal), query=Keyset)
 def list_refused_shipments():
-    page, per_page = pagination()
-    rows, total = returns.refusals(g.user, page=page, per_page=per_page)
-    return {"items": [returns.refusal_dict(r) for r in rows], "total": total}
+    found = returns.refusals(g.user, **keyset())
+    return found.as_json([returns.refusal_dict(r) for r in found.items])

@@ -2,23 +2,29 @@ from flask import g, request
 from marshmallow import fields, validate
 
 from .. import forms
-from ..errors import ValidationFailed
-from ..i18n import N_
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language
 from ..services import inbox, timeline
-from . import bp, json_body, pagination
+from . import bp, json_body, keyset
 from .instances import TaskItem, open_task_items
-from .openapi import Out, Paging, doc, page_of
+from .openapi import Keyset, Out, doc, keyset_page_of
 
 TASK_ID = {"task_id": {"format": "uuid", "description": "the engine's task id"}}
 
 
-class TaskFilters(Paging):
+class TaskFilters(Keyset):
     lane = fields.String(metadata={"description": "role key"})
     process_key = fields.String(metadata={"description": "procedure key"})
     claimed = fields.String(validate=validate.OneOf(["me", "none"]))
     overdue = fields.String(validate=validate.OneOf(["true", "false"]))
+    sort = fields.String(validate=validate.OneOf(list(inbox.SORTS)),
+                         metadata={"description": "due date or creation, '-' for descending (default due)"})
+
+
+class LaneCount(Out):
+    lane = fields.String(required=True)
+    total = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
 
 
 class Answer(Out):
@@ -79,27 +85,19 @@ COMPLETE = {"type": "object", "required": ["data"], "properties": {"data": {
     "type": "object", "description": "the task's form (GET /tasks/{task_id}), one of the form schemas"}}}
 
 
-def _filters() -> dict:
-    args, problems = request.args, {}
-    claimed = args.get("claimed")
-    if claimed not in (None, "me", "none"):
-        problems["claimed"] = [N_("must be 'me' or 'none'")]
-    overdue = {None: None, "true": True, "false": False}.get(args.get("overdue"), "bad")
-    if overdue == "bad":
-        problems["overdue"] = [N_("must be 'true' or 'false'")]
-    if problems:
-        raise ValidationFailed(N_("bad filters"), problems)
-    return {"lane": args.get("lane"), "process_key": args.get("process_key"), "claimed": claimed,
-            "overdue": overdue}
-
-
 @bp.get("/tasks")
-@doc("The inbox: ready tasks of the caller's roles, unclaimed or claimed by the caller", page_of(TaskItem), query=TaskFilters)
+@doc("The inbox: ready tasks of the caller's roles, unclaimed or claimed by the caller", keyset_page_of(TaskItem),
+     query=TaskFilters)
 def list_tasks():
-    page, per_page = pagination()
-    rows, total = inbox.list_tasks(g.user, page=page, per_page=per_page, **_filters())
+    found = inbox.list_tasks(g.user, **keyset(), **inbox.filters_from(request.args))
     lang = current_language()
-    return {"items": [inbox.task_item(t, lang) for t in rows], "total": total}
+    return found.as_json([inbox.task_item(t, lang) for t in found.items])
+
+
+@bp.get("/tasks/counts")
+@doc("The caller's lanes with their open and overdue tasks", {"type": "array", "items": LaneCount})
+def task_counts():
+    return inbox.lane_counts(g.user)
 
 
 class TaskSummary(Out):

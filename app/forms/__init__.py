@@ -22,6 +22,7 @@ class Form:
     case_fields: tuple[str, ...] = ()
     # ...and, before the rest of the case's timeline, the latest answers of these earlier forms.
     shows: tuple[str, ...] = ()
+    due_days: int | None = None  # else: due this many working days after the task opens (domain.md's clocks)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -38,8 +39,8 @@ def case_data() -> dict:
 
 
 def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None,
-             case_fields: tuple[str, ...] = (), shows: tuple[str, ...] = ()) -> None:
-    FORMS[key] = Form(key, schema, en, zh, due_from, tuple(case_fields), tuple(shows))
+             case_fields: tuple[str, ...] = (), shows: tuple[str, ...] = (), due_days: int | None = None) -> None:
+    FORMS[key] = Form(key, schema, en, zh, due_from, tuple(case_fields), tuple(shows), due_days)
 
 
 def registrar(case_fields: tuple[str, ...]):

@@ -118,11 +118,11 @@ _register = registrar(CASE)
 
 
 _register("complaint.intake", IntakeForm, "Take in a complaint", "登记投诉")
-_register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派", shows=("complaint.intake",))
+_register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派", due_days=1, shows=("complaint.intake",))
 _register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进",
           due_from="deadlines.first_response", shows=("complaint.classify",))
 _register("complaint.major_decision", MajorDecisionForm, "Decide a major complaint", "重大投诉总经理决定",
-          shows=("complaint.follow_up", "complaint.classify"))
+          due_from="deadlines.handling", shows=("complaint.follow_up", "complaint.classify"))
 _register("complaint.handle", HandlingForm, "Handle the complaint", "部门处理投诉", due_from="deadlines.handling",
           shows=FOR_THE_DEPARTMENT)
 _register("complaint.handle_repair", RepairHandlingForm, "Handle a repair-quality complaint", "车间处理投诉",
@@ -130,11 +130,11 @@ _register("complaint.handle_repair", RepairHandlingForm, "Handle a repair-qualit
 _register("complaint.repair_plan", RepairPlanForm, "Make a repair plan", "制定维修方案", due_from="deadlines.handling",
           shows=("complaint.handle_repair", "complaint.major_decision", "complaint.classify", "complaint.confirm",
                  "complaint.callback"))
-_register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果",
+_register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果", due_days=1,
           shows=(*HANDLED, "complaint.major_decision", "complaint.classify", "complaint.callback"))
-_register("complaint.callback", CallbackForm, "Call the customer back", "回访客户",
+_register("complaint.callback", CallbackForm, "Call the customer back", "回访客户", due_days=3,
           shows=("complaint.confirm", *HANDLED, "complaint.major_decision"))
-_register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案",
+_register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案", due_days=2,
           shows=("complaint.callback", "complaint.confirm", *HANDLED, "complaint.major_decision"))
 _register("complaint.vehicle_release", VehicleReleaseForm, "Record the vehicle's release", "登记车辆出厂",
           shows=("complaint.repair_plan", "complaint.handle_repair"))

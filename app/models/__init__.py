@@ -24,3 +24,6 @@ __all__ += ["Notice"]
 from .task_drafts import TaskDraft  # noqa: E402  (drafts of task forms, per task and person)
 
 __all__ += ["TaskDraft"]
+from .lists import SavedFilter  # noqa: E402  (a person's saved filters of a list page)
+
+__all__ += ["SavedFilter"]

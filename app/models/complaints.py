@@ -1,7 +1,7 @@
 """The complaint ledger (投诉跟踪台账) and the monthly serial numbers of records."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -20,6 +20,11 @@ class RecordCounter(db.Model):
 
 class Complaint(db.Model):
     __tablename__ = "complaints"
+    # the ledger's orders (each with the id that makes it stable) and its commonest filter
+    __table_args__ = (Index("ix_complaints_received_id", "received_at", "id"),
+                      Index("ix_complaints_deadline_id", "deadline_at", "id"),
+                      Index("ix_complaints_status_received_id", "status", "received_at", "id"),
+                      Index("ix_complaints_responsible_user_id", "responsible_user_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)

@@ -61,7 +61,10 @@ class ProcessInstance(db.Model):
 class OpenTask(db.Model):
     """A READY user task, kept in step with the workflow so the inbox never loads one."""
     __tablename__ = "open_tasks"
-    __table_args__ = (Index("ix_open_tasks_lane_claimed", "lane", "claimed_by_id"),)
+    __table_args__ = (Index("ix_open_tasks_lane_claimed", "lane", "claimed_by_id"),
+                      # the inbox's orders within a lane, stable by id
+                      Index("ix_open_tasks_lane_due", "lane", "due_at", "created_at", "id"),
+                      Index("ix_open_tasks_lane_created", "lane", "created_at", "id"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
     process_key: Mapped[str] = mapped_column(String(64))

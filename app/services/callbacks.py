@@ -3,7 +3,7 @@ log, and the list of callbacks due on a day (the clerk's list for the next worki
 import re
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import local, now, service_zone
 from .. import permissions
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..i18n import N_
 from ..models import Callback, User
 from ..workdays import is_working_day
+from . import paging
 
 STATUSES = ("due", "retry", "scheduled", "completed", "ineffective")
 OPEN = ("due", "retry", "scheduled")
@@ -47,7 +48,11 @@ def next_working_day(after: date | None = None) -> date:
     return day
 
 
-def log(user: User, status=None, due=None, page=1, per_page=50):
+DUE_FIRST = paging.Sort("due", ((Callback.due_at, False), (Callback.id, False)))
+NEWEST_FIRST = paging.Sort("-created", ((Callback.created_at, True), (Callback.id, True)))
+
+
+def log(user: User, status=None, due=None, after=None, page=1, per_page=50) -> paging.Page:
     """Callbacks, newest first; with `due` (YYYY-MM-DD) the open ones due that day, earliest first."""
     permissions.require(user, "callbacks.read_log")
     day = parse_day(due) if due else None
@@ -66,12 +71,7 @@ def log(user: User, status=None, due=None, page=1, per_page=50):
         query = query.where(Callback.due_at >= start, Callback.due_at < start + timedelta(days=1))
         if not status:
             query = query.where(Callback.status.in_(OPEN))
-        order = (Callback.due_at, Callback.id)
-    else:
-        order = (Callback.created_at.desc(), Callback.id.desc())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paging.paginate(query, DUE_FIRST if day else NEWEST_FIRST, after=after, page=page, per_page=per_page)
 
 
 def get(user: User, callback_id: int) -> Callback:

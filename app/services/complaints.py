@@ -2,14 +2,18 @@
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..clock import service_zone
 from .. import permissions
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
+from ..forms import choice_label
+from ..i18n import STATUSES as STATUS_LABELS
 from ..models import Complaint, User
+from ..roles import role_label
+from . import exports, paging
 
 READ = "complaints.read_ledger"  # the whole ledger, or a department's own complaints
 
@@ -23,8 +27,23 @@ def month_range(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def ledger(user: User, status=None, category=None, severity=None, channel=None, month=None,
-           responsible=None, q=None, page=1, per_page=50):
+SORTS = {name: paging.Sort(name, keys) for name, keys in {
+    "number": ((Complaint.number, False), (Complaint.id, False)),
+    "-number": ((Complaint.number, True), (Complaint.id, True)),
+    "received": ((Complaint.received_at, False), (Complaint.id, False)),
+    "-received": ((Complaint.received_at, True), (Complaint.id, True)),
+    "deadline": ((Complaint.deadline_at, False), (Complaint.id, False)),
+    "-deadline": ((Complaint.deadline_at, True), (Complaint.id, True)),
+}.items()}
+STATUSES = ("registered", "assigned", "escalated", "awaiting_confirmation", "sent_back", "awaiting_callback",
+            "rehandling", "awaiting_close", "closed")  # a complaint's, in the order of the procedure
+FILTERS = ("status", "category", "severity", "channel", "month", "responsible", "q")
+EXPORT_LIMIT = 50_000
+EXPORT_CUT = "Only the first {limit} rows are exported: narrow the filters."  # the note heading a cut file
+
+
+def _filtered(user: User, status=None, category=None, severity=None, channel=None, month=None,
+              responsible=None, q=None):
     query = permissions.scope(user, READ, select(Complaint))
     for column, value in ((Complaint.status, status), (Complaint.category, category),
                           (Complaint.severity, severity), (Complaint.channel, channel)):
@@ -36,15 +55,57 @@ def ledger(user: User, status=None, category=None, severity=None, channel=None, 
     if responsible:
         person = select(User.id).where(User.username == responsible).scalar_subquery()
         query = query.where(or_(Complaint.responsible_role == responsible, Complaint.responsible_user_id == person))
-    if q:
+    if q and q.strip():
         pattern = f"%{q.strip()}%"
         query = query.where(or_(*(column.ilike(pattern) for column in (
             Complaint.number, Complaint.customer_name, Complaint.contact_phone, Complaint.vehicle,
             Complaint.description, Complaint.result))))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return query
+
+
+def _sort(sort: str) -> paging.Sort:
+    if sort not in SORTS:
+        raise ValidationFailed("bad sort", {"sort": [f"must be one of {', '.join(SORTS)}"]})
+    return SORTS[sort]
+
+
+def ledger(user: User, sort="-received", after=None, page=1, per_page=50, **filters) -> paging.Page:
+    return paging.paginate(_filtered(user, **filters), _sort(sort), after=after, page=page, per_page=per_page)
+
+
+EXPORT_COLUMNS = {  # column -> (English, Chinese) header
+    "number": ("Number", "编号"), "received_at": ("Received", "受理时间"), "channel": ("Channel", "投诉渠道"),
+    "customer_name": ("Customer", "客户姓名"), "contact_phone": ("Phone", "联系电话"),
+    "vehicle": ("Vehicle or product", "车辆/产品"), "description": ("Description", "投诉内容"),
+    "category": ("Category", "投诉类别"), "severity": ("Severity", "严重程度"),
+    "responsible_role": ("Responsible department", "责任部门"), "responsible_person": ("Responsible person", "责任人"),
+    "deadline_at": ("Deadline", "处理期限"), "status": ("Status", "状态"), "result": ("Result", "处理结果"),
+    "handling_rounds": ("Handling rounds", "处理轮次"), "callback_result": ("Callback", "回访结果"),
+    "closed_at": ("Closed", "结案时间")}
+
+
+def _cell(key: str, value, lang: str):
+    """A value as the page shows it: choices, roles and statuses by their labels."""
+    if key in ("channel", "category", "severity"):
+        return choice_label(key, value, lang)
+    if key == "responsible_role" and value:
+        return role_label(value, lang)
+    if key == "status":
+        en, zh = STATUS_LABELS.get(value, (value, value))
+        return en if lang == "en" else zh
+    return value
+
+
+def export_file(user: User, fmt: str, lang: str, cut_note: str, sort="-received", limit=EXPORT_LIMIT,
+                **filters) -> tuple[bytes, bool]:
+    """The filtered ledger as a CSV or XLSX file of at most `limit` rows (cut_note, EXPORT_CUT in
+    the reader's language, heads a cut one), and whether it was cut."""
+    if fmt not in exports.FORMATS:
+        raise ValidationFailed("bad format", {"format": [f"must be one of {', '.join(exports.FORMATS)}"]})
+    rows, cut = paging.bounded(_filtered(user, **filters), _sort(sort), limit)
+    table = [[_cell(key, row[key], lang) for key in EXPORT_COLUMNS] for row in map(as_dict, rows)]
+    headers = [en if lang == "en" else zh for en, zh in EXPORT_COLUMNS.values()]
+    return exports.render(fmt, "complaints", headers, table, cut_note.format(limit=limit) if cut else None), cut
 
 
 def get(user: User, number: str) -> Complaint:

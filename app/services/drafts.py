@@ -1,7 +1,7 @@
 """Proposing and deploying procedure versions: a process owner uploads a procedure's files
 as a draft, checked element by element and kept, valid or not; an admin deploys a valid
 one (or uploaded files directly) as the next version."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
@@ -9,7 +9,7 @@ from ..errors import Conflict, InvalidProcedure, NotFound, PayloadTooLarge, Vali
 from ..extensions import db
 from ..i18n import N_
 from ..models import ProcessDraft, ProcessVersion, User
-from . import deployments
+from . import deployments, paging
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 10
@@ -76,15 +76,16 @@ def get(user: User, draft_id: int) -> ProcessDraft:
     return draft
 
 
-def list_drafts(user: User, page: int = 1, per_page: int = 50, process_key: str | None = None):
+NEWEST_FIRST = paging.Sort("-created", ((ProcessDraft.created_at, True), (ProcessDraft.id, True)))
+
+
+def list_drafts(user: User, page: int = 1, per_page: int = 50, process_key: str | None = None,
+                after: str | None = None) -> paging.Page:
     permissions.require(user, "procedures.read_drafts")
     query = select(ProcessDraft)
     if process_key:
         query = query.where(ProcessDraft.process_key == process_key)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(ProcessDraft.created_at.desc(), ProcessDraft.id.desc())
-                               .offset((page - 1) * per_page).limit(per_page))
-    return list(items), total
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
 
 
 def deploy(user: User, draft_id: int | None = None,

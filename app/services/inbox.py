@@ -12,7 +12,7 @@ from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound, Val
 from ..extensions import db
 from ..i18n import N_, gettext
 from ..models import OpenTask, TaskDraft, TaskRecord, User, UserRole
-from . import runs
+from . import paging, runs
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,16 @@ def task_item(task: OpenTask, lang: str) -> dict:
             "overdue": bool(task.due_at and task.due_at < now())}
 
 
-def _mine(user: User):
-    """The open tasks in the user's lanes, unclaimed or claimed by the user: the inbox."""
+SORTS = {name: paging.Sort(name, keys) for name, keys in {
+    "due": ((OpenTask.due_at, False), (OpenTask.created_at, False), (OpenTask.id, False)),
+    "-due": ((OpenTask.due_at, True), (OpenTask.created_at, True), (OpenTask.id, True)),
+    "created": ((OpenTask.created_at, False), (OpenTask.id, False)),
+    "-created": ((OpenTask.created_at, True), (OpenTask.id, True)),
+}.items()}
+
+
+def _visible(user: User):
+    """The tasks a person may work on: in a lane of theirs, unclaimed or claimed by them."""
     return (OpenTask.lane.in_(list(user.roles)),
             or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
 
@@ -38,7 +46,7 @@ def summary(user: User) -> dict:
     when the newest arrived (a page that saw another value knows tasks arrived since)."""
     total, overdue, newest = db.session.execute(
         select(func.count(OpenTask.id), func.coalesce(func.sum(case((OpenTask.due_at < now(), 1), else_=0)), 0),
-               func.max(OpenTask.created_at)).where(*_mine(user))).one()
+               func.max(OpenTask.created_at)).where(*_visible(user))).one()
     if newest is not None and newest.tzinfo is None:  # SQLite keeps no offset: an aggregate is not typed
         newest = newest.replace(tzinfo=timezone.utc)
     return {"open": total, "overdue": int(overdue), "newest": newest}
@@ -54,8 +62,29 @@ def record_item(record: TaskRecord, lang: str) -> dict:
             "completed_at": record.completed_at}
 
 
-def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, page=1, per_page=50):
-    query = select(OpenTask).where(*_mine(user))
+def filters_from(args) -> dict:
+    """The inbox's filters and order from a query string's arguments (strings), checked."""
+    problems = {}
+    claimed = args.get("claimed") or None
+    if claimed not in (None, "me", "none"):
+        problems["claimed"] = [N_("must be 'me' or 'none'")]
+    overdue = {None: None, "": None, "true": True, "false": False}.get(args.get("overdue"), "bad")
+    if overdue == "bad":
+        problems["overdue"] = [N_("must be 'true' or 'false'")]
+    sort = args.get("sort") or "due"
+    if sort not in SORTS:
+        problems["sort"] = [N_("must be one of %(choices)s", choices=", ".join(SORTS))]
+    if problems:
+        raise ValidationFailed(N_("bad filters"), problems)
+    return {"lane": args.get("lane") or None, "process_key": args.get("process_key") or None, "claimed": claimed,
+            "overdue": overdue, "sort": sort}
+
+
+def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=None, sort="due", after=None,
+               page=1, per_page=50) -> paging.Page:
+    if sort not in SORTS:
+        raise ValidationFailed(N_("bad sort"), {"sort": [N_("must be one of %(choices)s", choices=", ".join(SORTS))]})
+    query = select(OpenTask).where(*_visible(user))
     if lane:
         query = query.where(OpenTask.lane == lane)
     if process_key:
@@ -68,10 +97,17 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
         query = query.where(OpenTask.due_at < now())
     elif overdue is False:
         query = query.where(or_(OpenTask.due_at.is_(None), OpenTask.due_at >= now()))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at)
-                              .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paging.paginate(query, SORTS[sort], after=after, page=page, per_page=per_page)
+
+
+def lane_counts(user: User) -> list[dict]:
+    """Each of the person's lanes with its open and overdue tasks (one grouped count)."""
+    overdue = func.count(case((OpenTask.due_at < now(), 1)))
+    rows = db.session.execute(select(OpenTask.lane, func.count(), overdue).where(*_visible(user))
+                              .group_by(OpenTask.lane))
+    counted = {lane: (total, late) for lane, total, late in rows}
+    return [{"lane": lane, "total": counted.get(lane, (0, 0))[0], "overdue": counted.get(lane, (0, 0))[1]}
+            for lane in sorted(user.roles)]
 
 
 def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:

@@ -1,22 +1,22 @@
 """Reading the overdue records: managers see everyone's, staff their own."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import permissions
-from ..extensions import db
 from ..models import OverdueRecord, User
+from . import paging
 from .complaints import month_range
 
-def records(user: User, month=None, person=None, page=1, per_page=50):
+NEWEST_FIRST = paging.Sort("-recorded", ((OverdueRecord.recorded_at, True), (OverdueRecord.id, True)))
+
+
+def records(user: User, month=None, person=None, after=None, page=1, per_page=50) -> paging.Page:
     query = permissions.scope(user, "overdue.read", select(OverdueRecord))  # managers: everyone's
     if month:
         month_range(month)  # validates YYYY-MM
         query = query.where(OverdueRecord.month == month)
     if person:
         query = query.where(OverdueRecord.person_id == select(User.id).where(User.username == person).scalar_subquery())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(OverdueRecord.recorded_at.desc()).offset((page - 1) * per_page)
-                              .limit(per_page))
-    return list(rows), total
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
 
 
 def as_dict(record: OverdueRecord) -> dict:

@@ -2,7 +2,7 @@
 and the record of shipments refused because no approved application covers them."""
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .. import forms, permissions
 from ..clock import now
@@ -10,7 +10,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import OpenTask, RefusedShipment, ReturnAuthorization, User
-from . import inbox
+from . import inbox, paging
 
 # Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
 READ = "returns.read_register"
@@ -18,7 +18,10 @@ STATUSES = ("under_review", "sent_back", "awaiting_approval", "rejected", "await
             "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed")
 
 
-def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
+NEWEST_FIRST = paging.Sort("-submitted", ((ReturnAuthorization.submitted_at, True), (ReturnAuthorization.id, True)))
+
+
+def register(user: User, status=None, branch=None, q=None, after=None, page=1, per_page=50) -> paging.Page:
     query = permissions.scope(user, READ, select(ReturnAuthorization))
     if status:
         if status not in STATUSES:
@@ -31,10 +34,7 @@ def register(user: User, status=None, branch=None, q=None, page=1, per_page=50):
         query = query.where(or_(ReturnAuthorization.number.ilike(pattern), ReturnAuthorization.model.ilike(pattern),
                                 ReturnAuthorization.branch.ilike(pattern),
                                 ReturnAuthorization.fault_description.ilike(pattern)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(ReturnAuthorization.submitted_at.desc(), ReturnAuthorization.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
 
 
 def get(user: User, key: str) -> ReturnAuthorization:
@@ -74,13 +74,12 @@ def receive_shipment(user: User, data) -> dict:
     return {"accepted": True, "number": request.number, "instance_id": instance.id, "status": request.status}
 
 
-def refusals(user: User, page=1, per_page=50):
+REFUSED_NEWEST_FIRST = paging.Sort("-arrived", ((RefusedShipment.arrived_at, True), (RefusedShipment.id, True)))
+
+
+def refusals(user: User, after=None, page=1, per_page=50) -> paging.Page:
     permissions.require(user, "returns.read_refusals")
-    query = select(RefusedShipment)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(RefusedShipment.arrived_at.desc(), RefusedShipment.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return paging.paginate(select(RefusedShipment), REFUSED_NEWEST_FIRST, after=after, page=page, per_page=per_page)
 
 
 def refusal_dict(refusal: RefusedShipment) -> dict:

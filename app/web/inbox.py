@@ -8,6 +8,7 @@ from ..extensions import csrf
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..services import deployments, inbox, instances, timeline
+from . import lists
 from .errors import reasons
 
 bp = Blueprint("inbox", __name__)
@@ -31,13 +32,17 @@ def posted_data(schema: dict) -> dict:
 
 @bp.get("/")
 def index():
-    overdue = True if request.args.get("overdue") == "true" else None
-    lane = request.args.get("lane") or None
-    rows, total = inbox.list_tasks(g.user, lane=lane, overdue=overdue, per_page=200)
+    chosen = inbox.filters_from(request.args)
+    found = inbox.list_tasks(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     lang = current_language()
-    startable = [v for v in deployments.latest_versions() if instances.may_start(g.user, v)]
-    return render_template("inbox.html", tasks=[inbox.task_item(t, lang) for t in rows], total=total,
-                           lane=lane, overdue=overdue, startable=startable)
+    latest = deployments.latest_versions()
+    startable = [v for v in latest if instances.may_start(g.user, v)]
+    return render_template("inbox.html", tasks=[inbox.task_item(t, lang) for t in found.items], found=found,
+                           chosen=chosen, lanes=inbox.lane_counts(g.user), procedures=latest,
+                           startable=startable, **lists.page_context("inbox"))
+
+
+lists.add_saved_filter_routes(bp, "inbox", "inbox.index")
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ bp = Blueprint("procedures", __name__, url_prefix="/procedures")
 def _overview(problems=None, errors=None, status=200):
     procedures = [(latest, deployments.versions_with_counts(latest.process_key))
                   for latest in deployments.latest_versions()]
-    recent, _ = drafts.list_drafts(g.user, per_page=30)
+    recent = drafts.list_drafts(g.user, per_page=30).items
     return render_template("procedures.html", procedures=procedures, drafts=recent, problems=problems or [],
                            errors=errors or {}, max_files=drafts.MAX_FILES,
                            max_mib=drafts.MAX_FILE_BYTES // 2**20), status

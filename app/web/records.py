@@ -5,24 +5,42 @@ from flask import Blueprint, flash, g, make_response, redirect, render_template,
 from .. import permissions
 from ..errors import Forbidden, PayloadTooLarge, ValidationFailed
 from ..files import attachment_request_bytes, stored_file, uploaded_file
+from ..forms import complaint as complaint_forms
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..request_guards import upload_limit
-from ..services import callbacks, casefiles, complaints, instances, returns
+from ..services import callbacks, casefiles, complaints, exports, instances, returns
+from . import lists
 from .inbox import posted_data
 from .labels import label_of
 from .procedures import EDITOR_CSP
 from .errors import reasons
 
 bp = Blueprint("records", __name__)
-FILTERS = ("status", "category", "severity", "channel", "month", "q")
+
+
+def _ledger_filters() -> dict:
+    return {**{name: request.args.get(name) or None for name in complaints.FILTERS},
+            "sort": request.args.get("sort") or "-received"}
 
 
 @bp.get("/complaints")
 def ledger():
-    chosen = {name: request.args.get(name) or None for name in FILTERS}
-    rows, total = complaints.ledger(g.user, per_page=200, **chosen)
-    return render_template("complaints.html", complaints=rows, total=total, chosen=chosen)
+    chosen = _ledger_filters()
+    found = complaints.ledger(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
+    return render_template("complaints.html", complaints=found.items, found=found, chosen=chosen,
+                           statuses=complaints.STATUSES, choices=complaint_forms,
+                           export_limit=complaints.EXPORT_LIMIT, **lists.page_context("complaints"))
+
+
+@bp.get("/complaints/export.<fmt>")
+def ledger_export(fmt):
+    content, cut = complaints.export_file(g.user, fmt, current_language(), gettext(complaints.EXPORT_CUT),
+                                          **_ledger_filters())
+    return content, 200, exports.headers(fmt, "complaints", cut)
+
+
+lists.add_saved_filter_routes(bp, "complaints", "records.ledger")
 
 
 @bp.get("/complaints/<number>")
@@ -102,10 +120,11 @@ def record_labels():
 @bp.get("/returns")
 def return_register():
     chosen = {name: request.args.get(name) or None for name in ("status", "q")}
-    rows, total = returns.register(g.user, per_page=200, **chosen)
-    refused = returns.refusals(g.user, per_page=50)[0] if permissions.can(g.user, "returns.read_refusals") else None
-    return render_template("returns.html", requests=rows, total=total, chosen=chosen, refused=refused,
-                           statuses=returns.STATUSES)
+    found = returns.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
+    refused = returns.refusals(g.user, per_page=50).items if permissions.can(g.user, "returns.read_refusals") \
+        else None
+    return render_template("returns.html", requests=found.items, found=found, chosen=chosen, refused=refused,
+                           statuses=returns.STATUSES, query=lists.current_query())
 
 
 @bp.route("/returns/receive", methods=["GET", "POST"])
@@ -138,9 +157,9 @@ def callback_log():
     """The clerk's list: by default the callbacks due on the next working day."""
     due = request.args.get("due", callbacks.next_working_day().isoformat())
     status = request.args.get("status") or None
-    rows, total = callbacks.log(g.user, status=status, due=due or None, per_page=200)
-    return render_template("callbacks.html", callbacks=rows, total=total, due=due, status=status,
-                           statuses=callbacks.STATUSES)
+    found = callbacks.log(g.user, status=status, due=due or None, after=lists.after(), per_page=lists.PAGE_SIZE)
+    return render_template("callbacks.html", callbacks=found.items, found=found, due=due, status=status,
+                           statuses=callbacks.STATUSES, query=lists.current_query())
 
 
 @bp.get("/callbacks/<int:callback_id>")
