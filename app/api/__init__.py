@@ -52,7 +52,7 @@ def keyset() -> dict:
     page, per_page = pagination()
     after = request.args.get("after") or None
     if after is not None and len(after) > 1000:
-        raise ValidationFailed("bad paging parameters", {"after": ["must be at most 1000 characters"]})
+        raise ValidationFailed(N_("bad paging parameters"), {"after": [N_("must be at most 1000 characters")]})
     return {"page": page, "per_page": per_page, "after": after}
 
 

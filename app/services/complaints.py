@@ -8,9 +8,8 @@ from ..clock import service_zone
 from .. import permissions
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..i18n import N_
+from ..i18n import N_, status_pair
 from ..forms import choice_label
-from ..i18n import STATUSES as STATUS_LABELS
 from ..models import Complaint, User
 from ..roles import role_label
 from . import exports, paging
@@ -65,7 +64,7 @@ def _filtered(user: User, status=None, category=None, severity=None, channel=Non
 
 def _sort(sort: str) -> paging.Sort:
     if sort not in SORTS:
-        raise ValidationFailed("bad sort", {"sort": [f"must be one of {', '.join(SORTS)}"]})
+        raise ValidationFailed(N_("bad sort"), {"sort": [N_("must be one of %(choices)s", choices=", ".join(SORTS))]})
     return SORTS[sort]
 
 
@@ -91,7 +90,7 @@ def _cell(key: str, value, lang: str):
     if key == "responsible_role" and value:
         return role_label(value, lang)
     if key == "status":
-        en, zh = STATUS_LABELS.get(value, (value, value))
+        en, zh = status_pair(value)
         return en if lang == "en" else zh
     return value
 
@@ -101,7 +100,7 @@ def export_file(user: User, fmt: str, lang: str, cut_note: str, sort="-received"
     """The filtered ledger as a CSV or XLSX file of at most `limit` rows (cut_note, EXPORT_CUT in
     the reader's language, heads a cut one), and whether it was cut."""
     if fmt not in exports.FORMATS:
-        raise ValidationFailed("bad format", {"format": [f"must be one of {', '.join(exports.FORMATS)}"]})
+        raise ValidationFailed(N_("bad format"), {"format": [N_("must be one of %(choices)s", choices=", ".join(exports.FORMATS))]})
     rows, cut = paging.bounded(_filtered(user, **filters), _sort(sort), limit)
     table = [[_cell(key, row[key], lang) for key in EXPORT_COLUMNS] for row in map(as_dict, rows)]
     headers = [en if lang == "en" else zh for en, zh in EXPORT_COLUMNS.values()]

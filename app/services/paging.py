@@ -13,6 +13,7 @@ from sqlalchemy import DateTime, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..errors import ValidationFailed
+from ..i18n import N_
 from ..extensions import db
 from ..models.types import UTCDateTime
 
@@ -61,8 +62,8 @@ class Sort:
                 raise ValueError
             return [_typed(column, value) for (column, _), value in zip(self.keys, values[1:])]
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-            raise ValidationFailed("bad cursor", {"after": ["is not a cursor of this list and order "
-                                                            "(take it from next_after)"]}) from None
+            raise ValidationFailed(N_("bad cursor"), {"after": [N_(
+                "is not a cursor of this list and order (take it from next_after)")]}) from None
 
 
 def _nullable(column) -> bool:

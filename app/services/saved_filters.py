@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import select
 
 from ..errors import NotFound, ValidationFailed
+from ..i18n import N_
 from ..extensions import db
 from ..models import SavedFilter, User
 
@@ -16,7 +17,7 @@ MAX_PER_LIST = 50
 
 def _list_name(list_name: str) -> str:
     if list_name not in LISTS:
-        raise NotFound(f"no list {list_name}")
+        raise NotFound(N_("no list %(name)s", name=list_name))
     return list_name
 
 
@@ -35,15 +36,15 @@ def save(user: User, list_name: str, name: str, query: str) -> SavedFilter:
     _list_name(list_name)
     name = (name or "").strip()
     if not 1 <= len(name) <= 64:
-        raise ValidationFailed("bad filter name", {"name": ["must be 1 to 64 characters"]})
+        raise ValidationFailed(N_("bad filter name"), {"name": [N_("must be 1 to 64 characters")]})
     kept = clean_query(list_name, query)
     if len(kept) > 1000:
-        raise ValidationFailed("filter too long", {"query": ["must be at most 1000 characters"]})
+        raise ValidationFailed(N_("filter too long"), {"query": [N_("must be at most 1000 characters")]})
     found = db.session.scalar(select(SavedFilter).where(
         SavedFilter.user_id == user.id, SavedFilter.list_name == list_name, SavedFilter.name == name))
     if found is None:
         if len(of(user, list_name)) >= MAX_PER_LIST:
-            raise ValidationFailed("too many filters", {"name": [f"at most {MAX_PER_LIST} saved filters per list"]})
+            raise ValidationFailed(N_("too many filters"), {"name": [N_("at most %(count)s saved filters per list", count=MAX_PER_LIST)]})
         found = SavedFilter(user_id=user.id, list_name=list_name, name=name)
         db.session.add(found)
     found.query = kept
@@ -54,7 +55,7 @@ def save(user: User, list_name: str, name: str, query: str) -> SavedFilter:
 def delete(user: User, filter_id: int) -> None:
     found = db.session.get(SavedFilter, filter_id)
     if found is None or found.user_id != user.id:
-        raise NotFound(f"no saved filter {filter_id}")  # another person's is not shown to exist
+        raise NotFound(N_("no saved filter %(id)s", id=filter_id))  # another person's is not shown to exist
     db.session.delete(found)
     db.session.flush()
 

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from ..errors import ValidationFailed
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..services import saved_filters
 
 PAGE_SIZE = 50
@@ -14,7 +14,7 @@ PAGE_SIZE = 50
 def after() -> str | None:
     cursor = request.args.get("after") or None
     if cursor is not None and len(cursor) > 1000:
-        raise ValidationFailed("bad cursor", {"after": [gettext("must be at most 1000 characters")]})
+        raise ValidationFailed(N_("bad cursor"), {"after": [N_("must be at most 1000 characters")]})
     return cursor
 
 
