@@ -104,6 +104,26 @@ def login_fixture():
     return login
 
 
+def errors_of(page) -> list[str]:
+    """Console errors and uncaught exceptions of `page` from now on (CSP refusals are console
+    errors), but for the browser's own request of /favicon.ico, which the app does not serve."""
+    errors = []
+
+    def on_console(message):
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"{message.text} @ {message.location}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture(name="errors_of")
+def errors_of_fixture():
+    """`errors = errors_of(page)`: the helper above, as a fixture."""
+    return errors_of
+
+
 @pytest.fixture(name="logout")
 def logout_fixture():
     return logout

@@ -11,18 +11,6 @@ INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "custo
           "customer_request": "免费复查"}
 
 
-def _errors_of(page):
-    errors = []
-
-    def on_console(message):
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            errors.append(f"{message.text} @ {message.location}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def _png(width: int, height: int) -> bytes:
     """A real PNG image, grey, that a browser draws."""
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -44,8 +32,8 @@ def _new_complaint(page, live_server) -> dict:
     return started.json()
 
 
-def test_the_case_page_draws_the_diagram_with_the_current_task_marked(page, login, live_server):
-    errors = _errors_of(page)
+def test_the_case_page_draws_the_diagram_with_the_current_task_marked(page, login, live_server, errors_of):
+    errors = errors_of(page)
     case = _new_complaint(page, live_server)
     attached = page.context.request.post(
         f"{live_server}/api/v1/instances/{case['id']}/attachments",
@@ -96,8 +84,8 @@ def test_the_case_page_draws_the_diagram_with_the_current_task_marked(page, logi
     assert errors == [], "\n".join(errors)
 
 
-def test_the_printed_form_prints_on_a4(page, login, live_server):
-    errors = _errors_of(page)
+def test_the_printed_form_prints_on_a4(page, login, live_server, errors_of):
+    errors = errors_of(page)
     case = _new_complaint(page, live_server)
     login(page, "customer_dept")
     assert page.goto(f"/complaints/{case['business_key']}/print").status == 200

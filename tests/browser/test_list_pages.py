@@ -12,14 +12,6 @@ INTAKE = {"received_at": "2026-11-21T10:00:00+08:00", "channel": "online_chat", 
           "description": "维修后空调不制冷，客户要求尽快处理并给出书面说明"}
 
 
-def _errors_of(page) -> list[str]:
-    errors = []
-    page.on("console", lambda m: errors.append(f"{m.text} @ {m.location}") if m.type == "error"
-            and not m.location.get("url", "").endswith("/favicon.ico") else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 @pytest.fixture
 def cases(page, live_server):
     """A few complaints, one of them classified, through the API."""
@@ -52,8 +44,8 @@ def _shoot(page, name: str, size: dict) -> dict:
 
 @pytest.mark.parametrize("username, path, table", [("demo_all", "/", "table.tasks"),
                                                     ("service_manager", "/complaints", "table.ledger")])
-def test_lists_are_tables_on_a_desktop_and_cards_on_a_phone(page, login, cases, username, path, table):
-    errors = _errors_of(page)
+def test_lists_are_tables_on_a_desktop_and_cards_on_a_phone(page, login, cases, username, path, table, errors_of):
+    errors = errors_of(page)
     login(page, username)
     page.goto(path)
     name = "inbox" if path == "/" else "ledger"
@@ -75,8 +67,8 @@ def test_lists_are_tables_on_a_desktop_and_cards_on_a_phone(page, login, cases, 
     assert errors == [], errors
 
 
-def test_the_filters_are_controls_and_the_ledger_filters_and_sorts(page, login, cases):
-    errors = _errors_of(page)
+def test_the_filters_are_controls_and_the_ledger_filters_and_sorts(page, login, cases, errors_of):
+    errors = errors_of(page)
     login(page, "service_manager")
     page.goto("/complaints")
     form = page.locator("form.filters").first

@@ -7,22 +7,8 @@ NEW_LABEL = "分类、定级与指派"
 ELEMENT = '.djs-element[data-element-id="classify_complaint"]'
 
 
-def _errors_of(page):
-    """Console errors and uncaught exceptions of the page (CSP refusals are console errors),
-    but for the browser's own request of /favicon.ico, which the app does not serve."""
-    errors = []
-
-    def on_console(message):
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            errors.append(f"{message.text} @ {message.location}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
-def test_process_owner_edits_a_label_and_saves_a_valid_draft(page, login, live_server):
-    errors = _errors_of(page)
+def test_process_owner_edits_a_label_and_saves_a_valid_draft(page, login, live_server, errors_of):
+    errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures")
     with page.expect_navigation():
@@ -60,8 +46,8 @@ def test_process_owner_edits_a_label_and_saves_a_valid_draft(page, login, live_s
     assert errors == [], "\n".join(errors)
 
 
-def test_customer_dept_may_not_edit_a_diagram(page, login):
-    errors = _errors_of(page)
+def test_customer_dept_may_not_edit_a_diagram(page, login, errors_of):
+    errors = errors_of(page)
     login(page, "customer_dept")
     response = page.goto("/procedures/complaint/edit")
     assert response.status == 403
