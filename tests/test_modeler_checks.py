@@ -76,3 +76,13 @@ def test_staff_who_do_not_own_procedures_may_not_check(pages, username):
     headers = {"X-CSRFToken": token.group(1)} if token else {}
     response = person.client.post("/procedures/complaint/check", json={"bpmn": "x"}, headers=headers)
     assert response.status_code == 403
+
+
+def test_the_page_of_a_draft_with_problems_links_to_the_editor(pages):
+    owner = pages("process_owner")
+    saved = owner.post("/procedures/complaint/edit", {"bpmn": _broken()})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    page = owner.get(saved.headers["Location"]).get_data(as_text=True)
+    assert '<a id="fix-in-editor" href="/procedures/complaint/edit">' in page
+    clean = owner.post("/procedures/complaint/edit", {"bpmn": shipped()["complaint.bpmn"]})
+    assert 'id="fix-in-editor"' not in owner.get(clean.headers["Location"]).get_data(as_text=True)
