@@ -253,6 +253,7 @@ ENDPOINTS: dict[str, str] = {
     "procedures.propose": "procedures.propose",
     "procedures.edit": "procedures.propose",
     "procedures.save_edit": "procedures.propose",
+    "procedures.check": "procedures.propose",
     "procedures.deploy": "procedures.deploy",
 }
 

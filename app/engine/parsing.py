@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from ..i18n import N_
 from .sandbox import validate_source
 from .serialization import dump_spec
 
@@ -72,15 +73,15 @@ class ParsedProcess:
             properties = getattr(ts, "extensions", {}).get("properties", {})
             if kind in ("UserTask", "ManualTask"):
                 if ts.lane is None:
-                    add("user task is in no lane: put it in the lane of the role that does it")
+                    add(N_("user task is in no lane: put it in the lane of the role that does it"))
                 elif ts.lane not in roles:
-                    add(f"lane '{ts.lane}' is not a role (known roles: {', '.join(sorted(roles))})")
+                    add(N_("lane '%(lane)s' is not a role (known roles: %(roles)s)", lane=ts.lane, roles=', '.join(sorted(roles))))
                 if properties.get("form") not in forms:
-                    add(f"user task has no known form (property 'form' = {properties.get('form')!r})")
+                    add(N_("user task has no known form (property 'form' = %(form)s)", form=repr(properties.get('form'))))
             if kind == "ServiceTask" and ts.operation_name not in handlers:
-                add(f"service task has no handler: '{ts.operation_name}' is not registered")
+                add(N_("service task has no handler: '%(handler)s' is not registered", handler=ts.operation_name))
             if kind == "StartEvent" and "form" in properties and properties["form"] not in forms:
-                add(f"start form '{properties['form']}' is not a known form")
+                add(N_("start form '%(form)s' is not a known form", form=properties['form']))
             for source, mode in _code_of(ts):
                 problem = validate_source(source, mode, functions)
                 if problem:

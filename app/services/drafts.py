@@ -68,6 +68,12 @@ def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
     return draft
 
 
+def check(user: User, items: list[tuple[str, bytes | str]]) -> list:
+    """The problems of a procedure's files being edited, as a draft would keep them, storing nothing."""
+    permissions.require(user, "procedures.propose")
+    return deployments.check(read_uploads(items))[1]
+
+
 def get(user: User, draft_id: int) -> ProcessDraft:
     permissions.require(user, "procedures.read_drafts")
     draft = db.session.get(ProcessDraft, draft_id)

@@ -1,10 +1,10 @@
 """Procedures and their versions, for process owners and admins: upload a draft and see its
 problems element by element; an admin deploys a valid draft as the next version."""
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
-from ..i18n import gettext
+from ..i18n import gettext, translate
 from ..request_guards import upload_limit
 from ..services import deployments, drafts
 from .errors import reasons
@@ -74,6 +74,12 @@ def _main_file(version) -> str:
     return next(n for n in sorted(version.files) if n.endswith(".bpmn"))
 
 
+def _edited_files(version, xml: str) -> list[tuple[str, str]]:
+    """The edited diagram with the version's other files (its decision tables), as one draft."""
+    name = _main_file(version)
+    return [(n, xml if n == name else text) for n, text in sorted(version.files.items())]
+
+
 def _editor(version, xml: str, problems=None, status=200):
     response = make_response(render_template("procedure_edit.html", version=version, file_name=_main_file(version),
                                              xml=xml, problems=problems or []), status)
@@ -92,10 +98,8 @@ def edit(key):
 def save_edit(key):
     version = deployments.latest_version(key)
     name, xml = _main_file(version), request.form.get("bpmn", "")
-    # The edited diagram with the version's other files (its decision tables), as one draft.
-    items = [(n, xml if n == name else text) for n, text in sorted(version.files.items())]
     try:
-        draft = drafts.propose(g.user, items)
+        draft = drafts.propose(g.user, _edited_files(version, xml))
     except InvalidProcedure as err:
         return _editor(version, xml, problems=err.problems, status=err.status)
     except (PayloadTooLarge, ValidationFailed) as err:
@@ -104,3 +108,25 @@ def save_edit(key):
         return _editor(version, xml, problems=problems, status=err.status)
     flash(gettext("Draft saved.") if draft.valid else gettext("Draft saved with problems."))
     return redirect(url_for("procedures.draft", draft_id=draft.id))
+
+
+@bp.post("/<key>/check")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
+def check(key):
+    """The problems of the diagram being edited, element by element, nothing stored: the modeler
+    asks after each change (JSON {"bpmn": xml}, the CSRF token in the X-CSRFToken header)."""
+    version = deployments.latest_version(key)
+    body = request.get_json(silent=True)
+    xml = body.get("bpmn") if isinstance(body, dict) else None
+    if not isinstance(xml, str):
+        return jsonify(message=gettext("Send the diagram as JSON with its BPMN text in the field bpmn."),
+                       errors={"bpmn": [gettext("required, a text")]}), 400
+    try:
+        problems = [p.to_dict() for p in drafts.check(g.user, _edited_files(version, xml))]
+    except RequestEntityTooLarge:
+        problems = [{"element_id": None, "message": gettext("The upload is too large.")}]
+    except InvalidProcedure as err:
+        problems = err.problems
+    except (PayloadTooLarge, ValidationFailed) as err:
+        problems = [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
+    return jsonify(problems=[{"element_id": p["element_id"], "message": translate(p["message"])} for p in problems])

@@ -56,3 +56,31 @@ def test_customer_dept_may_not_edit_a_diagram(page, login, errors_of):
     status = page.evaluate("""async () => (await fetch('/procedures/complaint/edit', {method: 'POST'})).status""")
     assert status in (400, 403)  # no CSRF token, and no right to propose anyway
     assert [e for e in errors if "403" not in e and "400" not in e] == []
+
+
+def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_fixed(page, login):
+    """A lane renamed to no role: after the debounced check its task carries the red marker and
+    the list names it; clicking the list item selects it; renaming it back clears both."""
+    errors = _errors_of(page)
+    login(page, "process_owner")
+    page.goto("/procedures/complaint/edit")
+    status = page.locator("#modeler-status")
+    status.filter(has_text="未发现问题。").wait_for()  # checked once after the import
+    assert page.locator(".has-problem").count() == 0
+
+    rename = """name => window.modeler.get('modeling').updateLabel(
+        window.modeler.get('elementRegistry').get('Lane_claims_supervisor'), name)"""
+    page.evaluate(rename, "claims")
+    marked = page.locator('.djs-element.has-problem[data-element-id="handle_claims"]')
+    marked.wait_for(state="attached")
+    item = page.locator('#modeler-problems li[data-element-id="handle_claims"]')
+    assert "泳道“claims”不是角色" in item.inner_text()
+    item.locator("button").click()
+    selected = page.evaluate("() => window.modeler.get('selection').get().map(e => e.id)")
+    assert selected == ["handle_claims"]
+
+    page.evaluate(rename, "claims_supervisor")
+    status.filter(has_text="未发现问题。").wait_for()
+    assert marked.count() == 0 and page.locator(".has-problem").count() == 0
+    assert page.locator("#modeler-problems li").count() == 0
+    assert errors == [], "\n".join(errors)
