@@ -58,10 +58,10 @@ def test_customer_dept_may_not_edit_a_diagram(page, login, errors_of):
     assert [e for e in errors if "403" not in e and "400" not in e] == []
 
 
-def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_fixed(page, login):
+def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_fixed(page, login, errors_of):
     """A lane renamed to no role: after the debounced check its task carries the red marker and
     the list names it; clicking the list item selects it; renaming it back clears both."""
-    errors = _errors_of(page)
+    errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures/complaint/edit")
     status = page.locator("#modeler-status")
