@@ -95,3 +95,57 @@ def test_panel_sets_a_form_and_lanes_keep_their_role_keys(page, login, live_serv
     operators = [op.get("id") for op in root.iter(SPIFF + "serviceTaskOperator")]
     assert "complaints.register" in operators
     assert errors == [], "\n".join(errors)
+
+
+def test_panel_creates_the_extensions_a_new_task_lacks(page, login, live_server):
+    """A new user task has no extension elements: choosing its form creates them; a service
+    task's handler and a lane's role change through the panel too (undone and redone)."""
+    errors = _errors_of(page)
+    login(page, "process_owner")
+    page.goto("/procedures/complaint/edit")
+    _element(page, "classify_complaint").wait_for(state="visible")
+    new_id = page.evaluate("""() => {
+        const registry = window.modeler.get('elementRegistry');
+        const lane = registry.get('Lane_customer_dept');
+        const shape = window.modeler.get('elementFactory').createShape({type: 'bpmn:UserTask'});
+        window.modeler.get('modeling').createShape(
+            shape, {x: lane.x + lane.width - 80, y: lane.y + lane.height / 2}, registry.get('Participant_complaint'));
+        window.modeler.get('selection').select(shape);
+        return shape.id;
+    }""")
+    assert page.locator("#panel-id").inner_text() == new_id
+    assert page.locator("#panel-form").input_value() == ""
+    page.locator("#panel-form").select_option("complaint.close")
+
+    page.evaluate("""() => window.modeler.get('selection').select(
+        window.modeler.get('elementRegistry').get('assign_complaint'))""")
+    assert page.locator("#panel-handler").input_value() == "complaints.assign"
+    page.locator("#panel-handler").select_option("returns.check_receipt")
+    assert page.locator("#panel-handler-description").inner_text().startswith("Count, model and serial numbers")
+
+    page.evaluate("""() => window.modeler.get('selection').select(
+        window.modeler.get('elementRegistry').get('Lane_claims_supervisor'))""")
+    page.locator("#panel-role").select_option("branch_manager")
+    assert "分公司经理" in _element(page, "Lane_claims_supervisor").text_content()
+    page.evaluate("() => window.modeler.get('commandStack').undo()")
+    assert "索赔主管" in _element(page, "Lane_claims_supervisor").text_content()
+    assert page.locator("#panel-role").input_value() == "claims_supervisor"
+    page.evaluate("() => window.modeler.get('commandStack').redo()")
+    assert page.locator("#panel-role").input_value() == "branch_manager"
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存为草稿").click()
+    match = re.search(r"/procedures/drafts/(\d+)$", page.url)
+    assert match, page.url
+    token = page.context.request.post(live_server + "/api/v1/auth/token",
+                                      data={"username": "admin", "password": "demo"}).json()["token"]
+    body = page.context.request.get(f"{live_server}/api/v1/drafts/{match.group(1)}",
+                                    headers={"Authorization": "Bearer " + token}).json()
+    root = ET.fromstring({f["name"]: f["content"] for f in body["files"]}["complaint.bpmn"])
+    task = next(t for t in root.iter(BPMN + "userTask") if t.get("id") == new_id)
+    assert [(p.get("name"), p.get("value")) for p in task.iter(SPIFF + "property")] == [("form", "complaint.close")]
+    service = next(t for t in root.iter(BPMN + "serviceTask") if t.get("id") == "assign_complaint")
+    assert [op.get("id") for op in service.iter(SPIFF + "serviceTaskOperator")] == ["returns.check_receipt"]
+    lanes = {lane.get("id"): lane.get("name") for lane in root.iter(BPMN + "lane")}
+    assert lanes["Lane_claims_supervisor"] == "branch_manager" and lanes["Lane_customer_dept"] == "customer_dept"
+    assert errors == [], "\n".join(errors)
