@@ -17,7 +17,7 @@
   }
 
   var modeler = new window.BpmnJS({ container: "#canvas" });
-  window.modeler = modeler;  // for the browser tests
+  window.modeler = modeler;  // for the side panel (modeler-panel.js) and the browser tests
   var ready = modeler.importXML(textarea.value).then(function (result) {
     modeler.get("canvas").zoom("fit-viewport");
     if (result.warnings && result.warnings.length) {
@@ -27,6 +27,7 @@
     showError(String(err && err.message || err));
     throw err;
   });
+  window.modelerReady = ready;
 
   var canvas = modeler.get("canvas");
   var registry = modeler.get("elementRegistry");
