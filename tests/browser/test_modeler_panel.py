@@ -4,8 +4,6 @@ the lanes named by role keys (the engine's roles) and carries the new form."""
 import re
 import xml.etree.ElementTree as ET
 
-from test_modeler import _errors_of
-
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
@@ -25,8 +23,8 @@ def _saved_bpmn(page, live_server, draft_id):
     return {f["name"]: f["content"] for f in body["files"]}["complaint.bpmn"]
 
 
-def test_panel_sets_a_form_and_lanes_keep_their_role_keys(page, login, live_server):
-    errors = _errors_of(page)
+def test_panel_sets_a_form_and_lanes_keep_their_role_keys(page, login, live_server, errors_of):
+    errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures/complaint/edit")
     _element(page, "classify_complaint").wait_for(state="visible")
@@ -97,10 +95,10 @@ def test_panel_sets_a_form_and_lanes_keep_their_role_keys(page, login, live_serv
     assert errors == [], "\n".join(errors)
 
 
-def test_panel_creates_the_extensions_a_new_task_lacks(page, login, live_server):
+def test_panel_creates_the_extensions_a_new_task_lacks(page, login, live_server, errors_of):
     """A new user task has no extension elements: choosing its form creates them; a service
     task's handler and a lane's role change through the panel too (undone and redone)."""
-    errors = _errors_of(page)
+    errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures/complaint/edit")
     _element(page, "classify_complaint").wait_for(state="visible")
