@@ -35,6 +35,11 @@ class DiagramFacts:
     def task(self, element_id: str) -> TaskFacts:
         return self.tasks.get(element_id, NO_FACTS)
 
+    def due_by(self, path: str) -> frozenset[str]:
+        """The tasks whose deadline is the time the case holds under `path` (their due_from):
+        the work a missed deadline is recorded against."""
+        return frozenset(element for element, task in self.tasks.items() if task.due_from == path)
+
 
 def properties(element) -> dict[str, str]:
     """An element's `spiffworkflow:property` name -> value pairs."""

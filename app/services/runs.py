@@ -22,9 +22,10 @@ from . import deployments, notices
 HELD = ("error", "suspended")
 
 
-def script_engine(instance_id: int, actor_id: int | None) -> ScriptEngine:
+def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
-        context = handlers.HandlerContext(instance_id, actor_id, task_name, data, params, now())
+        context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
+                                          tasks_due_by=deployments.facts(instance.version).due_by)
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -51,7 +52,7 @@ def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
     if instance.serializer_version != SERIALIZER_VERSION:
         raise EngineFailure(N_("instance %(id)s was saved by serializer %(serializer)s; migrate it before running",
                                id=instance.id, serializer=instance.serializer_version))
-    return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance.id, actor_id))
+    return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance, actor_id))
 
 
 def step(instance: ProcessInstance, run: WorkflowRun, action: dict) -> bool:
