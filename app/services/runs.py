@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import handlers, logs
@@ -20,6 +20,7 @@ from . import deployments, notices
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
+TIMERS_CHANNEL = "timers"  # PostgreSQL NOTIFY: a timer was brought earlier (app/timer_runner.py listens)
 
 
 def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngine:
@@ -141,12 +142,22 @@ def _due_at(task: TaskFacts, data: dict, opened_at: datetime) -> datetime | None
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
+def _wake_timer_runners(before: datetime | None, after: datetime | None) -> None:
+    """A save set an instance's timer earlier than it was: wake the sleeping timer runners
+    (PostgreSQL delivers the notice when this transaction commits, never before)."""
+    if after is None or (before is not None and after >= before):
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMERS_CHANNEL})
+
+
 def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     """Store the workflow and bring the open-task table in line with it (none while held)."""
     instance.state = run.dump()
     instance.serializer_version = SERIALIZER_VERSION
     if instance.status not in HELD:
         instance.status = run.status
+    _wake_timer_runners(instance.next_timer_at, run.next_timer_at)
     instance.next_timer_at = run.next_timer_at
     instance.data = run.data
     ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
