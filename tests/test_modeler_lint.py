@@ -108,6 +108,14 @@ class Diagram:
         return ET.tostring(self.root, encoding="unicode")
 
 
+def timers_variant(timers: dict[str, str]) -> Diagram:
+    """The complaint diagram with the timeDate of each given boundary timer replaced."""
+    d = Diagram("complaint.bpmn")
+    for event, expression in timers.items():
+        d.el(event).find(".//bpmn:timeDate", NS).text = expression
+    return d
+
+
 def broken_variants() -> dict[str, tuple[str, set]]:
     """name -> (diagram, {(rule, element id)} our rules must report, and nothing else of ours)."""
     variants = {}
@@ -133,13 +141,10 @@ def broken_variants() -> dict[str, tuple[str, set]]:
     variant("dead end", d, {("aftersales/no-dead-end", "follow_up_major"),
                             ("aftersales/no-dead-end", "within_authority_gateway")})
 
-    d = Diagram("complaint.bpmn")
     timers = {"deadline_workshop": "", "deadline_business": 'add_days(deadlines["handling"], 3',
               "deadline_parts": "__import__('os').system('true')", "deadline_claims": "working_days(2) +",
               "deadline_repair_plan": "add_days(released_at, 'x)"}
-    for event, expression in timers.items():
-        d.el(event).find(".//bpmn:timeDate", NS).text = expression
-    variant("timers", d, {("aftersales/timer-expression", event) for event in timers})
+    variant("timers", timers_variant(timers), {("aftersales/timer-expression", event) for event in timers})
 
     d = Diagram("complaint.bpmn")
     del d.el("is_major").attrib["default"]
@@ -173,6 +178,19 @@ def test_the_shipped_diagrams_lint_clean_with_old_and_labelled_lanes(typed):
     results = lint(files, typed)
     for name in files:
         assert results[name] == {"warnings": [], "reports": []}, name
+
+
+def test_plausible_timer_expressions_pass_and_the_default_functions_are_the_diagram_functions():
+    fine = timers_variant({"deadline_workshop": 'add_days(deadlines["handling"], 1)',
+                           "deadline_business": '"2026-12-01T09:00:00+08:00"',
+                           "deadline_parts": "add_days(released_at, 3) if released_at else working_days(1)",
+                           "deadline_claims": "'(not a bracket' and working_days(2)",
+                           "deadline_repair_plan": "working_days(len(items) + 1)"})
+    results = lint({"fine": fine.text()}, typed=False, options={**OPTIONS, "functions": [*DIAGRAM_FUNCTIONS, "len"]})
+    assert results["fine"]["reports"] == []
+    assert sorted(results["functions"]) == sorted(DIAGRAM_FUNCTIONS)
+    results = lint({"fine": fine.text()}, typed=False, options={})
+    assert ours(results["fine"]["reports"]) == {("aftersales/timer-expression", "deadline_repair_plan")}
 
 
 @pytest.mark.parametrize("typed", [True, False], ids=["descriptor", "generic"])

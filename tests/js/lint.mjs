@@ -6,7 +6,7 @@
 //   typed: read the spiffworkflow extensions with the moddle descriptor
 //   (app/web/static/src/modeler/spiffworkflow.json) or as generic elements, as bpmn-js does without it.
 // stdout: {"<name>": {"warnings": [import warnings], "reports": [{rule, id, message, category}]},
-//          "defaults": lint.js's English MESSAGES}
+//          "defaults": lint.js's English MESSAGES, "functions": its default DIAGRAM_FUNCTIONS}
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,11 +32,11 @@ async function loadLint() {
 }
 
 const input = JSON.parse(readFileSync(0, 'utf8'));
-const { default: lintConfig, MESSAGES } = await loadLint();
+const { default: lintConfig, MESSAGES, DIAGRAM_FUNCTIONS } = await loadLint();
 const spiffworkflow = JSON.parse(readFileSync(join(modeler, 'spiffworkflow.json'), 'utf8'));
 const moddle = new BpmnModdle(input.typed ? { spiffworkflow } : {});
 const packed = lintConfig(input.options || {});
-const out = { defaults: MESSAGES };
+const out = { defaults: MESSAGES, functions: DIAGRAM_FUNCTIONS };
 
 for (const [ name, xml ] of Object.entries(input.files)) {
   const { rootElement, warnings } = await moddle.fromXML(xml);

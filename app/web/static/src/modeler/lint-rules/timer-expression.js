@@ -51,11 +51,11 @@ function wellFormed(code) {
 // The names the expression calls: `f(` and `a.b(`.
 function calls(code) {
   const found = [];
-  const call = /(^|[^\w.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\(/g;
+  const call = /[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*(?=\s*\()/g;
   let match;
   while ((match = call.exec(code))) {
-    const name = match[2].replace(/\s+/g, '');
-    if (!KEYWORDS.has(name)) {
+    const name = match[0].replace(/\s+/g, '');
+    if (!/[\w.]/.test(code[match.index - 1] || '') && !KEYWORDS.has(name)) {
       found.push(name);
     }
   }
