@@ -213,11 +213,11 @@ def test_the_reports_name_what_is_wrong_in_english_by_default():
     assert ("deadline_workshop", "This timer has no expression: say when it fires, e.g. working_days(2).") in messages
     assert ("deadline_parts", "The timer expression __import__('os').system('true') calls __import__, which is not "
             "a diagram function (known: add_days, working_days).") in messages
-    assert ("is_major", "This gateway splits without a default flow and these flows have no condition: "
-            "一般 (Flow_is_major_dispatch_department). Make one flow the default or give each a condition.") in messages
+    assert ("is_major", "This gateway splits without a default flow and these flows have no condition: 一般 "
+            "(Flow_is_major_dispatch_department). Make one flow the default or give each a condition.") in messages
     assert ("Lane_parts_manager", "The role no_such_role of this lane is not a known role.") in messages
-    timer_reports = [r for r in results["timers"]["reports"] if r["id"] == "deadline_business"]
-    assert timer_reports[0]["message"].startswith('The timer expression add_days(deadlines["handling"], 3 is incomplete')
+    unclosed = next(r["message"] for r in results["timers"]["reports"] if r["id"] == "deadline_business")
+    assert unclosed.startswith('The timer expression add_days(deadlines["handling"], 3 is incomplete')
 
 
 def test_without_the_lists_only_presence_is_checked():
