@@ -232,11 +232,13 @@ def test_without_the_lists_only_presence_is_checked():
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_the_page_passes_the_texts_in_its_language(app, lang):
     """lint_messages() (the server's catalogue) has every text of lint.js, in English the very
-    defaults of lint.js, in Chinese the catalogue's words, placeholders filled in by the rules."""
+    defaults of lint.js (bpmnlint's own reports as bpmnlint words them), in Chinese the catalogue's
+    words, placeholders filled in by the rules."""
     with app.test_request_context(f"/?lang={lang}"):
         messages = lint_messages()
     variants = broken_variants()
-    results = lint({"forms": variants["forms"][0]}, typed=True, options={**OPTIONS, "messages": messages})
+    results = lint({"forms": variants["forms"][0], "gateway": variants["gateway"][0]}, typed=True,
+                   options={**OPTIONS, "messages": messages})
     assert set(messages) == set(results["defaults"])
     if lang == "en":
         assert messages == results["defaults"]
@@ -245,3 +247,8 @@ def test_the_page_passes_the_texts_in_its_language(app, lang):
     found = {r["id"]: r["message"] for r in results["forms"]["reports"]}
     assert found["confirm_handling"] == messages["unknownForm"].replace("{form}", "complaint.no_such_form")
     assert found["classify_complaint"] == messages["userTaskNoForm"]
+    # bpmnlint's own rules reworded: the flow without a condition at a gateway that forks on conditions
+    found = {(r["rule"], r["id"]): r["message"] for r in results["gateway"]["reports"]}
+    assert found["conditional-flows", "Flow_is_major_dispatch_department"] == messages["flowWithoutCondition"]
+    assert found["aftersales/exclusive-gateway-default", "is_major"] == messages["gatewayNoDefault"].replace(
+        "{flows}", "一般 (Flow_is_major_dispatch_department)")

@@ -11,7 +11,8 @@
 // lists of keys or of {key, ...} (the page's choices); one left out is not checked for membership,
 // only for presence. functions: the diagram functions a timer may call (default working_days,
 // add_days). messages: the report texts in the page's language by key (the server's
-// app/web/lint_messages.py), over the English defaults below; `{name}` placeholders are filled in.
+// app/web/lint_messages.py), over the English defaults below (ours, and bpmnlint's own reports
+// reworded); `{name}` placeholders are filled in.
 // lang: the page's language; unused here, the texts come translated in `messages`.
 // Returns null when called without options.
 import adHocSubProcess from 'bpmnlint/rules/ad-hoc-sub-process.js';
@@ -60,6 +61,46 @@ export const MESSAGES = {
   gatewayNoDefault: 'This gateway splits without a default flow and these flows have no condition: {flows}. Make one flow the default or give each a condition.'
 };
 
+// The texts bpmnlint's rules report (bpmnlint 11), by key: a page in Chinese passes their words
+// under the same keys. A text not listed (one naming a link) shows as the rule reports it.
+const BPMNLINT_MESSAGES = {
+  adHocStartEvent: 'A <Start Event> is not allowed in <Ad Hoc Sub Process>',
+  adHocEndEvent: 'An <End Event> is not allowed in <Ad Hoc Sub Process>',
+  flowWithoutCondition: 'Sequence flow is missing condition',
+  processNoEnd: 'Process is missing end event',
+  subProcessNoEnd: 'Sub process is missing end event',
+  processNoStart: 'Process is missing start event',
+  subProcessNoStart: 'Sub process is missing start event',
+  processManyBlankStarts: 'Process has multiple blank start events',
+  subProcessManyBlankStarts: 'Sub process has multiple blank start events',
+  eventGatewayFewFlows: 'An <Event-based Gateway> must have at least 2 outgoing <Sequence Flows>',
+  eventGatewayConditional: 'A <Sequence Flow> outgoing from an <Event-based Gateway> must not be conditional',
+  startWithoutDefinition: 'Start event is missing event definition',
+  startNotBlank: 'Start event must be blank',
+  fakeJoin: 'Incoming flows do not join',
+  missingName: 'Element is missing name',
+  unused: 'Element is unused',
+  nameNotUnique: 'Element name is not unique',
+  linkWithoutName: 'Link event is missing link name',
+  missingDiagram: 'Element is missing bpmndi',
+  complexGateway: 'Element type <bpmn:ComplexGateway> is discouraged',
+  inclusiveGateway: 'Element type <bpmn:InclusiveGateway> is discouraged',
+  duplicateFlow: 'SequenceFlow is a duplicate',
+  duplicateOutgoing: 'Duplicate outgoing sequence flows',
+  duplicateIncoming: 'Duplicate incoming sequence flows',
+  implicitSplit: 'Flow splits implicitly',
+  overlaps: 'Element overlaps with other element',
+  outsideParent: 'Element is outside of parent boundary',
+  manyEventDefinitions: 'Event has multiple event definitions',
+  superfluousGateway: 'Gateway is superfluous. It only has one source and target.',
+  superfluousLabel: 'Sequence flow has superfluous label',
+  superfluousTermination: 'Termination is superfluous.'
+};
+
+const KEY_OF_BPMNLINT_MESSAGE = Object.fromEntries(Object.entries(BPMNLINT_MESSAGES).map(([ k, v ]) => [ v, k ]));
+
+Object.assign(MESSAGES, BPMNLINT_MESSAGES);
+
 export const DIAGRAM_FUNCTIONS = [ 'working_days', 'add_days' ];
 
 // The packages of the rule names: `aftersales/x` reads as bpmnlint-plugin-aftersales.
@@ -103,19 +144,41 @@ const BPMNLINT_RULES = {
   'superfluous-termination': [ superfluousTermination, 'warn' ]
 };
 
-const resolver = {
-  resolveRule(pkg, ruleName) {
-    const found = pkg === OURS ? OUR_RULES[ruleName]
-      : pkg === 'bpmnlint' && BPMNLINT_RULES[ruleName] && BPMNLINT_RULES[ruleName][0];
-    if (!found) {
-      throw new Error(`cannot resolve rule <${pkg}/${ruleName}>: not bundled`);
-    }
-    return found;
-  },
-  resolveConfig(pkg, configName) {
-    throw new Error(`cannot resolve config <${configName}> in <${pkg}>: not bundled`);
+// A bpmnlint rule whose reports read in the given texts.
+function reworded(rule, texts) {
+  const reword = (reporter) => ({
+    report: (id, message, path) => reporter.report(id, texts[KEY_OF_BPMNLINT_MESSAGE[message]] || message, path)
+  });
+  const { check } = rule;
+  if (typeof check === 'function') {
+    return { ...rule, check: (node, reporter) => check(node, reword(reporter)) };
   }
-};
+  return {
+    ...rule,
+    check: {
+      enter: check.enter && ((node, reporter) => check.enter(node, reword(reporter))),
+      leave: check.leave && ((node, reporter) => check.leave(node, reword(reporter)))
+    }
+  };
+}
+
+function resolverFor(texts) {
+  return {
+    resolveRule(pkg, ruleName) {
+      if (pkg === OURS && OUR_RULES[ruleName]) {
+        return OUR_RULES[ruleName];
+      }
+      if (pkg === 'bpmnlint' && BPMNLINT_RULES[ruleName]) {
+        const factory = BPMNLINT_RULES[ruleName][0];
+        return (config) => reworded(factory(config), texts);
+      }
+      throw new Error(`cannot resolve rule <${pkg}/${ruleName}>: not bundled`);
+    },
+    resolveConfig(pkg, configName) {
+      throw new Error(`cannot resolve config <${configName}> in <${pkg}>: not bundled`);
+    }
+  };
+}
 
 export default function lintConfig(options) {
   if (!options) {
@@ -139,5 +202,5 @@ export default function lintConfig(options) {
   Object.entries(settings).forEach(([ name, setting ]) => {
     rules[`aftersales/${name}`] = [ 'error', { ...setting, messages: texts } ];
   });
-  return { config: { rules }, resolver };
+  return { config: { rules }, resolver: resolverFor(texts) };
 }
