@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
 from . import fixes
 from .clock import use_clock
+from .decisions import decision_problems
 from .migration import MigrationRefused, MigrationResult, migrate
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
@@ -12,4 +13,4 @@ fixes.apply()
 
 __all__ = ["EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess", "Problem",
            "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskNotReady", "UnsafeScript", "UserTaskView",
-           "WorkflowRun", "migrate", "parse_process_files", "use_clock"]
+           "WorkflowRun", "decision_problems", "migrate", "parse_process_files", "use_clock"]

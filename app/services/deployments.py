@@ -5,7 +5,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from .. import forms, handlers
-from ..engine import SERIALIZER_VERSION, InvalidProcess, ParsedProcess, Problem, parse_process_files
+from ..engine import (SERIALIZER_VERSION, InvalidProcess, ParsedProcess, Problem, decision_problems,
+                      parse_process_files)
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
@@ -21,6 +22,7 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
     except InvalidProcess as err:
         return None, err.problems
     problems = parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
+    problems += decision_problems(parsed.files, set(DIAGRAM_FUNCTIONS))
     # The columns a version is stored in: an uploaded diagram may carry any id or name.
     where = Path(getattr(parsed.spec, "file", None) or "").name or None
     if len(parsed.key) > 64:
