@@ -464,7 +464,8 @@ def _overlap(first: Rule, second: Rule, representatives: list) -> list | None:
 
 
 def _missing(rules: list[Rule], representatives: list) -> list:
-    """Combinations of column values no rule can match (at most MAX_MISSING)."""
+    """Combinations of column values no rule can match, at most MAX_MISSING; a column whose
+    value does not matter to a gap is left out of it (None)."""
     if not representatives:
         return []
     count = 1
@@ -472,12 +473,24 @@ def _missing(rules: list[Rule], representatives: list) -> list:
         count *= len(values)
     if count > MAX_COMBINATIONS:
         return []
+
+    def unmatched(combination) -> bool:
+        return all(any(c.matches(v) is False for c, v in zip(rule.conditions, combination) if v is not None)
+                   for rule in rules)
+
     missing = []
     for combination in itertools.product(*representatives):
-        if all(any(c.matches(v) is False for c, v in zip(rule.conditions, combination)) for rule in rules):
-            missing.append(list(combination))
-            if len(missing) == MAX_MISSING:
-                break
+        if any(all(g is None or g == v for g, v in zip(gap, combination)) for gap in missing):
+            continue  # inside a gap already found
+        if not unmatched(combination):
+            continue
+        gap = list(combination)
+        for index, values in enumerate(representatives):
+            if all(unmatched(gap[:index] + [v] + gap[index + 1:]) for v in values):
+                gap[index] = None
+        missing.append(gap)
+        if len(missing) == MAX_MISSING:
+            break
     return missing
 
 
@@ -494,7 +507,7 @@ def _describe(columns: list[Column], values: list, representatives: list, skip=N
     """`label = value, ...`; a text none of the column's literals reads `label ∉ {...}`."""
     parts = []
     for index, (column, value) in enumerate(zip(columns, values)):
-        if skip and skip[index]:
+        if (skip and skip[index]) or value is None:
             continue
         if value is OTHER:
             others = [_show(v) for v in representatives[index] if v is not OTHER]
