@@ -68,6 +68,18 @@ BROKEN = [
                          '<inputEntry id="InputEntry_misuse_serial_intact">\n          <text>True</text>'),
      "warranty_check", 'no rule matches when 人为损坏原因 ≠ "none", 机身序列号完好 = False, and no rule',
      '当 人为损坏原因 ≠ "none", 机身序列号完好 = False 时没有规则匹配'),
+    ("hit policy the engine does not follow", ROUTING, lambda t: t.replace('hitPolicy="UNIQUE"', 'hitPolicy="PRIORITY"'),
+     "complaint_routing", "the hit policy PRIORITY is not one this engine follows", "本引擎不支持命中策略 PRIORITY"),
+    ("ANY with different outputs", ROUTING, lambda t: t.replace('hitPolicy="UNIQUE"', 'hitPolicy="ANY"')
+     .replace('<text>"sales"</text>', '<text>"parts"</text>'), "Rule_sales",
+     'rules 3 (Rule_parts) and 5 (Rule_sales) both match when 投诉类别 = "parts" but give different outputs',
+     "但输出不同"),
+    ("overlapping dates", ROUTING, lambda t: t.replace('typeRef="string"', 'typeRef="date"', 1)
+     .replace('<text>"sales"</text>', '<text>&gt;= "2024-01-01"</text>')
+     .replace('<text>"parts"</text>', '<text>"2024-03-01"</text>'), "Rule_sales",
+     'rules 3 (Rule_parts) and 5 (Rule_sales) both match when 投诉类别 = "2024-03-01"', "同时匹配"),
+    ("not a date", ROUTING, lambda t: t.replace('typeRef="string"', 'typeRef="date"', 1), "Rule_sales",
+     '"sales" is not a date: write it quoted as "YYYY-MM-DD"', '"sales" 不是日期'),
     ("no rules", ROUTING, lambda t: _rules_cut(t, "Rule_repair_quality", "</decisionTable>"), "complaint_routing",
      "the decision table has no rules", "决策表没有规则"),
 ]

@@ -29,6 +29,9 @@ from .sandbox import validate_source
 INPUT_NAME = "dmninputexpr"  # what DMNEngine puts in place of `?`
 TYPES = {"string": "string", "integer": "integer", "long": "integer", "int": "integer", "number": "number",
          "double": "number", "boolean": "boolean", "date": "date"}
+# What SpiffWorkflow's DMNEngine does: UNIQUE and FIRST take the first matching rule, ANY too
+# (right when they agree), COLLECT lists every match; it knows no priorities and no aggregation.
+HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "COLLECT")
 MAX_COMBINATIONS = 20000  # inputs × representatives beyond this: missing outcomes are not looked for
 MAX_MISSING = 3
 _QUESTION = re.compile(r'(\?)(?=(?:[^\'"]|[\'"][^\'"]*[\'"])*$)')  # DMNEngine's own pattern
@@ -174,21 +177,27 @@ def _table_problems(file: str, decision_id: str, table, functions: set) -> list[
                 add(rule.id, N_("rule %(rule)s, output %(output)s: %(problem)s",
                                 rule=rule.label, output=column.name, problem=problem))
     representatives = [_representatives(column, [rule.conditions[i] for rule in rules]) for i, column in enumerate(inputs)]
-    if (table.get("hitPolicy") or "UNIQUE").strip().upper() == "UNIQUE":
-        for first, second in itertools.combinations(rules, 2):
-            witness = _overlap(first, second, representatives)
-            if witness is None:
-                continue
-            when = _describe(inputs, witness, representatives, skip=[c1.kind == c2.kind == "any" for c1, c2 in
-                                                      zip(first.conditions, second.conditions)])
-            if when:
-                message = N_("rules %(first)s and %(second)s both match when %(when)s (the hit policy UNIQUE "
-                             "allows one): make their entries exclusive", first=first.label, second=second.label,
-                             when=when)
-            else:
-                message = N_("rules %(first)s and %(second)s both match every input (the hit policy UNIQUE "
-                             "allows one): make their entries exclusive", first=first.label, second=second.label)
-            add(second.id, message)
+    policy = (table.get("hitPolicy") or "UNIQUE").strip().upper()
+    if policy not in HIT_POLICIES or table.get("aggregation"):
+        add(decision_id, N_("the hit policy %(policy)s is not one this engine follows: use UNIQUE, FIRST, ANY or "
+                            "COLLECT (without aggregation)", policy=" ".join(filter(None, (policy, table.get("aggregation"))))))
+    for first, second in itertools.combinations(rules, 2) if policy in ("UNIQUE", "ANY") else ():
+        witness = _overlap(first, second, representatives)
+        if witness is None or (policy == "ANY" and first.outputs == second.outputs):
+            continue
+        when = _describe(inputs, witness, representatives,
+                         skip=[c1.kind == c2.kind == "any" for c1, c2 in zip(first.conditions, second.conditions)])
+        names = {"first": first.label, "second": second.label, "when": when}
+        if policy == "ANY":
+            add(second.id, N_("rules %(first)s and %(second)s both match when %(when)s but give different outputs "
+                              "(the hit policy ANY needs the same): give them the same outputs or make their "
+                              "entries exclusive", **names))
+        elif when:
+            add(second.id, N_("rules %(first)s and %(second)s both match when %(when)s (the hit policy UNIQUE "
+                              "allows one): make their entries exclusive", **names))
+        else:
+            add(second.id, N_("rules %(first)s and %(second)s both match every input (the hit policy UNIQUE "
+                              "allows one): make their entries exclusive", **names))
     for missing in _missing(rules, representatives):
         add(decision_id, N_("no rule matches when %(when)s, and no rule catches all other cases: add a rule "
                             "for it", when=_describe(inputs, missing, representatives)))

@@ -38,14 +38,16 @@ async function start() {
   show(data.problems);
   const xml = async () => (await modeler.saveXML({ format: true })).xml;
   const check = checker(form, xml, show, data.texts);
-  modeler.on('views.changed', () => {
+  const watched = new WeakSet();  // each view's editor: checked a moment after each change
+  const watch = () => {
     const viewer = modeler.getActiveViewer();
-    if (viewer) {
+    if (viewer && !watched.has(viewer)) {
+      watched.add(viewer);
       viewer.get('eventBus').on('commandStack.changed', check.soon);
     }
-  });
-  const viewer = modeler.getActiveViewer();
-  viewer.get('eventBus').on('commandStack.changed', check.soon);
+  };
+  modeler.on('views.changed', watch);
+  watch();
   document.getElementById('check-decision').addEventListener('click', check.now);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
