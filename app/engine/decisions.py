@@ -220,7 +220,7 @@ def _condition(column: Column, entry: str, functions: set) -> tuple[Condition, s
     """(the condition the entry sets on its column, a problem or None), as DMNEngine reads it."""
     if entry in ("", "-"):
         return ANY, None
-    feel = _FEEL_RANGE.match(entry)
+    feel = _FEEL_RANGE.match(entry) if _parse(entry) is None else None
     if feel:
         low, high = feel.group(2), feel.group(3)
         low_op = "<" if feel.group(1) in "(]" else "<="
@@ -294,9 +294,8 @@ def _literals(node) -> frozenset:
 def _equality(body, entry: str):
     """The condition of an entry compared with `==`."""
     if isinstance(body, ast.Tuple) and body.elts:
-        values = entry
         return N_("a comma-separated list is compared as one tuple and never matches: write in (%(values)s)",
-                  values=values)
+                  values=entry)
     try:
         return Condition("in", frozenset([_literal(body)]))
     except ValueError:
