@@ -254,6 +254,9 @@ ENDPOINTS: dict[str, str] = {
     "procedures.edit": "procedures.propose",
     "procedures.save_edit": "procedures.propose",
     "procedures.check": "procedures.propose",
+    "procedures.decision_editor": "procedures.propose",
+    "procedures.save_decision": "procedures.propose",
+    "procedures.check_decision": "procedures.propose",
     "procedures.deploy": "procedures.deploy",
 }
 

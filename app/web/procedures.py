@@ -5,10 +5,10 @@ import re
 from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
+from ..errors import InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from ..forms import FORMS
 from ..handlers import HANDLERS
-from ..i18n import current_language, gettext, translate
+from ..i18n import N_, current_language, gettext, translate
 from ..roles import ROLES, role_label
 from ..request_guards import upload_limit
 from ..services import deployments, drafts
@@ -153,3 +153,81 @@ def check(key):
     except (PayloadTooLarge, ValidationFailed) as err:
         problems = [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
     return jsonify(problems=[{"element_id": p["element_id"], "message": translate(p["message"])} for p in problems])
+
+
+# Editing one decision table of a draft in the browser (dmn-js, static/src/decision-editor.js):
+# saving makes a new draft with that file replaced (drafts stay as they were proposed).
+def _decision_file(draft, name: str) -> str:
+    if not name.endswith(".dmn") or name not in draft.files:
+        raise NotFound(N_("draft %(id)s has no decision table %(name)s", id=draft.id, name=name))
+    return draft.files[name]
+
+
+def _with_file(draft, name: str, text: str) -> list[tuple[str, str]]:
+    return [(n, text if n == name else content) for n, content in sorted(draft.files.items())]
+
+
+def _file_problems(problems, name: str) -> list[dict]:
+    """The problems of one file (and those of no file), as the page shows them."""
+    found = [problem if isinstance(problem, dict) else problem.to_dict() for problem in problems]
+    return [{"element_id": p["element_id"], "message": translate(p["message"])}
+            for p in found if p.get("file") in (name, None)]
+
+
+def _checked(draft, name: str, xml: str) -> list[dict]:
+    try:
+        return _file_problems(drafts.check(g.user, _with_file(draft, name, xml)), name)
+    except InvalidProcedure as err:
+        return _file_problems(err.problems, name)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        return [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
+
+
+def _decision_editor(draft, name: str, xml: str, problems: list[dict], refused: bool = False, status: int = 200):
+    data = {"xml": xml, "problems": problems, "texts": {
+        "none": gettext("No problems found."), "checking": gettext("Checking…"),
+        "failed": gettext("The check could not be made."), "load_failed": gettext("The decision table cannot be shown."),
+    }}
+    response = make_response(render_template("decision_edit.html", draft=draft, file_name=name, data=data,
+                                             refused=refused), status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+@bp.get("/drafts/<int:draft_id>/decisions/<name>")
+def decision_editor(draft_id, name):
+    draft = drafts.get(g.user, draft_id)
+    xml = _decision_file(draft, name)
+    return _decision_editor(draft, name, xml, _checked(draft, name, xml))
+
+
+@bp.post("/drafts/<int:draft_id>/decisions/<name>")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
+def save_decision(draft_id, name):
+    draft = drafts.get(g.user, draft_id)
+    _decision_file(draft, name)
+    xml = request.form.get("dmn", "")
+    try:
+        saved = drafts.propose(g.user, _with_file(draft, name, xml))
+    except InvalidProcedure as err:
+        return _decision_editor(draft, name, xml, _file_problems(err.problems, name), refused=True, status=err.status)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        problems = [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
+        return _decision_editor(draft, name, xml, problems, refused=True, status=err.status)
+    flash(gettext("Draft saved.") if saved.valid else gettext("Draft saved with problems."))
+    return redirect(url_for("procedures.draft", draft_id=saved.id))
+
+
+@bp.post("/drafts/<int:draft_id>/decisions/<name>/check")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
+def check_decision(draft_id, name):
+    """The problems of the decision table being edited, nothing stored (JSON {"dmn": xml}, the
+    CSRF token in the X-CSRFToken header)."""
+    draft = drafts.get(g.user, draft_id)
+    _decision_file(draft, name)
+    body = request.get_json(silent=True)
+    xml = body.get("dmn") if isinstance(body, dict) else None
+    if not isinstance(xml, str):
+        return jsonify(message=gettext("Send the decision table as JSON with its DMN text in the field dmn."),
+                       errors={"dmn": [gettext("required, a text")]}), 400
+    return jsonify(problems=_checked(draft, name, xml))
