@@ -1,8 +1,8 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
 from . import fixes
 from .clock import use_clock
-from .facts import DiagramFacts, TaskFacts, read_facts
 from .decisions import decision_problems
+from .facts import DiagramFacts, TaskFacts, read_facts
 from .migration import MigrationRefused, MigrationResult, migrate
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
