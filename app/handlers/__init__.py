@@ -8,6 +8,32 @@ from typing import Any, Callable
 HANDLERS: dict[str, Callable[["HandlerContext"], Any]] = {}
 
 
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter a handler reads from its service task (`spiffworkflow:parameter`, a Python
+    expression), described for the diagram editor."""
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class HandlerInfo:
+    """What the diagram editor shows of a handler: what it does, its parameters, what it returns
+    (the value the service task's resultVariable receives). Texts are N_() messages."""
+    summary: str
+    returns: str
+    parameters: tuple[Parameter, ...] = ()
+
+    def describe(self, translate: Callable[[str], str]) -> dict:
+        return {"description": translate(self.summary), "returns": translate(self.returns),
+                "parameters": [{"name": p.name, "type": p.type, "description": translate(p.description)}
+                               for p in self.parameters]}
+
+
+HANDLER_INFO: dict[str, HandlerInfo] = {}
+
+
 @dataclass
 class HandlerContext:
     instance_id: int
@@ -22,11 +48,13 @@ class HandlerError(Exception):
     """What a handler raises when the case cannot go on; the engine reports it."""
 
 
-def handler(name: str):
+def handler(name: str, summary: str, returns: str, parameters: tuple[Parameter, ...] = ()):
+    """Register a handler under `name`, with what the diagram editor says of it."""
     def register(func):
         if name in HANDLERS:
             raise ValueError(f"handler {name!r} registered twice")
         HANDLERS[name] = func
+        HANDLER_INFO[name] = HandlerInfo(summary, returns, tuple(parameters))
         return func
     return register
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..clock import local
 from ..extensions import db
+from ..i18n import N_
 from ..models import OpenTask, OverdueRecord, ProcessInstance
 from . import HandlerContext, handler
 from .numbering import next_serial
@@ -42,7 +43,9 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
 COMPLAINT_DEPARTMENT_TASKS = {"handle_workshop", "handle_business", "handle_parts", "handle_claims", "plan_repair"}
 
 
-@handler("complaints.record_overdue")
+@handler("complaints.record_overdue",
+         summary=N_("Writes an overdue record against whoever held the task"),
+         returns=N_("the miss: person, role, month and whether it is the third this month"))
 def record_complaint_overdue(ctx: HandlerContext) -> dict:
     deadline = datetime.fromisoformat(ctx.data["deadlines"]["handling"])
     return record_miss(ctx, COMPLAINT_DEPARTMENT_TASKS, deadline, fallback_role=ctx.data.get("responsible_role"),
