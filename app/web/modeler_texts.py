@@ -12,6 +12,7 @@ MODELER_TEXTS = {
     "new_form_title": N_("new form %(key)s"),
     "new_form_name": N_("Name of the new form"),
     "new_form_hint": N_("Its key is %(prefix)s followed by this name: lower-case letters, digits and _."),
+    "new_form_key": N_("Form key: %(key)s"),
     "new_form_invalid": N_("Lower-case letters, digits and _, starting with a letter."),
     "due": N_("Time limit"),
     "due_none": N_("None"),

@@ -93,7 +93,7 @@ def test_owner_sets_role_form_due_rule_timer_and_condition_and_the_draft_carries
     assert _field(page, "spiff-timer-expression", "input").input_value() == "add_days(released_at, 3)"
     mode.select_option(label="N 个工作日后")
     count = _field(page, "spiff-timer-count", "input")
-    assert count.input_value() == "3"
+    assert count.input_value() == "1"  # nothing to carry over from add_days(...)
     count.fill("5")
     page.locator('[data-entry-id="spiff-timer-count"]').filter(has_text="working_days(5)").wait_for()
     assert "表达式：working_days(5)" in page.locator('[data-entry-id="spiff-timer-count"]').inner_text()
@@ -169,7 +169,7 @@ def test_a_service_task_shows_its_handler_and_a_timer_set_in_hours(page, login, 
     entry.filter(has_text="结案").wait_for()
     assert page.evaluate("""() => window.modeler.get('elementRegistry').get('register_complaint').businessObject
         .extensionElements.values.find(v => v.$type === 'spiffworkflow:serviceTaskOperator').id""") == "complaints.close"
-    assert _field(page, "spiff-result-variable", "input").input_value() == "number"
+    assert _field(page, "spiff-result-variable", "input").input_value() == "complaint_number"
 
     _select(page, "wait_after_release")
     _field(page, "spiff-timer-mode").select_option(label="N 小时内")

@@ -20,10 +20,19 @@ export default function startChecks(modeler, { url, token, list, status }) {
     return name ? `${name} (${id})` : id;
   }
 
+  // The problems of a selected sequence flow: its own, and those of its gateway that quote its
+  // condition (the engine reports a condition on the gateway that evaluates it).
+  function flowProblems(flow) {
+    const condition = flow.businessObject.conditionExpression;
+    const text = ((condition && condition.body) || '').trim().slice(0, 30);
+    const ofGateway = (flow.source && byElement[flow.source.id]) || [];
+    return [...(byElement[flow.id] || []), ...(text ? ofGateway.filter((m) => m.includes(text)) : [])];
+  }
+
   // The condition field's problems: the panel shows them under the field ('spiff-condition').
   function showFieldErrors() {
     const selected = selection.get();
-    const messages = selected.length === 1 ? byElement[selected[0].id] || [] : [];
+    const messages = selected.length === 1 && selected[0].type === 'bpmn:SequenceFlow' ? flowProblems(selected[0]) : [];
     eventBus.fire('propertiesPanel.setErrors', { errors: messages.length ? { 'spiff-condition': messages.join(' · ') } : {} });
   }
 

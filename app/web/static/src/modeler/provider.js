@@ -168,14 +168,15 @@ SpiffPropertiesProvider.prototype._formEntries = function (element) {
       this._refresh();
     },
   }];
+  const newName = () => {
+    const key = propertyOf(element, 'form') || '';
+    return key.startsWith(prefix) && !this._choices.forms.some((f) => f.key === key) ? key.slice(prefix.length) : '';
+  };
   if (creating) {
     entries.push({
       id: 'spiff-form-new', element, component: Text, isEdited: isTextFieldEntryEdited, label: t.new_form_name,
-      description: fill(t.new_form_hint, { prefix }),
-      getValue: () => {
-        const key = propertyOf(element, 'form') || '';
-        return key.startsWith(prefix) && !this._choices.forms.some((f) => f.key === key) ? key.slice(prefix.length) : '';
-      },
+      description: newName() ? fill(t.new_form_key, { key: prefix + newName() }) : fill(t.new_form_hint, { prefix }),
+      getValue: newName,
       validate: (value) => (value && !FORM_NAME.test(value) ? t.new_form_invalid : null),
       setValue: (value) => {
         if (FORM_NAME.test(value || '')) { setProperties(this._injector, element, { form: prefix + value }); }
