@@ -1,6 +1,6 @@
 """The texts of the diagram editor's page script (app/web/static/src/modeler/), passed translated
 in the page's JSON data block: our properties groups (MODELER_TEXTS, by name) and the words of
-bpmn-js's own properties panel (PANEL_TEXTS, looked up by their English text)."""
+bpmn-js's own properties panel, palette and context pad (PANEL_TEXTS, looked up by their English text)."""
 from ..i18n import N_
 
 MODELER_TEXTS = {
@@ -48,4 +48,34 @@ PANEL_TEXTS = [
     N_("Process name"), N_("Version tag"), N_("Timer"), N_("Type"), N_("Value"), N_("Message"), N_("Signal"),
     N_("Condition"), N_("Multi-instance"), N_("Inputs"), N_("Outputs"), N_("Date"), N_("Duration"),
     N_("Cycle"), N_("<none>"),
+    # the palette and the context pad
+    N_("Activate create/remove space tool"),
+    N_("Activate global connect tool"),
+    N_("Activate hand tool"),
+    N_("Activate lasso tool"),
+    N_("Add lane above"),
+    N_("Add lane below"),
+    N_("Add text annotation"),
+    N_("Append end event"),
+    N_("Append gateway"),
+    N_("Append intermediate/boundary event"),
+    N_("Append task"),
+    N_("Append timer intermediate catch event"),
+    N_("Change element"),
+    N_("Connect to other element"),
+    N_("Connect using association"),
+    N_("Create data object reference"),
+    N_("Create data store reference"),
+    N_("Create end event"),
+    N_("Create expanded sub-process"),
+    N_("Create gateway"),
+    N_("Create group"),
+    N_("Create intermediate/boundary event"),
+    N_("Create pool/participant"),
+    N_("Create start event"),
+    N_("Create task"),
+    N_("Delete"),
+    N_("Divide into three lanes"),
+    N_("Divide into two lanes"),
+    N_("Search in diagram"),
 ]

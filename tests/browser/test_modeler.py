@@ -113,4 +113,7 @@ def test_the_spiffworkflow_extensions_round_trip_unchanged(page, login, errors_o
         original = (Path(__file__).resolve().parents[2] / "processes" / f"{key}.bpmn").read_text()
         assert _extensions(saved) == _extensions(original) and len(_extensions(original)) > 10, key
         assert "spiffworkflow:properties" in saved and "xmlns:spiffworkflow" in saved
+    # The palette and the panel's own words in Chinese too.
+    assert page.locator('.djs-palette .entry[aria-label="创建任务"]').count() == 1
+    assert page.locator(".bio-properties-panel-group-header-title").first.inner_text() == "常规"
     assert errors == [], "\n".join(errors)
