@@ -79,3 +79,6 @@ PANEL_TEXTS = [
     N_("Divide into two lanes"),
     N_("Search in diagram"),
 ]
+
+# The messages of the lint rules (app/web/static/src/modeler/lint.js gets them as `messages`), by name.
+LINT_TEXTS: dict[str, str] = {}

@@ -1,7 +1,6 @@
 """Procedures and their versions, for process owners and admins: upload a draft and see its
 problems element by element; an admin deploys a valid draft as the next version."""
 import json
-import re
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
@@ -17,7 +16,7 @@ from ..roles import ROLES, role_label
 from ..request_guards import upload_limit
 from ..services import deployments, drafts
 from .errors import reasons
-from .modeler_texts import MODELER_TEXTS, PANEL_TEXTS
+from .modeler_texts import LINT_TEXTS, MODELER_TEXTS, PANEL_TEXTS
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
 
@@ -115,7 +114,6 @@ def _base(key: str) -> _Base:
     return _Base(key, version.name if version else key, draft.files, draft=draft)
 
 
-FORM_REF = re.compile(r'<spiffworkflow:property\s+name="form"\s+value="([^"]+)"')
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -127,8 +125,8 @@ def _new_form(key: str, title: str) -> str:
                        "title": {"zh-CN": title, "en": title}, "components": []}, ensure_ascii=False, indent=2) + "\n"
 
 
-def _task_names(xml: str) -> dict:
-    """Form key -> the name of the first element of the diagram using it."""
+def _forms_named(xml: str) -> dict:
+    """The forms the diagram names: form key -> the name of the first element using it."""
     try:
         root = etree.fromstring(xml.encode("utf-8"), _SAFE_XML)
     except (etree.XMLSyntaxError, ValueError):
@@ -146,26 +144,26 @@ def _edited_files(base: _Base, xml: str) -> list[tuple[str, str]]:
     each form the diagram names that neither the files nor the shipped forms define."""
     files = dict(base.files)
     files[base.file_name] = xml
-    for key, name in _task_names(xml).items():
+    for key, name in _forms_named(xml).items():
         if f"{key}.form" not in files and key not in FORMS:
             files[f"{key}.form"] = _new_form(key, name)
     return sorted(files.items())
 
 
+def _form_title(text: str, key: str, lang: str) -> str:
+    try:
+        title = json.loads(text).get("title")
+    except (ValueError, AttributeError):
+        return key
+    return (title.get(lang) or title.get("zh-CN") or key) if isinstance(title, dict) else key
+
+
 def _forms(base: _Base, lang: str) -> list[dict]:
     """The forms a task of this procedure may show: those defined in its files, and the shipped
     forms of the families its diagram uses."""
-    found = {}
-    for name, text in sorted(base.files.items()):
-        if name.endswith(".form"):
-            try:
-                definition = json.loads(text)
-                title = definition.get("title", {}) if isinstance(definition, dict) else {}
-            except ValueError:
-                title = {}
-            key = name.removesuffix(".form")
-            found[key] = (title.get(lang) or title.get("zh-CN") or key) if isinstance(title, dict) else key
-    families = {key.split(".")[0] for key in FORM_REF.findall(base.files[base.file_name])} | {base.key}
+    found = {name.removesuffix(".form"): _form_title(text, name.removesuffix(".form"), lang)
+             for name, text in base.files.items() if name.endswith(".form")}
+    families = {key.split(".")[0] for key in _forms_named(base.files[base.file_name])} | {base.key}
     for key, form in FORMS.items():
         if key.split(".")[0] in families:
             found.setdefault(key, form.title(lang))
@@ -182,7 +180,8 @@ def _modeler_data(base: _Base) -> dict:
         "forms": _forms(base, lang),
         "handlers": [{"key": key, **info.describe(translate)} for key, info in sorted(HANDLER_INFO.items())],
         "texts": {name: gettext(text) for name, text in MODELER_TEXTS.items()}
-                 | {"panel": {text: gettext(text) for text in PANEL_TEXTS}},
+                 | {"panel": {text: gettext(text) for text in PANEL_TEXTS},
+                    "lint": {name: gettext(text) for name, text in LINT_TEXTS.items()}},
     }
 
 
