@@ -155,7 +155,7 @@ def test_owner_sets_role_form_due_rule_timer_and_condition_and_the_draft_carries
     assert errors == [], "\n".join(errors)
 
 
-def test_a_service_task_shows_its_handler_and_a_timer_set_in_hours(page, login, errors_of):
+def test_a_service_task_shows_its_handler_the_start_event_its_case_fields_and_a_timer_set_in_hours(page, login, errors_of):
     errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures/complaint/edit")
@@ -170,6 +170,24 @@ def test_a_service_task_shows_its_handler_and_a_timer_set_in_hours(page, login, 
     assert page.evaluate("""() => window.modeler.get('elementRegistry').get('register_complaint').businessObject
         .extensionElements.values.find(v => v.$type === 'spiffworkflow:serviceTaskOperator').id""") == "complaints.close"
     assert _field(page, "spiff-result-variable", "input").input_value() == "complaint_number"
+
+    # The plain start event: its form and the case fields every task page shows.
+    _select(page, "start_intake")
+    assert _field(page, "spiff-form-key").input_value() == "complaint.intake"
+    _field(page, "spiff-case-fields", "input").fill("number, customer_name")
+    page.wait_for_function("""() => window.modeler.get('elementRegistry').get('start_intake').businessObject
+        .extensionElements.values[0].properties.some(p => p.name === 'case_fields' && p.value === 'number customer_name')""")
+
+    # A lane's role, changed and undone: its role and its name (the role's label) go back together.
+    _select(page, "Lane_claims_supervisor")
+    role = _field(page, "spiff-role")
+    assert role.input_value() == "claims_supervisor"  # a lane still named by its role key
+    role.select_option("parts_manager")
+    lane_name = "() => window.modeler.get('elementRegistry').get('Lane_claims_supervisor').businessObject.name"
+    assert page.evaluate(lane_name) == "配件经理"
+    page.evaluate("() => window.modeler.get('commandStack').undo()")
+    assert page.evaluate(lane_name) == "claims_supervisor"
+    page.wait_for_function("() => document.querySelector('[data-entry-id=\"spiff-role\"] select').value === 'claims_supervisor'")
 
     _select(page, "wait_after_release")
     _field(page, "spiff-timer-mode").select_option(label="N 小时内")
