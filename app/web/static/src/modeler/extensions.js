@@ -1,10 +1,8 @@
 // Reading and writing our diagram facts (contract 3): `spiffworkflow:properties` name/value pairs,
 // the service task's `spiffworkflow:serviceTaskOperator`, and the BPMN expressions of timers and
 // conditions. Every write goes through one command on the command stack (undo/redo, saving and
-// the server check see it), built by `changes(...)` and run by `apply(...)`.
+// the server check see it): the `...Changes` functions build the commands, `apply` runs them.
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
-
-export const SPIFF = 'spiffworkflow';
 
 function extensionOf(bo, type) {
   return ((bo.extensionElements && bo.extensionElements.values) || []).find((v) => v.$type === type);
