@@ -137,6 +137,9 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     parser = SpiffBpmnParser(validator=_validator())
     texts, problems, roles, by_name = {}, [], {}, {}
     for name, content in files.items():
+        if name.endswith(".form"):  # a form definition (JSON, contract 2): kept as it is, not parsed here
+            texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
+            continue
         try:
             root = _read_xml(name, content)
         except InvalidProcess as err:
