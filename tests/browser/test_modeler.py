@@ -59,8 +59,8 @@ def test_customer_dept_may_not_edit_a_diagram(page, login, errors_of):
 
 
 def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_fixed(page, login, errors_of):
-    """A lane renamed to no role: after the debounced check its task carries the red marker and
-    the list names it; clicking the list item selects it; renaming it back clears both."""
+    """A lane given a role that is none: after the debounced check its task carries the red marker
+    and the list names it; clicking the list item selects it; giving it back its role clears both."""
     errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures/complaint/edit")
@@ -68,8 +68,11 @@ def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_
     status.filter(has_text="未发现问题。").wait_for()  # checked once after the import
     assert page.locator(".has-problem").count() == 0
 
-    rename = """name => window.modeler.get('modeling').updateLabel(
-        window.modeler.get('elementRegistry').get('Lane_claims_supervisor'), name)"""
+    rename = """value => {
+        const lane = window.modeler.get('elementRegistry').get('Lane_claims_supervisor');
+        const role = lane.businessObject.extensionElements.values[0].properties.find(p => p.name === 'role');
+        window.modeler.get('modeling').updateModdleProperties(lane, role, {value});
+    }"""
     page.evaluate(rename, "claims")
     marked = page.locator('.djs-element.has-problem[data-element-id="handle_claims"]')
     marked.wait_for(state="attached")
