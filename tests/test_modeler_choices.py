@@ -4,11 +4,14 @@ scripts from 'self' only): roles, the forms of the procedure and the handlers, i
 import html
 import json
 import re
+from pathlib import Path
 
-from app.forms import FORMS
+from app.forms import compile_files
 from app.handlers import HANDLERS
 from app.roles import ROLES
 
+FORMS = compile_files({p.name: p.read_text(encoding="utf-8")
+                       for p in (Path(__file__).resolve().parent.parent / "processes" / "forms").glob("*.form")})
 BLOCK = re.compile(r'<script type="application/json" id="modeler-choices">(.*?)</script>', re.S)
 
 

@@ -1,5 +1,6 @@
 """Deploying procedure versions: validated, immutable, numbered per procedure."""
 import hashlib
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,7 +21,10 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         parsed = parse_process_files(files)
     except InvalidProcess as err:
         return None, err.problems
-    problems = parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
+    form_files = {name: text for name, text in parsed.files.items() if name.endswith(forms.SUFFIX)}
+    problems = [found for name, text in form_files.items() for found in forms.problems(name, text)]
+    problems += parsed.problems({forms.key_of(name) for name in form_files}, set(handlers.HANDLERS), set(ROLES),
+                                set(DIAGRAM_FUNCTIONS))
     # The columns a version is stored in: an uploaded diagram may carry any id or name.
     where = Path(getattr(parsed.spec, "file", None) or "").name or None
     if len(parsed.key) > 64:
@@ -61,11 +65,21 @@ def _describe(problem: Problem) -> str:
     return f"{where}: {problem.message}" if where else problem.message
 
 
+FORM_REF = re.compile(r'name="form"\s+value="([^"]+)"')
+
+
 def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
-    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it."""
+    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it
+    and the forms/<form key>.form of each form its diagram names (one missing is left out: the
+    check says so)."""
     decisions = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.dmn"))}
-    return {bpmn.stem: {bpmn.name: bpmn.read_text(encoding="utf-8"), **decisions}
-            for bpmn in sorted(directory.glob("*.bpmn"))}
+    procedures = {}
+    for bpmn in sorted(directory.glob("*.bpmn")):
+        xml = bpmn.read_text(encoding="utf-8")
+        used = [directory / "forms" / f"{key}{forms.SUFFIX}" for key in sorted(set(FORM_REF.findall(xml)))]
+        procedures[bpmn.stem] = {bpmn.name: xml, **decisions,
+                                 **{path.name: path.read_text(encoding="utf-8") for path in used if path.is_file()}}
+    return procedures
 
 
 def latest_version(key: str, required: bool = True) -> ProcessVersion | None:
@@ -93,3 +107,12 @@ def versions_with_counts(key: str) -> list[tuple[ProcessVersion, int]]:
     if not rows:
         raise NotFound(N_("no procedure '%(key)s' is deployed", key=key))
     return [(version, count) for version, count in rows]
+
+
+def current_forms() -> dict:
+    """The forms of every procedure's latest version, by key: how a field outside one case's
+    version is labelled (a ledger's columns, its filters, a report's groups)."""
+    found = {}
+    for version in latest_versions():
+        found.update(forms.of_version(version))
+    return found

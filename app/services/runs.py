@@ -127,10 +127,9 @@ def engine_step(call, *args):
                                element=err.element_id or "-", reason=str(err))) from None
 
 
-def _due_at(form_key: str | None, data: dict, opened_at: datetime) -> datetime | None:
-    """A task's due time: from its case's data (due_from), or a number of working days after
-    it opens (due_days); None for a task without a deadline."""
-    form = forms.FORMS.get(form_key)
+def _due_at(form, data: dict, opened_at: datetime) -> datetime | None:
+    """A task's due time (`form` its Form, or None): from its case's data (due_from), or a number
+    of working days after it opens (due_days); None for a task without a deadline."""
     if form is None:
         return None
     if form.due_days:
@@ -162,7 +161,7 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     arrived = [OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
                         business_key=instance.business_key, task_name=view.element_id,
                         form_key=view.form_key or "", lane=view.lane or "", created_at=opened_at,
-                        due_at=_due_at(view.form_key, view.data, opened_at))
+                        due_at=_due_at(forms.form_of(instance.version, view.form_key), view.data, opened_at))
                for view in ready.values() if view.id not in known]
     db.session.add_all(arrived)
     notices.queue_for(instance, arrived)  # the outbox, in this transaction; sent after the commit

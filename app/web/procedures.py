@@ -1,12 +1,11 @@
 """Procedures and their versions, for process owners and admins: upload a draft and see its
 problems element by element; an admin deploys a valid draft as the next version."""
-import re
 
 from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
-from ..forms import FORMS
+from .. import forms
 from ..handlers import HANDLERS
 from ..i18n import current_language, gettext, translate
 from ..roles import ROLES, role_label
@@ -85,19 +84,14 @@ def _edited_files(version, xml: str) -> list[tuple[str, str]]:
     return [(n, xml if n == name else text) for n, text in sorted(version.files.items())]
 
 
-FORM_REF = re.compile(r'name="form"\s+value="([^"]+)"')
-
-
-def _modeler_choices(xml: str) -> dict:
+def _modeler_choices(files: dict[str, str]) -> dict:
     """What the editor's side panel (static/modeler-panel.js) offers: the roles a lane can stand
-    for, the forms of this procedure (those of the families its diagram already uses) and the
-    service-task handlers, labelled in the page's language."""
+    for, the forms of this procedure (the .form files among `files`, its version's or draft's)
+    and the service-task handlers, labelled in the page's language."""
     lang = current_language()
-    families = {key.split(".")[0] for key in FORM_REF.findall(xml)}
-    forms = [key for key in FORMS if key.split(".")[0] in families] or list(FORMS)
     return {
         "roles": [{"key": key, "label": role_label(key, lang)} for key in ROLES],
-        "forms": [{"key": key, "title": FORMS[key].title(lang)} for key in forms],
+        "forms": [{"key": key, "title": form.title(lang)} for key, form in sorted(forms.of_files(files).items())],
         "handlers": [{"key": key, "description": " ".join((func.__doc__ or "").strip().split("\n\n")[0].split())}
                      for key, func in sorted(HANDLERS.items())],
     }
@@ -105,7 +99,7 @@ def _modeler_choices(xml: str) -> dict:
 
 def _editor(version, xml: str, problems=None, status=200):
     response = make_response(render_template("procedure_edit.html", version=version, file_name=_main_file(version),
-                                             xml=xml, problems=problems or [], choices=_modeler_choices(xml)), status)
+                                             xml=xml, problems=problems or [], choices=_modeler_choices(version.files)), status)
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
 
