@@ -3,7 +3,7 @@ schema that checks posts and API payloads, its cross-field rules named validator
 definition is refused naming the file and the field; a procedure's forms are versioned with its
 diagram, so a running case keeps the form of its version."""
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from app.i18n import translate
 from app.services import deployments
 from conftest import Api
 from procedures import Case
-from versions import as_json, deploy, shipped, shipped_complaint_afterwards  # noqa: F401  (fixture)
+from versions import as_json, shipped, shipped_complaint_afterwards  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "processes" / "forms").glob("*.form"))}
@@ -263,6 +263,10 @@ BAD = [  # (what is wrong, the definition's text, the field named, English, Chin
     ("a group", _definition([FIELD, {"type": "group", "components": [FIELD]}]), None,
      "component 2 (group) holds other components", "包含其他组件"),
     ("wrong id", _definition([FIELD], key="other.key"), None, "the form's id is 'other.key'", "表单的 id"),
+    ("a property that is no text", _definition([{**FIELD, "properties": {"kind": ["serials"]}}]), "note",
+     "every value of \"properties\" must be a text", "都必须是文本"),
+    ("a kind on the wrong type", _definition([{**FIELD, "type": "checkbox", "properties": {"kind": "amount"}}]),
+     "note", "kind 'amount' does not go with a checkbox", "不能用于 checkbox"),
 ]
 
 

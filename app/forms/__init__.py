@@ -3,6 +3,7 @@ files (`<form key>.form`, app/forms/definitions.py), compiled into a marshmallow
 validates page posts and API payloads and publishes the JSON Schema clients fill. A case uses
 the forms of its version, compiled once per version (versions are immutable)."""
 import logging
+import threading
 from collections import OrderedDict
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -108,13 +109,19 @@ _CACHE: "OrderedDict[tuple, dict[str, Form]]" = OrderedDict()
 _CACHE_SIZE = 128
 
 
+_CACHE_LOCK = threading.Lock()
+
+
 def _cached(key: tuple, files) -> dict[str, Form]:
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    compiled = _CACHE[key] = compile_files(files())
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    compiled = compile_files(files())  # outside the lock: another thread may compile the same, harmlessly
+    with _CACHE_LOCK:
+        _CACHE[key] = compiled
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return compiled
 
 

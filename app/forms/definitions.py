@@ -253,6 +253,8 @@ def _component_problems(component: dict) -> list:
                    type=repr(kind_of), types=", ".join(FIELD_TYPES))]
     if not isinstance(checks, dict) or not isinstance(properties, dict):
         return [N_("\"validate\" and \"properties\" must be objects")]
+    if not all(isinstance(value, str) for value in properties.values()):
+        return [N_("every value of \"properties\" must be a text")]
     found = []
     kind = properties.get("kind")
     if kind is not None and kind_of not in KINDS.get(kind, ()):
@@ -292,6 +294,8 @@ def _component_problems(component: dict) -> list:
         except ValidationError as err:
             return [N_("the default value is not one this field takes: %(reason)s",
                        reason="; ".join(str(m) for m in _flat(err.messages)))]
+        except (TypeError, ValueError, AttributeError):
+            return [N_("the default value is not one this field takes: %(reason)s", reason=repr(component["defaultValue"]))]
     return found
 
 
@@ -309,7 +313,7 @@ def _validator_problems(file_name: str, entries, keys: list[str]) -> list[Proble
     found = []
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else None
-        if name not in VALIDATORS:
+        if not isinstance(name, str) or name not in VALIDATORS:
             found.append(Problem(file_name, None, N_("unknown validator %(name)s (known: %(known)s)", name=repr(name),
                                                      known=", ".join(sorted(VALIDATORS)))))
             continue
