@@ -4,6 +4,7 @@ import logging
 from datetime import timezone
 
 from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import forms, logs, permissions
 from ..clock import now
@@ -11,7 +12,7 @@ from ..engine import TaskNotReady
 from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_, gettext
-from ..models import OpenTask, TaskDraft, TaskRecord, User, UserRole
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User, UserRole
 from . import paging, runs
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,9 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
                page=1, per_page=50) -> paging.Page:
     if sort not in SORTS:
         raise ValidationFailed(N_("bad sort"), {"sort": [N_("must be one of %(choices)s", choices=", ".join(SORTS))]})
-    query = select(OpenTask).where(*_visible(user))
+    # Each task's title is its form's, of its case's version: instances and versions in two queries.
+    query = select(OpenTask).where(*_visible(user)).options(
+        selectinload(OpenTask.instance).selectinload(ProcessInstance.version))
     if lane:
         query = query.where(OpenTask.lane == lane)
     if process_key:
