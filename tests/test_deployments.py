@@ -1,6 +1,7 @@
 """Deploying procedures: the shipped diagrams are complete, uploads from other tools never
 crash the service, and whatever is refused is refused with the file and the element."""
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,8 @@ def test_every_shipped_procedure_is_valid_and_names_only_known_handlers_and_form
             if kind == "ServiceTask":
                 assert ts.operation_name in handlers.HANDLERS, ts.bpmn_id
             if kind == "UserTask":
-                assert ts.extensions["properties"]["form"] in forms.FORMS, ts.bpmn_id
+                assert f'{ts.extensions["properties"]["form"]}.form' in files, ts.bpmn_id
+        assert set(forms.compile_files(files)) == {name[:-5] for name in files if name.endswith(".form")}
 
 
 @pytest.mark.parametrize("path", _corpus("broken"), ids=lambda p: p.name)
@@ -77,6 +79,8 @@ def test_a_spiff_diagram_is_read_and_told_what_is_missing_element_by_element(con
 
 COMPLAINT = (ROOT / "processes" / "complaint.bpmn").read_text(encoding="utf-8")
 ROUTING = (ROOT / "processes" / "complaint_routing.dmn").read_text(encoding="utf-8")
+FORMS = {name: text for name, text in deployments.procedure_files(ROOT / "processes")["complaint"].items()
+         if name.endswith(".form")}  # the complaint procedure's form definitions
 
 
 @pytest.mark.parametrize("condition", [
@@ -89,7 +93,7 @@ def test_an_unsafe_expression_is_refused_at_deployment_naming_the_gateway(contex
     changed = COMPLAINT.replace('severity == "major"', condition.replace("'", "&apos;"), 1)
     changed = changed.replace("severity == &quot;major&quot;", condition.replace("'", "&apos;"), 1)
     assert changed != COMPLAINT
-    parsed, problems = deployments.check({"complaint.bpmn": changed, "complaint_routing.dmn": ROUTING})
+    parsed, problems = deployments.check({"complaint.bpmn": changed, "complaint_routing.dmn": ROUTING, **FORMS})
     assert [p.element_id for p in problems] == ["is_major"], problems
     assert problems[0].file == "complaint.bpmn"
 
@@ -97,7 +101,7 @@ def test_an_unsafe_expression_is_refused_at_deployment_naming_the_gateway(contex
 def test_an_unknown_handler_or_lane_is_refused_element_by_element(context):
     changed = COMPLAINT.replace('id="complaints.assign"', 'id="complaints.teleport"')
     changed = changed.replace('name="role" value="parts_manager"', 'name="role" value="astronaut"')
-    parsed, problems = deployments.check({"complaint.bpmn": changed, "complaint_routing.dmn": ROUTING})
+    parsed, problems = deployments.check({"complaint.bpmn": changed, "complaint_routing.dmn": ROUTING, **FORMS})
     by_element = {p.element_id: p.message for p in problems}
     assert "complaints.teleport" in by_element["assign_complaint"]
     assert "astronaut" in by_element["handle_parts"]
@@ -107,6 +111,7 @@ def test_the_deploy_command_names_file_and_element_and_deploys_nothing(app, tmp_
     (tmp_path / "complaint.bpmn").write_text(COMPLAINT.replace('id="complaints.assign"', 'id="nope.nothing"'),
                                              encoding="utf-8")
     (tmp_path / "complaint_routing.dmn").write_text(ROUTING, encoding="utf-8")
+    shutil.copytree(ROOT / "processes" / "forms", tmp_path / "forms")
     with app.app_context():
         before = deployments.latest_version("complaint").version
         result = app.test_cli_runner().invoke(args=["deploy", str(tmp_path)])
@@ -122,6 +127,7 @@ def test_redeploying_unchanged_files_keeps_the_version_and_a_change_makes_a_new_
         assert "unchanged" in runner.invoke(args=["deploy"]).output
         (tmp_path / "complaint.bpmn").write_text(COMPLAINT.replace("收到投诉", "收到客户投诉"), encoding="utf-8")
         (tmp_path / "complaint_routing.dmn").write_text(ROUTING, encoding="utf-8")
+        shutil.copytree(ROOT / "processes" / "forms", tmp_path / "forms")
         result = runner.invoke(args=["deploy", str(tmp_path)])
         assert result.exit_code == 0 and f"version {before + 1} deployed" in result.output
     versions = api.as_("admin").get("/processes/complaint/versions").get_json()

@@ -5,10 +5,14 @@ return (from the handler registry), and the panel's texts, in the page's languag
 import html
 import json
 import re
+from pathlib import Path
 
-from app.forms import FORMS
+from app.forms import compile_files
 from app.handlers import HANDLER_INFO, HANDLERS
 from app.roles import ROLES
+
+FORMS = compile_files({p.name: p.read_text(encoding="utf-8")
+                       for p in (Path(__file__).resolve().parent.parent / "processes" / "forms").glob("*.form")})
 
 BLOCK = re.compile(r'<script type="application/json" id="modeler-data">(.*?)</script>', re.S)
 

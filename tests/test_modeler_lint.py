@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from app.forms import FORMS
 from app.handlers import HANDLERS
 from app.roles import ROLES, role_label
 from app.web.lint_messages import lint_messages
@@ -30,7 +29,8 @@ for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
 
 OPTIONS = {"roles": [{"key": key, "label": role_label(key, "zh-CN")} for key in ROLES],
-           "forms": sorted(FORMS), "handlers": sorted(HANDLERS), "functions": sorted(DIAGRAM_FUNCTIONS)}
+           "forms": sorted(p.name.removesuffix(".form") for p in (ROOT / "processes" / "forms").glob("*.form")),
+           "handlers": sorted(HANDLERS), "functions": sorted(DIAGRAM_FUNCTIONS)}
 
 
 def lint(files: dict[str, str], typed: bool, options=None) -> dict:

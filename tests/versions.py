@@ -18,7 +18,7 @@ NS = {"bpmn": BPMN, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 
 
 def shipped(key: str = "complaint") -> dict[str, str]:
-    """The files the deploy command deploys for `key`: its BPMN and every DMN beside it."""
+    """The files the deploy command deploys for `key`: its BPMN, every DMN beside it and its forms."""
     return procedure_files(ROOT / "processes")[key]
 
 

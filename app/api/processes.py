@@ -1,6 +1,7 @@
 from flask import g
 from marshmallow import fields
 
+from .. import forms
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language
 from ..services import deployments, instances
@@ -49,7 +50,8 @@ def list_processes():
 @doc("The latest version of a procedure with its start form (JSON Schema)", ProcessWithForm)
 def get_process(key):
     version = deployments.latest_version(key)
-    start_form = form_schema(version.start_form, current_language()) if version.start_form else None
+    start_form = form_schema(forms.of_version(version)[version.start_form], current_language()) \
+        if version.start_form else None
     return {**_process(version), "start_form": start_form, "start_lane": version.start_lane}
 
 

@@ -121,8 +121,9 @@ def get_task(task_id):
     task = inbox.get_task(g.user, task_id)
     lang = current_language()
     draft = inbox.get_draft(g.user, task)
-    return {**inbox.task_item(task, lang), "form": form_schema(task.form_key, lang),
-            "data": forms.defaults(task.form_key), "case": timeline.of_task(task, lang),
+    form = inbox.form_of(task)
+    return {**inbox.task_item(task, lang), "form": form_schema(form, lang),
+            "data": forms.defaults(form), "case": timeline.of_task(task, lang),
             "draft": draft_body(draft) if draft else None}
 
 

@@ -19,6 +19,7 @@ from .serialization import dump_spec
 log = logging.getLogger(__name__)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_PREFIX = "https://www.omg.org/spec/DMN/"
+FORM_SUFFIX = ".form"
 # Entities, DTDs and network access are off: an uploaded file must never read ours.
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False)
 
@@ -63,7 +64,8 @@ class ParsedProcess:
         return None, None
 
     def problems(self, forms: set, handlers: set, roles: set, functions: set) -> list[Problem]:
-        """What must hold before these files run as one of our procedures."""
+        """What must hold before these files run as one of our procedures; `forms` are the keys
+        of the forms among its files (a task's or start event's form must be one of them)."""
         found = []
         for ts in self.all_task_specs():
             element = getattr(ts, "bpmn_id", None)
@@ -80,12 +82,14 @@ class ParsedProcess:
                     add(N_("user task is in no lane: put it in the lane of the role that does it"))
                 elif ts.lane not in roles:
                     add(N_("lane '%(lane)s' is not a role (known roles: %(roles)s)", lane=ts.lane, roles=', '.join(sorted(roles))))
-                if properties.get("form") not in forms:
+                if not properties.get("form"):
                     add(N_("user task has no known form (property 'form' = %(form)s)", form=repr(properties.get('form'))))
             if kind == "ServiceTask" and ts.operation_name not in handlers:
                 add(N_("service task has no handler: '%(handler)s' is not registered", handler=ts.operation_name))
-            if kind == "StartEvent" and "form" in properties and properties["form"] not in forms:
-                add(N_("start form '%(form)s' is not a known form", form=properties['form']))
+            if kind in ("UserTask", "ManualTask", "StartEvent") and properties.get("form") \
+                    and properties["form"] not in forms:
+                add(N_("the form '%(form)s' is not among the procedure's files: add %(file)s",
+                       form=properties["form"], file=properties["form"] + FORM_SUFFIX))
             for source, mode in _code_of(ts):
                 problem = validate_source(source, mode, functions)
                 if problem:
@@ -137,7 +141,7 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     parser = SpiffBpmnParser(validator=_validator())
     texts, problems, roles, by_name = {}, [], {}, {}
     for name, content in files.items():
-        if name.endswith(".form"):  # a form definition (JSON, contract 2): kept as it is, not parsed here
+        if name.endswith(FORM_SUFFIX):  # a form definition is JSON: kept, judged by app/forms
             texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
             continue
         try:
@@ -206,7 +210,7 @@ def _main_process(parser: SpiffBpmnParser, texts: dict) -> str:
     if not executable:
         raise InvalidProcess([Problem(next(iter(texts), None), None,
                                       "no executable process: set isExecutable=\"true\" on the procedure's process")])
-    stems = {PurePath(name).name.split(".")[0] for name in texts}
+    stems = {PurePath(name).name.split(".")[0] for name in texts if not name.endswith(FORM_SUFFIX)}
     named = [pid for pid in executable if pid in stems]
     if named:
         return named[0]

@@ -71,8 +71,9 @@ def _meta(en: str, zh: str, **extra) -> dict:
     return {"label": {"en": en, "zh-CN": zh}, **extra}
 
 
-def text(en, zh, *, required=True, max_length=2000, multiline=False, validate_also=None, **kw):
-    checks = [Length(min=1 if required else 0, max=max_length), *([validate_also] if validate_also else [])]
+def text(en, zh, *, required=True, max_length=2000, min_length=None, multiline=False, validate_also=None, **kw):
+    low = (1 if required else 0) if min_length is None else min_length
+    checks = [Length(min=low, max=max_length), *([validate_also] if validate_also else [])]
     return fields.String(required=required, validate=checks,
                          metadata=_meta(en, zh, multiline=multiline), **kw)
 
@@ -95,9 +96,9 @@ def moment(en, zh, *, required=True, **kw):
     return fields.AwareDateTime(required=required, default_timezone=LOCAL_ZONE, metadata=_meta(en, zh), **kw)
 
 
-def number(en, zh, *, minimum, maximum, required=False, **kw):
-    return fields.Integer(required=required, strict=False, validate=Range(min=minimum, max=maximum),
-                          metadata=_meta(en, zh), **kw)
+def number(en, zh, *, minimum=None, maximum=None, required=False, **kw):
+    checks = [Range(min=minimum, max=maximum)] if (minimum, maximum) != (None, None) else []
+    return fields.Integer(required=required, strict=False, validate=checks, metadata=_meta(en, zh), **kw)
 
 
 class SerialNumbers(fields.List):
@@ -153,7 +154,7 @@ def day(en, zh, *, required=True, **kw):
     return fields.Date(required=required, metadata=_meta(en, zh), **kw)
 
 
-def amount(en, zh, *, required=True, **kw):
+def amount(en, zh, *, required=True, minimum=0, maximum=10_000_000, **kw):
     """Money in yuan, two decimals; a JSON number (the engine's data is JSON)."""
-    return fields.Float(required=required, allow_nan=False, validate=Range(min=0, max=10_000_000),
+    return fields.Float(required=required, allow_nan=False, validate=Range(min=minimum, max=maximum),
                         metadata=_meta(en, zh), **kw)

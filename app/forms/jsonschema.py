@@ -3,15 +3,14 @@ marshmallow converter and given our labels."""
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import FORMS
+from . import Form
 from .display import label_in as _label
 
 _plugin = MarshmallowPlugin()
 APISpec("forms", "1", "3.1.0", plugins=[_plugin])  # binds the converter to OpenAPI 3.1 = JSON Schema 2020-12
 
 
-def form_schema(key: str, lang: str) -> dict:
-    form = FORMS[key]
+def form_schema(form: Form, lang: str) -> dict:
     schema = _plugin.converter.schema2jsonschema(form.schema)
     fields = form.schema().fields
     for name, prop in schema["properties"].items():

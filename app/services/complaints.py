@@ -12,7 +12,7 @@ from ..i18n import N_, status_pair
 from ..forms import choice_label
 from ..models import Complaint, User
 from ..roles import role_label
-from . import exports, paging
+from . import deployments, exports, paging
 
 READ = "complaints.read_ledger"  # the whole ledger, or a department's own complaints
 
@@ -83,10 +83,10 @@ EXPORT_COLUMNS = {  # column -> (English, Chinese) header
     "closed_at": ("Closed", "结案时间")}
 
 
-def _cell(key: str, value, lang: str):
-    """A value as the page shows it: choices, roles and statuses by their labels."""
+def _cell(key: str, value, lang: str, forms: dict):
+    """A value as the page shows it: choices (as `forms` label them), roles and statuses by their labels."""
     if key in ("channel", "category", "severity"):
-        return choice_label(key, value, lang)
+        return choice_label(key, value, lang, forms)
     if key == "responsible_role" and value:
         return role_label(value, lang)
     if key == "status":
@@ -102,7 +102,8 @@ def export_file(user: User, fmt: str, lang: str, cut_note: str, sort="-received"
     if fmt not in exports.FORMATS:
         raise ValidationFailed(N_("bad format"), {"format": [N_("must be one of %(choices)s", choices=", ".join(exports.FORMATS))]})
     rows, cut = paging.bounded(_filtered(user, **filters), _sort(sort), limit)
-    table = [[_cell(key, row[key], lang) for key in EXPORT_COLUMNS] for row in map(as_dict, rows)]
+    forms = deployments.current_forms()
+    table = [[_cell(key, row[key], lang, forms) for key in EXPORT_COLUMNS] for row in map(as_dict, rows)]
     headers = [en if lang == "en" else zh for en, zh in EXPORT_COLUMNS.values()]
     return exports.render(fmt, "complaints", headers, table, cut_note.format(limit=limit) if cut else None), cut
 

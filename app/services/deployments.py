@@ -1,5 +1,6 @@
 """Deploying procedure versions: validated, immutable, numbered per procedure."""
 import hashlib
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,8 +22,11 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         parsed = parse_process_files(files)
     except InvalidProcess as err:
         return None, err.problems
-    problems = parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
-    problems += _fact_problems(parsed, read_facts(parsed.files))
+    form_files = {name: text for name, text in parsed.files.items() if name.endswith(forms.SUFFIX)}
+    problems = [found for name, text in form_files.items() for found in forms.problems(name, text)]
+    problems += parsed.problems({forms.key_of(name) for name in form_files}, set(handlers.HANDLERS), set(ROLES),
+                                set(DIAGRAM_FUNCTIONS))
+    problems += _fact_problems(parsed, read_facts(parsed.files), {forms.key_of(name) for name in form_files})
     problems += decision_problems(parsed.files, set(DIAGRAM_FUNCTIONS))
     # The columns a version is stored in: an uploaded diagram may carry any id or name.
     where = Path(getattr(parsed.spec, "file", None) or "").name or None
@@ -33,12 +37,11 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
     return parsed, problems
 
 
-def _fact_problems(parsed: ParsedProcess, diagram: DiagramFacts) -> list[Problem]:
+def _fact_problems(parsed: ParsedProcess, diagram: DiagramFacts, form_keys: set[str]) -> list[Problem]:
     """The earlier answers a task's page is told to show first must be of this procedure's forms."""
-    used = {task.form for task in diagram.tasks.values() if task.form in forms.FORMS}
     # A form the procedure's people fill beside the diagram (a parcel received at the door) counts.
-    families = {key.split(".")[0] for key in used}
-    known = {key for key in forms.FORMS if key.split(".")[0] in families}
+    families = {key.split(".")[0] for key in form_keys}
+    known = form_keys | {key for key in forms.shipped() if key.split(".")[0] in families}
     found = []
     for element, task in diagram.tasks.items():
         unknown = [key for key in task.shows if key not in known]
@@ -79,11 +82,21 @@ def _describe(problem: Problem) -> str:
     return f"{where}: {problem.message}" if where else problem.message
 
 
+FORM_REF = re.compile(r'name="form"\s+value="([^"]+)"')
+
+
 def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
-    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it."""
+    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it
+    and the forms/<form key>.form of each form its diagram names (one missing is left out: the
+    check says so)."""
     decisions = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.dmn"))}
-    return {bpmn.stem: {bpmn.name: bpmn.read_text(encoding="utf-8"), **decisions}
-            for bpmn in sorted(directory.glob("*.bpmn"))}
+    procedures = {}
+    for bpmn in sorted(directory.glob("*.bpmn")):
+        xml = bpmn.read_text(encoding="utf-8")
+        used = [directory / "forms" / f"{key}{forms.SUFFIX}" for key in sorted(set(FORM_REF.findall(xml)))]
+        procedures[bpmn.stem] = {bpmn.name: xml, **decisions,
+                                 **{path.name: path.read_text(encoding="utf-8") for path in used if path.is_file()}}
+    return procedures
 
 
 _FACTS: dict[str, DiagramFacts] = {}
@@ -123,3 +136,12 @@ def versions_with_counts(key: str) -> list[tuple[ProcessVersion, int]]:
     if not rows:
         raise NotFound(N_("no procedure '%(key)s' is deployed", key=key))
     return [(version, count) for version, count in rows]
+
+
+def current_forms() -> dict:
+    """The forms of every procedure's latest version, by key: how a field outside one case's
+    version is labelled (a ledger's columns, its filters, a report's groups)."""
+    found = {}
+    for version in latest_versions():
+        found.update(forms.of_version(version))
+    return found

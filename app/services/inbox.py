@@ -4,6 +4,7 @@ import logging
 from datetime import timezone
 
 from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import forms, logs, permissions
 from ..clock import now
@@ -11,14 +12,19 @@ from ..engine import TaskNotReady
 from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_, gettext
-from ..models import OpenTask, TaskDraft, TaskRecord, User, UserRole
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User, UserRole
 from . import paging, runs
 
 log = logging.getLogger(__name__)
 
 
+def form_of(task: OpenTask | TaskRecord) -> "forms.Form | None":
+    """The form of an open or completed task, as its case's version declares it."""
+    return forms.form_of(task.instance.version, task.form_key)
+
+
 def task_item(task: OpenTask, lang: str) -> dict:
-    form = forms.FORMS.get(task.form_key)
+    form = form_of(task)
     return {"id": task.id, "instance_id": task.instance_id, "process_key": task.process_key,
             "business_key": task.business_key, "name": task.task_name,
             "title": form.title(lang) if form else task.task_name, "lane": task.lane,
@@ -54,7 +60,7 @@ def summary(user: User) -> dict:
 
 def record_item(record: TaskRecord, lang: str) -> dict:
     """A completed task as task_item shows an open one, with who completed it and when."""
-    form = forms.FORMS.get(record.form_key)
+    form = form_of(record)
     return {"id": record.task_id, "instance_id": record.instance_id, "business_key": record.instance.business_key,
             "name": record.task_name, "title": form.title(lang) if form else record.task_name, "lane": record.lane,
             "claimed_by": None, "claimed_at": None, "due_at": None, "overdue": False,
@@ -84,7 +90,9 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
                page=1, per_page=50) -> paging.Page:
     if sort not in SORTS:
         raise ValidationFailed(N_("bad sort"), {"sort": [N_("must be one of %(choices)s", choices=", ".join(SORTS))]})
-    query = select(OpenTask).where(*_visible(user))
+    # Each task's title is its form's, of its case's version: instances and versions in two queries.
+    query = select(OpenTask).where(*_visible(user)).options(
+        selectinload(OpenTask.instance).selectinload(ProcessInstance.version))
     if lane:
         query = query.where(OpenTask.lane == lane)
     if process_key:
@@ -181,7 +189,7 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
     task = get_task(user, task_id, "tasks.complete")
     if task.claimed_by_id not in (None, user.id):
         raise Conflict(N_("the task is claimed by someone else"))
-    clean = forms.validate(task.form_key, data, task.instance.data)
+    clean = forms.validate(form_of(task), data, task.instance.data)
     instance = runs.lock_instance(task.instance_id)
     # Re-read under the lock: whoever held it before us may have completed this task.
     current = db.session.scalar(select(OpenTask).where(OpenTask.id == task_id)
@@ -237,7 +245,8 @@ def save_draft(user: User, task_id: str, data) -> TaskDraft:
         raise Conflict(N_("the task is claimed by someone else"))
     if not isinstance(data, dict):
         raise ValidationFailed(N_("the draft must be an object"), {"data": [gettext("must be a JSON object")]})
-    known = forms.FORMS[task.form_key].schema().fields if task.form_key in forms.FORMS else {}
+    form = form_of(task)
+    known = form.schema().fields if form is not None else {}
     problems = {name: [gettext("not a field of this form")] for name in data if name not in known}
     problems.update({name: [gettext("not a value this field can hold")]
                      for name, value in data.items() if name in known and not _draft_value(value)})

@@ -34,7 +34,7 @@ def start_internal(key: str, data, actor_id: int | None) -> ProcessInstance:
 def _start(version, data, actor_id: int | None, internal: bool = False) -> ProcessInstance:
     """A new instance; when its first step fails, it exists in error (see runs.step)."""
     if version.start_form:
-        clean = forms.validate(version.start_form, data)
+        clean = forms.validate(forms.of_version(version)[version.start_form], data)
     elif data:
         raise ValidationFailed(N_("this procedure takes no start data"), {"data": [N_("must be empty")]})
     else:

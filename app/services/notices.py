@@ -83,7 +83,7 @@ def queue_for(instance: ProcessInstance, tasks: list[OpenTask]) -> None:
             if role != task.lane:
                 continue
             lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
-            form = forms.FORMS.get(task.form_key)
+            form = forms.form_of(instance.version, task.form_key)
             title = form.title(lang) if form else task.task_name
             subject = f"{_in(lang, 'New task')}: {title} {instance.business_key or instance.id}"[:300]
             body = f"{subject}\n{base}/tasks/{task.id}"

@@ -14,12 +14,12 @@ from ..clock import local, now
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..forms.complaint import CATEGORIES, CHANNELS, SEVERITIES
+from ..forms import choices
 from ..i18n import status_pair
 from ..models import Callback, Complaint, OverdueRecord, RefusedShipment, ReturnAuthorization, ReturnUnit, User
 from ..roles import ROLES
 from .. import permissions
-from . import kpis
+from . import deployments, kpis
 from .complaints import month_range
 
 FORMATS = {
@@ -65,13 +65,14 @@ def build(month: str) -> dict:
     indicators = [{**k, "en": kpi_labels[k["key"]][0], "zh": kpi_labels[k["key"]][1]} for k in kpis.compute(month)]
 
     received = _count(select(func.count()).where(within(Complaint.received_at)))
+    forms = deployments.current_forms()
     complaints = {
         "received": received,
         "handled": _count(select(func.count()).where(within(Complaint.handled_at))),
         "closed": _count(select(func.count()).where(Complaint.status == "closed", within(Complaint.closed_at))),
-        "by_category": _grouped(Complaint.category, start, end, CATEGORIES),
-        "by_severity": _grouped(Complaint.severity, start, end, SEVERITIES),
-        "by_channel": _grouped(Complaint.channel, start, end, CHANNELS),
+        "by_category": _grouped(Complaint.category, start, end, choices(forms, "category")),
+        "by_severity": _grouped(Complaint.severity, start, end, choices(forms, "severity")),
+        "by_channel": _grouped(Complaint.channel, start, end, choices(forms, "channel")),
     }
     majors = db.session.scalars(select(Complaint).where(within(Complaint.received_at), Complaint.severity == "major")
                                 .order_by(Complaint.received_at, Complaint.id)).all()

@@ -6,10 +6,11 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from .. import permissions
 from ..clock import local
 from ..extensions import db
-from ..forms import FORMS, choice_label, field_label
+from ..forms import choice_label, field_label
 from ..i18n import current_language, gettext, status_label
 from ..models import User
 from ..roles import role_label
+from ..services import deployments
 
 
 def when(moment) -> str:
@@ -22,6 +23,17 @@ def when(moment) -> str:
     if not isinstance(moment, datetime):
         return "" if moment is None else str(moment)
     return local(moment).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _current_forms():
+    """The forms of the procedures' latest versions, read on first use by a page (most use none)."""
+    read = []
+
+    def known() -> dict:
+        if not read:
+            read.append(deployments.current_forms())
+        return read[0]
+    return known
 
 
 def init_app(app: Flask) -> None:
@@ -61,11 +73,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def page_helpers():
         lang = current_language()
+        known = _current_forms()  # labels of the procedures' latest versions (a case's page labels by its own)
         return {"_": gettext, "lang": lang, "role_label": role_label,
-                "label": lambda field: field_label(field, lang),
+                "label": lambda field: field_label(field, lang, known()),
                 "status": status_label,
-                "task_title": lambda form_key, fallback: FORMS[form_key].title(lang) if form_key in FORMS else fallback,
-                "choice": lambda field, value: choice_label(field, value, lang),
+                "task_title": lambda form_key, fallback: known()[form_key].title(lang) if form_key in known() else fallback,
+                "choice": lambda field, value: choice_label(field, value, lang, known()),
                 "when": when}
 
     from . import admin, auth, errors, inbox, procedures, records

@@ -52,7 +52,7 @@ def task(task_id):
         return submit(task_id)
     open_task = inbox.get_task(g.user, task_id)
     draft = inbox.get_draft(g.user, open_task)
-    return task_page(open_task, draft.data if draft else forms.defaults(open_task.form_key))  # never the case's values
+    return task_page(open_task, draft.data if draft else forms.defaults(inbox.form_of(open_task)))  # never the case's values
 
 
 def task_page(open_task, values: dict, errors: dict | None = None, refusal: str | None = None, status: int = 200,
@@ -61,13 +61,12 @@ def task_page(open_task, values: dict, errors: dict | None = None, refusal: str 
     manager's view) with `refusal` saying why what was typed was not accepted."""
     lang = current_language()
     if record is not None:  # completed by someone else meanwhile: its record stands in for the task
-        item = inbox.record_item(record, lang)
-        instance, form_key = record.instance, record.form_key
+        item, instance, form = inbox.record_item(record, lang), record.instance, inbox.form_of(record)
     else:
-        item, instance, form_key = inbox.task_item(open_task, lang), open_task.instance, open_task.form_key
+        item, instance, form = inbox.task_item(open_task, lang), open_task.instance, inbox.form_of(open_task)
     read_only = record is not None or inbox.held_by_other(g.user, open_task) or \
         not permissions.can(g.user, "tasks.complete", open_task)
-    return render_template("task.html", task=item, open_task=open_task, schema=form_schema(form_key, lang),
+    return render_template("task.html", task=item, open_task=open_task, schema=form_schema(form, lang),
                            values=values, errors=errors or {}, instance=instance, read_only=read_only,
                            refusal=refusal, assignees=inbox.assignees(open_task) if open_task else [],
                            case=timeline.of_task(open_task, lang) if open_task else None), status
@@ -81,9 +80,9 @@ def submit(task_id):
         record = None if isinstance(err, InstanceInError) else inbox.completed_record(g.user, task_id)
         if record is None:
             raise
-        return task_page(None, posted_data(form_schema(record.form_key, current_language())),
+        return task_page(None, posted_data(form_schema(inbox.form_of(record), current_language())),
                          refusal=gettext(err.message), status=409, record=record)
-    values = posted_data(form_schema(open_task.form_key, current_language()))
+    values = posted_data(form_schema(inbox.form_of(open_task), current_language()))
     try:
         csrf.protect()
     except CSRFError:
@@ -136,7 +135,7 @@ def assign(task_id):
 @bp.route("/start/<key>", methods=["GET", "POST"])
 def start(key):
     version = deployments.latest_version(key)
-    schema = form_schema(version.start_form, current_language()) if version.start_form else \
+    schema = form_schema(forms.of_version(version)[version.start_form], current_language()) if version.start_form else \
         {"title": version.name, "properties": {}, "required": []}
     values, errors = {}, {}
     if request.method == "POST":

@@ -3,7 +3,6 @@ reasons): one table per kind of key, each label a lazy gettext text (msgctxt: th
 pages show them in the reader's language; the API keeps the keys."""
 from flask_babel import lazy_pgettext
 
-from ..forms.return_authorization import WARRANTY_REASONS
 
 
 
@@ -61,7 +60,14 @@ RATINGS = {
 # `closed`, `sent_back` and `completed`, which the return and callback tables own here).
 LABELS: dict = {**RATINGS, **CALLBACK_SOURCES, **CALLBACK_KINDS, **CALLBACK_STATUSES, **REFUSALS, **QUOTE_ANSWERS,
                 **UNIT_STATUSES, **RETURN_STATUSES}
-# The warranty check's reasons keep their labels with their form's choices (app/forms/).
+# A unit's warranty reason (the warranty_check decision table's outcomes: the damage causes are
+# also the choices of the return.warranty_check form).
+WARRANTY_REASONS = [
+    ("in_warranty", "In warranty", "保修期内"), ("serial_not_intact", "Serial not intact", "序列号不完整"),
+    ("no_warranty_card", "No warranty card", "无保修卡"), ("no_dealer_seal", "No dealer seal", "无经销商印章"),
+    ("over_one_year", "More than a year since purchase", "购买超过一年"), ("misuse", "Misuse", "使用不当"),
+    ("disassembly", "Unauthorised disassembly", "擅自拆修"), ("drop", "Dropped", "摔落"), ("fire", "Fire", "火灾"),
+    ("flood", "Flood", "水浸"), ("lightning", "Lightning", "雷击"), ("bad_power", "Bad power supply", "电源异常")]
 WARRANTY = {key: {"en": en, "zh-CN": zh} for key, en, zh in WARRANTY_REASONS}
 
 

@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from lxml import etree
 
 from ..errors import InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
-from ..forms import FORMS
+from .. import forms
 from ..handlers import HANDLER_INFO
 from ..i18n import N_, current_language, gettext, translate
 from ..request_guards import upload_limit
@@ -142,13 +142,14 @@ def _forms_named(xml: str) -> dict:
 
 
 def _edited_files(base: _Base, xml: str) -> list[tuple[str, str]]:
-    """The edited diagram with the base's other files, plus a minimal definition `<key>.form` for
-    each form the diagram names that neither the files nor the shipped forms define."""
-    files = dict(base.files)
+    """The edited diagram with the base's other files, plus for each form the diagram names that
+    the files lack its shipped definition, or else a minimal new one `<key>.form`."""
+    files, shipped = dict(base.files), forms.shipped()
     files[base.file_name] = xml
     for key, name in _forms_named(xml).items():
-        if f"{key}.form" not in files and key not in FORMS:
-            files[f"{key}.form"] = _new_form(key, name)
+        if f"{key}{forms.SUFFIX}" not in files:
+            files[f"{key}{forms.SUFFIX}"] = (json.dumps(shipped[key].definition, ensure_ascii=False, indent=2) + "\n"
+                                             if key in shipped else _new_form(key, name))
     return sorted(files.items())
 
 
@@ -166,7 +167,7 @@ def _forms(base: _Base, lang: str) -> list[dict]:
     found = {name.removesuffix(".form"): _form_title(text, name.removesuffix(".form"), lang)
              for name, text in base.files.items() if name.endswith(".form")}
     families = {key.split(".")[0] for key in _forms_named(base.files[base.file_name])} | {base.key}
-    for key, form in FORMS.items():
+    for key, form in forms.shipped().items():
         if key.split(".")[0] in families:
             found.setdefault(key, form.title(lang))
     return [{"key": key, "title": title} for key, title in sorted(found.items())]

@@ -2,14 +2,14 @@
 register with receiving at the door, and the callback log with the list due tomorrow."""
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 
-from .. import permissions
+from .. import forms, permissions
 from ..errors import Forbidden, PayloadTooLarge, ValidationFailed
 from ..files import attachment_request_bytes, stored_file, uploaded_file
-from ..forms import complaint as complaint_forms
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..request_guards import upload_limit
-from ..services import callbacks, casefiles, complaints, exports, instances, returns
+from ..roles import DEPARTMENT_ROLES, ROLES
+from ..services import callbacks, casefiles, complaints, deployments, exports, instances, returns
 from . import lists
 from .inbox import posted_data
 from .labels import label_of
@@ -17,6 +17,13 @@ from .procedures import EDITOR_CSP
 from .errors import reasons
 
 bp = Blueprint("records", __name__)
+
+
+def _ledger_choices() -> dict:
+    """What the ledger's filters offer: the choices as the latest complaint forms label them."""
+    known = deployments.current_forms()
+    return {"CATEGORIES": forms.choices(known, "category"), "SEVERITIES": forms.choices(known, "severity"),
+            "CHANNELS": forms.choices(known, "channel"), "DEPARTMENTS": [(key, *ROLES[key]) for key in DEPARTMENT_ROLES]}
 
 
 def _ledger_filters() -> dict:
@@ -29,7 +36,7 @@ def ledger():
     chosen = _ledger_filters()
     found = complaints.ledger(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     return render_template("complaints.html", complaints=found.items, found=found, chosen=chosen,
-                           statuses=complaints.STATUSES, choices=complaint_forms,
+                           statuses=complaints.STATUSES, choices=_ledger_choices(),
                            export_limit=complaints.EXPORT_LIMIT, **lists.page_context("complaints"))
 
 
@@ -129,7 +136,7 @@ def return_register():
 
 @bp.route("/returns/receive", methods=["GET", "POST"])
 def receive_shipment():
-    schema = form_schema("return.shipment", current_language())
+    schema = form_schema(forms.shipped()["return.shipment"], current_language())
     values, errors, outcome = {}, {}, None
     if request.method == "POST":
         values = posted_data(schema)
