@@ -6,7 +6,7 @@ The definitions are read from the processes/forms/ this code ships with: run the
 the release that brings them (they equal the form classes they replace).
 
 Revision ID: g1_forms
-Revises: f9_lists
+Revises: g1_facts
 """
 import hashlib
 import json
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "g1_forms"
-down_revision = "f9_lists"
+down_revision = "g1_facts"
 branch_labels = None
 depends_on = None
 
