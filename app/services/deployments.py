@@ -39,12 +39,9 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
 
 def _fact_problems(parsed: ParsedProcess, diagram: DiagramFacts, form_keys: set[str]) -> list[Problem]:
     """The earlier answers a task's page is told to show first must be of this procedure's forms."""
-    # A form the procedure's people fill beside the diagram (a parcel received at the door) counts.
-    families = {key.split(".")[0] for key in form_keys}
-    known = form_keys | {key for key in forms.shipped() if key.split(".")[0] in families}
     found = []
     for element, task in diagram.tasks.items():
-        unknown = [key for key in task.shows if key not in known]
+        unknown = [key for key in task.shows if key not in form_keys]
         if unknown:
             found.append(Problem(parsed.file_of.get(element), element, N_(
                 "property shows names forms this procedure does not use: %(forms)s", forms=", ".join(unknown))))
@@ -82,7 +79,9 @@ def _describe(problem: Problem) -> str:
     return f"{where}: {problem.message}" if where else problem.message
 
 
-FORM_REF = re.compile(r'name="form"\s+value="([^"]+)"')
+# The forms a diagram names: its tasks' forms, and those whose answers a task's page shows (a form
+# filled beside the diagram, such as a parcel received at the door).
+FORM_REF = re.compile(r'name="(?:form|shows)"\s+value="([^"]+)"')
 
 
 def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
@@ -93,7 +92,8 @@ def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
     procedures = {}
     for bpmn in sorted(directory.glob("*.bpmn")):
         xml = bpmn.read_text(encoding="utf-8")
-        used = [directory / "forms" / f"{key}{forms.SUFFIX}" for key in sorted(set(FORM_REF.findall(xml)))]
+        named = {key for found in FORM_REF.findall(xml) for key in found.split()}
+        used = [directory / "forms" / f"{key}{forms.SUFFIX}" for key in sorted(named)]
         procedures[bpmn.stem] = {bpmn.name: xml, **decisions,
                                  **{path.name: path.read_text(encoding="utf-8") for path in used if path.is_file()}}
     return procedures

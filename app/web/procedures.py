@@ -127,8 +127,8 @@ def _new_form(key: str, title: str) -> str:
                        "title": {"zh-CN": title, "en": title}, "components": []}, ensure_ascii=False, indent=2) + "\n"
 
 
-def _forms_named(xml: str) -> dict:
-    """The forms the diagram names: form key -> the name of the first element using it."""
+def _forms_named(xml: str) -> dict[str, list[tuple[str, str]]]:
+    """The forms the diagram names: form key -> (id, name) of each element using it."""
     try:
         root = etree.fromstring(xml.encode("utf-8"), _SAFE_XML)
     except (etree.XMLSyntaxError, ValueError):
@@ -137,7 +137,7 @@ def _forms_named(xml: str) -> dict:
     for element in root.iter():
         for prop in element.iterfind(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property"):
             if prop.get("name") == "form" and prop.get("value"):
-                names.setdefault(prop.get("value"), element.get("name") or prop.get("value"))
+                names.setdefault(prop.get("value"), []).append((element.get("id"), element.get("name") or prop.get("value")))
     return names
 
 
@@ -146,7 +146,7 @@ def _edited_files(base: _Base, xml: str) -> list[tuple[str, str]]:
     the files lack its shipped definition, or else a minimal new one `<key>.form`."""
     files, shipped = dict(base.files), forms.shipped()
     files[base.file_name] = xml
-    for key, name in _forms_named(xml).items():
+    for key, [(_, name), *_] in _forms_named(xml).items():
         if f"{key}{forms.SUFFIX}" not in files:
             files[f"{key}{forms.SUFFIX}"] = (json.dumps(shipped[key].definition, ensure_ascii=False, indent=2) + "\n"
                                              if key in shipped else _new_form(key, name))
@@ -240,7 +240,18 @@ def check(key):
         problems = err.problems
     except (PayloadTooLarge, ValidationFailed) as err:
         problems = [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
-    return jsonify(problems=[{"element_id": p["element_id"], "message": translate(p["message"])} for p in problems])
+    return jsonify(problems=[{"element_id": element, "message": message}
+                             for p in problems for element, message in _on_the_diagram(p, xml)])
+
+
+def _on_the_diagram(problem: dict, xml: str) -> list[tuple[str | None, str]]:
+    """(element, message) of a problem as the modeler marks it: one of a form file on each task
+    showing that form, the file named."""
+    message, name = translate(problem["message"]), problem.get("file") or ""
+    if not name.endswith(forms.SUFFIX):
+        return [(problem["element_id"], message)]
+    users = _forms_named(xml).get(forms.key_of(name), [(None, "")])
+    return [(element, f"{name}: {message}") for element, _ in users]
 
 
 # Editing one decision table of a draft in the browser (dmn-js, static/src/decision-editor.js):

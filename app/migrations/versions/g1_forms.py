@@ -22,7 +22,7 @@ branch_labels = None
 depends_on = None
 
 SHIPPED = Path(__file__).resolve().parents[3] / "processes" / "forms"
-FORM_REF = re.compile(r'name="form"\s+value="([^"]+)"')
+FORM_REF = re.compile(r'name="(?:form|shows)"\s+value="([^"]+)"')  # a task's form, and those its page shows
 
 
 def _digest(files: dict) -> str:  # as app/services/deployments._digest
@@ -34,7 +34,8 @@ def _digest(files: dict) -> str:  # as app/services/deployments._digest
 
 def _with_forms(files: dict) -> dict | None:
     """`files` with the shipped definitions of the forms its diagrams name; None if none is missing."""
-    named = {key for name, text in files.items() if name.endswith(".bpmn") for key in FORM_REF.findall(text)}
+    named = {key for name, text in files.items() if name.endswith(".bpmn")
+             for found in FORM_REF.findall(text) for key in found.split()}
     added = {}
     for key in sorted(named):
         path = SHIPPED / f"{key}.form"
