@@ -16,7 +16,6 @@ from app.forms.jsonschema import form_schema
 from app.forms.validators import VALIDATORS
 from app.i18n import translate
 from app.services import deployments
-from conftest import Api
 from procedures import Case
 from versions import as_json, shipped, shipped_complaint_afterwards  # noqa: F401  (fixture)
 
@@ -352,7 +351,7 @@ def test_a_procedures_files_are_its_diagram_the_decision_tables_and_the_forms_it
 
 
 # ----------------------------------------------------------------------------- the migration
-def test_versions_deployed_before_forms_get_their_definitions_and_their_cases_go_on(app, empty_database_url):
+def test_versions_deployed_before_forms_get_their_definitions_and_their_cases_go_on(app, api, empty_database_url):
     """A database whose versions were deployed without .form files (before g1_forms) is upgraded:
     each version gets the shipped definitions of the forms its diagram names, and a running case
     is completed with them."""
@@ -363,7 +362,7 @@ def test_versions_deployed_before_forms_get_their_definitions_and_their_cases_go
             upgrade()
             for command in (["deploy"], ["seed-demo"]):
                 assert other.test_cli_runner().invoke(args=command).exit_code == 0
-        api = Api(other.test_client())
+        api = type(api)(other.test_client())  # the suite's API client (tests/conftest.py), on this app
         case = Case(api)
         versions = sa.table("process_versions", sa.column("id"), sa.column("files", sa.JSON),
                             sa.column("sha256"), sa.column("process_key"))
