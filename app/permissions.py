@@ -254,6 +254,9 @@ ENDPOINTS: dict[str, str] = {
     "procedures.edit": "procedures.propose",
     "procedures.save_edit": "procedures.propose",
     "procedures.check": "procedures.propose",
+    "procedures.new_form": "procedures.propose",
+    "procedures.form_editor": "procedures.propose",
+    "procedures.save_form": "procedures.propose",
     "procedures.deploy": "procedures.deploy",
 }
 
