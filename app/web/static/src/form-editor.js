@@ -10,7 +10,7 @@ import '@bpmn-io/form-js/dist/assets/properties-panel.css';
 import '@bpmn-io/form-js-editor/dist/assets/dragula.css';
 import './form-editor/form-editor.css';
 
-import { englishLabels } from './form-editor/english.js';
+import { englishLabels, withoutStaleChoices } from './form-editor/english.js';
 import { validatorRows } from './form-editor/validators.js';
 import { preview } from './form-editor/preview.js';
 import { fieldKeys } from './form-editor/fields.js';
@@ -44,7 +44,7 @@ function start() {
   });
 
   document.getElementById('form-definition').addEventListener('submit', () => {
-    const saved = editor.saveSchema();
+    const saved = withoutStaleChoices(editor.saveSchema());
     OURS.forEach((key) => delete saved[key]);
     document.getElementById('form-schema').value = JSON.stringify(saved);
     document.getElementById('form-validators').value = JSON.stringify(rules.value());

@@ -31,7 +31,7 @@ export function englishLabels(editor, root) {
   const label = root.querySelector('#english-label');
   const choices = root.querySelector('#english-choices');
   const list = choices.querySelector('ul');
-  let shownChoices = null;
+  let shownField = null;
 
   label.addEventListener('input', () => {
     const field = selection.get();
@@ -40,26 +40,32 @@ export function englishLabels(editor, root) {
     }
   });
 
+  // One item per choice, kept while the field and the number of its choices stay: the input the
+  // person types in is never replaced under the cursor, only relabelled.
   function renderChoices(field) {
     const values = Array.isArray(field.values) ? field.values : [];
-    const signature = JSON.stringify([field.id, values]);
-    if (signature !== shownChoices) {
-      shownChoices = signature;
-      list.replaceChildren(...values.map((choice) => {
+    if (shownField !== field.id || list.children.length !== values.length) {
+      shownField = field.id;
+      list.replaceChildren(...values.map(() => {
         const item = document.createElement('li');
         const text = document.createElement('label');
         const input = document.createElement('input');
         input.lang = 'en';
-        input.dataset.value = choice.value;
         input.addEventListener('input', () => {
-          setProperty(modeling, selection.get(), `en:${choice.value}`, input.value.trim());
+          setProperty(modeling, selection.get(), `en:${input.dataset.value}`, input.value.trim());
         });
-        text.append(`${choice.label} (${choice.value}) `, input);
+        text.append(document.createElement('span'), input);
         item.append(text);
         return item;
       }));
     }
-    list.querySelectorAll('input').forEach((input) => show(input, properties(field)[`en:${input.dataset.value}`]));
+    values.forEach((choice, i) => {
+      const item = list.children[i];
+      const input = item.querySelector('input');
+      item.querySelector('span').textContent = `${choice.label} (${choice.value}) `;
+      input.dataset.value = choice.value;
+      show(input, properties(field)[`en:${choice.value}`]);
+    });
     choices.hidden = values.length === 0;
   }
 
@@ -69,7 +75,7 @@ export function englishLabels(editor, root) {
     none.hidden = editable;
     panel.hidden = !editable;
     if (!editable) {
-      shownChoices = null;
+      shownField = null;
       return;
     }
     root.querySelector('#english-field-label').textContent = field.label || '';
@@ -81,4 +87,19 @@ export function englishLabels(editor, root) {
   editor.on('selection.changed', render);
   editor.on('changed', render);
   render();
+}
+
+// The schema to save without English words of choices it no longer has (a value renamed after
+// its English was typed).
+export function withoutStaleChoices(schema) {
+  const walk = (components) => (components || []).forEach((component) => {
+    if (component.properties && Array.isArray(component.values)) {
+      const values = new Set(component.values.map((choice) => `en:${choice.value}`));
+      Object.keys(component.properties).filter((name) => name.startsWith('en:') && !values.has(name))
+        .forEach((name) => delete component.properties[name]);
+    }
+    walk(component.components);
+  });
+  walk(schema.components);
+  return schema;
 }
