@@ -2,7 +2,7 @@
 problems element by element; an admin deploys a valid draft as the next version."""
 import re
 
-from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import BadRequest, InvalidProcedure, PayloadTooLarge, ValidationFailed
@@ -184,6 +184,7 @@ def _form_editor(draft, form_key: str, definition: dict, errors=None, status=200
                        for name, v in sorted(VALIDATORS.items())],
         "texts": {"remove": gettext("Remove"), "choose": gettext("(choose a rule)"),
                   "unreadable": gettext("The form could not be shown: %(reason)s")},
+        "refused": bool(errors),  # shows what was sent, not what the browser kept
     }
     response = make_response(render_template("form_edit.html", draft=draft, form_key=form_key,
                                              file_name=form_definitions.file_name(form_key),
@@ -211,4 +212,5 @@ def save_form(draft_id, form_key):
         return _form_editor(draft, form_key, form_definitions.as_sent(definition, **sent), errors=reasons(err),
                             status=err.status)
     flash(gettext("Draft saved.") if saved.valid else gettext("Draft saved with problems."))
+    session["forget_form"] = f"{g.user.id}:{request.path}"  # the browser drops the unsaved work it kept
     return redirect(url_for("procedures.draft", draft_id=saved.id))

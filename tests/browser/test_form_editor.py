@@ -83,6 +83,16 @@ def test_process_owner_makes_a_new_form_with_a_choice_and_a_text_field(page, log
     english.locator('input[data-value="engine"]').fill("Engine")
     english.locator('input[data-value="gearbox"]').fill("Gearbox")
 
+    # the work so far survives a reload (kept in this browser until saved)
+    page.wait_for_function("""() => Object.keys(localStorage).some(name => name.startsWith('keep-form:')
+        && JSON.parse(localStorage[name]).values.schema.components.some(c => c.properties
+        && c.properties['en:gearbox'] === 'Gearbox'))""")
+    page.reload()
+    assert page.locator("#form-restored").is_visible()
+    page.locator("#form-preview").get_by_text("配件类别").wait_for()
+    page.locator("#form-editor .fjs-form-field-select").first.click()
+    assert english.locator('input[data-value="engine"]').input_value() == "Engine"
+
     # a text field
     _drag_from_palette(page, "textfield")
     _open_group(page, "group-general")
@@ -125,6 +135,13 @@ def test_process_owner_makes_a_new_form_with_a_choice_and_a_text_field(page, log
     assert fault["type"] == "textfield" and fault["key"] == "fault" and fault["label"] == "故障描述"
     assert fault["properties"] == {"label_en": "Fault"}
     assert "complaint.bpmn" in saved  # with the base draft's files
+
+    # what this browser kept of the base draft's form is forgotten once saved
+    with page.expect_navigation():
+        page.goto(f"/procedures/drafts/{base}/forms/{FORM_KEY}")
+    page.locator("#form-editor .fjs-palette").wait_for(state="visible")
+    assert page.locator("#form-restored").is_hidden() and page.locator("#title-zh").input_value() == ""
+    page.go_back()
 
     # opened again from the new draft: the fields, their English words and the rule come back
     with page.expect_navigation():
