@@ -152,3 +152,20 @@ def test_the_draft_page_opens_a_new_form_by_its_key_and_refuses_a_bad_key(api, p
     assert refused.status_code == 422
     assert "表单键" in refused.get_data(as_text=True)
     assert owner.get(f"/procedures/drafts/{draft_id}/forms/parts").status_code == 422  # no <procedure>. part
+
+
+def test_drafts_carry_form_files_as_text_and_the_editor_opens_what_it_can_read(api, pages):
+    files = {**shipped("complaint"), "complaint.odd.form": '{"id": "x", "title": "不是对象", "validators": "x",'
+                                                           ' "components": []}',
+             "complaint.broken.form": "<not json/>"}
+    response = api.as_("process_owner").post("/drafts", json=as_json(files))
+    assert response.status_code == 201, response.get_json()
+    draft = response.get_json()
+    assert _draft_files(api, draft["id"])["complaint.broken.form"] == "<not json/>"  # kept as it came
+    owner = pages("process_owner")
+    odd = owner.get(f"/procedures/drafts/{draft['id']}/forms/complaint.odd")
+    assert odd.status_code == 200
+    assert 'id="title-zh" lang="zh-CN" maxlength="200" required\n           value=""' in odd.get_data(as_text=True)
+    broken = owner.get(f"/procedures/drafts/{draft['id']}/forms/complaint.broken")
+    assert broken.status_code == 422
+    assert "complaint.broken.form：不是 JSON 对象" in broken.get_data(as_text=True)

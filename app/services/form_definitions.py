@@ -157,7 +157,6 @@ def _loads(text: str):
 def save(user: User, draft_id: int, form_key: str, schema: str, title_zh: str, title_en: str,
          validators: str) -> ProcessDraft:
     """A new draft: draft `draft_id`'s files with this form replaced or added."""
-    drafts.get(user, draft_id)
     check_key(form_key)
     definition = definition_of(form_key, schema, title_zh, title_en, validators)
     return drafts.revise(user, draft_id, {file_name(form_key): dumps(definition)})

@@ -186,11 +186,11 @@ def _form_editor(draft, form_key: str, definition: dict, errors=None, status=200
                   "unreadable": gettext("The form could not be shown: %(reason)s")},
         "refused": bool(errors),  # shows what was sent, not what the browser kept
     }
+    title = definition.get("title")
     response = make_response(render_template("form_edit.html", draft=draft, form_key=form_key,
-                                             file_name=form_definitions.file_name(form_key),
                                              new=form_definitions.file_name(form_key) not in draft.files,
-                                             title=definition.get("title") or {}, data=data, errors=errors or {}),
-                             status)
+                                             title=title if isinstance(title, dict) else {}, data=data,
+                                             errors=errors or {}), status)
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
 

@@ -48,7 +48,8 @@ export function validatorRows(list, data) {
     return rule;
   }
 
-  (data.definition.validators || []).forEach(add);
+  const rules = Array.isArray(data.definition.validators) ? data.definition.validators : [];
+  rules.filter((rule) => rule && typeof rule === 'object').forEach((rule) => add(rule));
   return {
     add: () => add(),
     value: () => Array.from(list.querySelectorAll('.validator-row')).map(current).filter((rule) => rule.name),
