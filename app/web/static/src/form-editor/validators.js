@@ -7,7 +7,10 @@ export function validatorRows(list, data) {
 
   function paramInputs(container, name, values) {
     const validator = registry[name];
-    container.replaceChildren(...(validator ? validator.params : []).map((param) => {
+    const description = document.createElement('small');
+    description.className = 'hint';
+    description.textContent = validator ? validator.description : '';
+    container.replaceChildren(description, ...(validator ? validator.params : []).map((param) => {
       const label = document.createElement('label');
       const input = document.createElement('input');
       input.name = `param-${param}`;
@@ -25,7 +28,7 @@ export function validatorRows(list, data) {
     const select = document.createElement('select');
     select.className = 'validator-name';
     select.append(new Option(data.texts.choose, ''));
-    data.validators.forEach((v) => select.append(new Option(`${v.name} — ${v.description}`, v.name)));
+    data.validators.forEach((v) => select.append(new Option(v.name, v.name)));
     if (rule.name && !registry[rule.name]) { // a rule this application no longer has: kept visible
       select.append(new Option(rule.name, rule.name));
     }
