@@ -19,10 +19,10 @@ MAX_VALIDATORS_BYTES = 64 * 1024
 TOP_ORDER = ("id", "type", "schemaVersion", "title", "validators", "components")
 
 
-def check_key(form_key: str, field: str = "key") -> str:
+def check_key(form_key: str) -> str:
     if len(form_key) > MAX_KEY or not KEY.fullmatch(form_key):
         raise ValidationFailed(N_("not a form key: %(key)s", key=form_key[:MAX_KEY]),
-                               {field: [N_("a form key is <procedure>.<name>: letters, digits, underscores and dots, "
+                               {"key": [N_("a form key is <procedure>.<name>: letters, digits, underscores and dots, "
                                            "at most %(count)s characters", count=MAX_KEY)]})
     return form_key
 
