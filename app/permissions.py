@@ -257,6 +257,9 @@ ENDPOINTS: dict[str, str] = {
     "procedures.decision_editor": "procedures.propose",
     "procedures.save_decision": "procedures.propose",
     "procedures.check_decision": "procedures.propose",
+    "procedures.new_form": "procedures.propose",
+    "procedures.form_editor": "procedures.propose",
+    "procedures.save_form": "procedures.propose",
     "procedures.deploy": "procedures.deploy",
 }
 

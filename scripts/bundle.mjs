@@ -18,6 +18,9 @@ await build({
   format: 'iife',
   target: ['chrome110', 'firefox110', 'safari16'],
   outdir: join(root, 'app/web/static/vendor/bundles'),
+  // One preact in every bundle: @bpmn-io/form-js-editor carries an older copy of its own, and
+  // preact components of two copies cannot nest (form-js's viewer fields inside its editor).
+  alias: { preact: join(root, 'node_modules/preact') },
   loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file', '.bpmnlintrc': 'json' },
   assetNames: 'assets/[name]-[hash]',
   legalComments: 'linked',

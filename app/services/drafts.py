@@ -68,6 +68,13 @@ def propose(user: User, items: list[tuple[str, bytes | str]]) -> ProcessDraft:
     return draft
 
 
+def revise(user: User, draft_id: int, changed: dict[str, str]) -> ProcessDraft:
+    """A new draft: the files of draft `draft_id` with `changed` replaced or added (drafts are
+    immutable, like commits: every editor saves this way)."""
+    base = get(user, draft_id)
+    return propose(user, sorted({**base.files, **changed}.items()))
+
+
 def check(user: User, items: list[tuple[str, bytes | str]]) -> list:
     """The problems of a procedure's files being edited, as a draft would keep them, storing nothing."""
     permissions.require(user, "procedures.propose")

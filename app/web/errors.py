@@ -30,7 +30,8 @@ def error_response(err: ServiceError):
         body["error"]["message"] += " (" + gettext("Reference: %(id)s") % {"id": reference} + ")"
     if request.path.startswith("/api/"):
         return make_response(body, err.status)
-    return make_response(render_template("error.html", error=err, message=body["error"]["message"]), err.status)
+    return make_response(render_template("error.html", error=err, message=body["error"]["message"],
+                                         fields=body["error"]["fields"]), err.status)
 
 
 def reasons(err: ServiceError) -> dict:

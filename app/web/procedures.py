@@ -3,18 +3,19 @@ problems element by element; an admin deploys a valid draft as the next version.
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lxml import etree
 
-from ..errors import InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from .. import forms
+from ..errors import BadRequest, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
+from ..forms.validators import VALIDATORS
 from ..handlers import HANDLER_INFO
 from ..i18n import N_, current_language, gettext, translate
 from ..request_guards import upload_limit
 from ..roles import ROLES, role_label
-from ..services import deployments, drafts
+from ..services import deployments, drafts, form_definitions
 from ..workdays import DIAGRAM_FUNCTIONS
 from .errors import reasons
 from .lint_messages import lint_messages
@@ -57,6 +58,18 @@ def propose():
 @bp.get("/drafts/<int:draft_id>")
 def draft(draft_id):
     return render_template("draft.html", draft=drafts.get(g.user, draft_id), problems=None)
+
+
+@bp.get("/drafts/<int:draft_id>/forms")
+def new_form(draft_id):
+    """The draft page's "new form" input: opens the form editor on the key typed."""
+    draft = drafts.get(g.user, draft_id)
+    key = request.args.get("key", "").strip()
+    try:
+        form_definitions.check_key(key)
+    except ValidationFailed as err:
+        return render_template("draft.html", draft=draft, problems=None, errors=reasons(err), new_key=key), err.status
+    return redirect(url_for("procedures.form_editor", draft_id=draft.id, form_key=key))
 
 
 @bp.post("/drafts/<int:draft_id>/deploy")
@@ -293,6 +306,33 @@ def _decision_editor(draft, name: str, xml: str, problems: list[dict], refused: 
     return response
 
 
+# Editing a form definition in the browser (form-js's editor, static/src/form-editor.js): the
+# editor's schema, the titles and the cross-field rules come as form fields; saving makes a new
+# draft. form-js, like bpmn-js, sets inline styles: the page has EDITOR_CSP.
+FORM_FIELDS = ("schema", "title_zh", "title_en", "validators")
+# One form at its largest (a draft file) with the titles and rules: beyond it the body is not read
+# (the CSRF check meets it first and answers 413, "the request is too large").
+FORM_REQUEST_BYTES = drafts.MAX_FILE_BYTES + form_definitions.MAX_VALIDATORS_BYTES + 64 * 1024
+
+
+def _form_editor(draft, form_key: str, definition: dict, errors=None, status=200):
+    data = {
+        "definition": definition,
+        "validators": [{"name": name, "params": [p.name for p in v.params], "description": translate(v.description)}
+                       for name, v in sorted(VALIDATORS.items())],
+        "texts": {"remove": gettext("Remove"), "choose": gettext("(choose a rule)"),
+                  "unreadable": gettext("The form could not be shown: %(reason)s")},
+        "refused": bool(errors),  # shows what was sent, not what the browser kept
+    }
+    title = definition.get("title")
+    response = make_response(render_template("form_edit.html", draft=draft, form_key=form_key,
+                                             new=form_definitions.file_name(form_key) not in draft.files,
+                                             title=title if isinstance(title, dict) else {}, data=data,
+                                             errors=errors or {}), status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
 @bp.get("/drafts/<int:draft_id>/decisions/<name>")
 def decision_editor(draft_id, name):
     draft = drafts.get(g.user, draft_id)
@@ -330,3 +370,24 @@ def check_decision(draft_id, name):
         return jsonify(message=gettext("Send the decision table as JSON with its DMN text in the field dmn."),
                        errors={"dmn": [gettext("required, a text")]}), 400
     return jsonify(problems=_checked(draft, name, xml))
+
+
+@bp.get("/drafts/<int:draft_id>/forms/<form_key>")
+def form_editor(draft_id, form_key):
+    draft, definition = form_definitions.open_form(g.user, draft_id, form_key)
+    return _form_editor(draft, form_key, definition)
+
+
+@bp.post("/drafts/<int:draft_id>/forms/<form_key>")
+@upload_limit(FORM_REQUEST_BYTES)
+def save_form(draft_id, form_key):
+    draft, definition = form_definitions.open_form(g.user, draft_id, form_key)
+    sent = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    try:
+        saved = form_definitions.save(g.user, draft_id, form_key, **sent)
+    except (BadRequest, PayloadTooLarge, ValidationFailed) as err:
+        return _form_editor(draft, form_key, form_definitions.as_sent(definition, **sent), errors=reasons(err),
+                            status=err.status)
+    flash(gettext("Draft saved.") if saved.valid else gettext("Draft saved with problems."))
+    session["forget_form"] = f"{g.user.id}:{request.path}"  # the browser drops the unsaved work it kept
+    return redirect(url_for("procedures.draft", draft_id=saved.id))
