@@ -11,8 +11,9 @@ CELL = '#decision-table td[data-row-id="Rule_sales"][data-col-id="Input_category
 def _upload_shipped_complaint(page) -> str:
     """A draft of the shipped complaint procedure, uploaded on the procedures page; its URL."""
     page.goto("/procedures")
-    page.locator("input#files").set_input_files(
-        [str(PROCESSES / name) for name in ("complaint.bpmn", "complaint_routing.dmn", "warranty_check.dmn")])
+    names = ["complaint.bpmn", "complaint_routing.dmn", "warranty_check.dmn"]
+    forms = sorted((PROCESSES / "forms").glob("complaint.*.form"))  # the forms it names
+    page.locator("input#files").set_input_files([str(PROCESSES / name) for name in names] + [str(f) for f in forms])
     with page.expect_navigation():
         page.locator("input#files").evaluate("input => input.form.requestSubmit()")
     assert re.search(r"/procedures/drafts/\d+$", page.url), page.url
