@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_PREFIX = "https://www.omg.org/spec/DMN/"
 # Entities, DTDs and network access are off: an uploaded file must never read ours.
+# A procedure's other files: its saved test cases (services/dryrun.py) and its forms.
+KEPT_AS_TEXT = (".test.json", ".form")
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False)
 
 
@@ -133,6 +135,9 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     parser = SpiffBpmnParser(validator=_validator())
     texts, problems = {}, []
     for name, content in files.items():
+        if name.endswith(KEPT_AS_TEXT):  # kept with the procedure, read elsewhere: not XML
+            texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
+            continue
         try:
             root = _read_xml(name, content)
         except InvalidProcess as err:

@@ -6,12 +6,14 @@ from sqlalchemy import func, select
 
 from .. import forms, handlers
 from ..engine import SERIALIZER_VERSION, InvalidProcess, ParsedProcess, Problem, parse_process_files
-from ..errors import NotFound, ValidationFailed
+from ..errors import InvalidProcedure, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import ProcessInstance, ProcessVersion
 from ..roles import ROLES
 from ..workdays import DIAGRAM_FUNCTIONS
+from . import dryrun
+from .dryrun import TEST_CASES
 
 
 def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Problem]]:
@@ -27,6 +29,7 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         problems.append(Problem(where, parsed.key[:64], "the process id is longer than 64 characters"))
     if len(parsed.name) > 200:
         problems.append(Problem(where, parsed.key[:64], "the process name is longer than 200 characters"))
+    problems.extend(Problem(**found) for found in dryrun.file_problems(parsed.files))
     return parsed, problems
 
 
@@ -46,6 +49,9 @@ def deploy(files: dict[str, str | bytes], deployed_by_id: int | None = None) -> 
     latest = latest_version(parsed.key, required=False)
     if latest is not None and latest.sha256 == sha:
         return latest, False
+    failed = dryrun.failures(parsed, deployed_by_id)  # the saved test cases, each walked through the procedure
+    if failed:
+        raise InvalidProcedure(N_("a saved test case did not pass: nothing was deployed"), failed)
     lane, start_form = parsed.start_event()
     version = ProcessVersion(process_key=parsed.key, version=(latest.version + 1 if latest else 1),
                              name=parsed.name, files=parsed.files, sha256=sha, spec=parsed.spec_json(),
@@ -62,9 +68,11 @@ def _describe(problem: Problem) -> str:
 
 
 def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
-    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it."""
+    """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it
+    and its saved test cases (`<process>.test.json`), if any."""
     decisions = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.dmn"))}
-    return {bpmn.stem: {bpmn.name: bpmn.read_text(encoding="utf-8"), **decisions}
+    return {bpmn.stem: {bpmn.name: bpmn.read_text(encoding="utf-8"), **decisions,
+                        **{t.name: t.read_text(encoding="utf-8") for t in directory.glob(f"{bpmn.stem}{TEST_CASES}")}}
             for bpmn in sorted(directory.glob("*.bpmn"))}
 
 
