@@ -256,7 +256,7 @@ ENDPOINTS: dict[str, str] = {
     "procedures.save_edit": "procedures.propose",
     "procedures.check": "procedures.propose",
     "procedures.deploy": "procedures.deploy",
-    "procedures.changes": "procedures.read_drafts",
+    "procedures.changes_page": "procedures.read_drafts",
     "procedures.dry_run": "procedures.try",
 }
 

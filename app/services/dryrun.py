@@ -54,6 +54,7 @@ class TrialCase:
     steps: list[Step]
     end: str | None = None
     path_includes: list[str] = field(default_factory=list)
+    source: dict = field(default_factory=dict)  # as written
 
 
 def read_case(value, where: str = "case") -> TrialCase:
@@ -89,7 +90,7 @@ def read_case(value, where: str = "case") -> TrialCase:
              N_("a list of element ids"))
     if problems:
         raise ValidationFailed(N_("the test case is not valid"), problems)
-    return TrialCase(name or "", start, steps, expect.get("end"), list(expect.get("path_includes", [])))
+    return TrialCase(name or "", start, steps, expect.get("end"), list(expect.get("path_includes", [])), value)
 
 
 def _read_step(item) -> Step | None:

@@ -1,17 +1,18 @@
 """Procedures and their versions, for process owners and admins: upload a draft and see its
 problems element by element; an admin deploys a valid draft as the next version."""
+import json
 import re
 
 from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
+from ..errors import InvalidProcedure, PayloadTooLarge, ServiceError, ValidationFailed
 from ..forms import FORMS
 from ..handlers import HANDLERS
 from ..i18n import current_language, gettext, translate
 from ..roles import ROLES, role_label
 from ..request_guards import upload_limit
-from ..services import deployments, drafts
+from ..services import changes, deployments, drafts, dryrun
 from .errors import reasons
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
@@ -153,3 +154,77 @@ def check(key):
     except (PayloadTooLarge, ValidationFailed) as err:
         problems = [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
     return jsonify(problems=[{"element_id": p["element_id"], "message": translate(p["message"])} for p in problems])
+
+
+# ------------------------------------------------------------------ before deploying: what changes
+def _kind_labels() -> dict:
+    """The element kinds the diff and the dry run name, in the page's language (bpmn-js's types)."""
+    return {"bpmn:UserTask": gettext("user task"), "bpmn:ServiceTask": gettext("service task"),
+            "bpmn:ScriptTask": gettext("script task"), "bpmn:BusinessRuleTask": gettext("decision task"),
+            "bpmn:ManualTask": gettext("manual task"), "bpmn:Task": gettext("task"),
+            "bpmn:SubProcess": gettext("subprocess"), "bpmn:CallActivity": gettext("call activity"),
+            "bpmn:ExclusiveGateway": gettext("exclusive gateway"), "bpmn:ParallelGateway": gettext("parallel gateway"),
+            "bpmn:InclusiveGateway": gettext("inclusive gateway"), "bpmn:EventBasedGateway": gettext("event gateway"),
+            "bpmn:StartEvent": gettext("start event"), "bpmn:EndEvent": gettext("end event"),
+            "bpmn:IntermediateCatchEvent": gettext("intermediate event"),
+            "bpmn:IntermediateThrowEvent": gettext("intermediate event"), "bpmn:BoundaryEvent": gettext("boundary event"),
+            "bpmn:SequenceFlow": gettext("flow"), "bpmn:Lane": gettext("lane"), "bpmn:LaneSet": gettext("lanes"),
+            "bpmn:Process": gettext("process"), "bpmn:Participant": gettext("pool"),
+            "bpmn:Collaboration": gettext("collaboration"), "bpmn:TextAnnotation": gettext("annotation"),
+            "bpmn:Association": gettext("association"), "bpmn:DataObjectReference": gettext("data object")}
+
+
+def _page_texts() -> dict:
+    return {"kinds": _kind_labels(), "added": gettext("added"), "removed": gettext("removed"),
+            "changed": gettext("changed"), "moved": gettext("moved on the diagram"),
+            "none": gettext("The diagrams are the same."), "unnamed": gettext("(no name)"),
+            "attribute": {"name": gettext("name"), "extensionElements": gettext("properties"),
+                          "conditionExpression": gettext("condition"), "default": gettext("default flow"),
+                          "sourceRef": gettext("from"), "targetRef": gettext("to"),
+                          "eventDefinitions": gettext("event definition"), "documentation": gettext("documentation"),
+                          "loopCharacteristics": gettext("repetition"), "flowNodeRef": gettext("elements in the lane")},
+            "running": gettext("Running…"), "failed": gettext("The dry run could not be made."),
+            "ended": gettext("Ended at"), "stopped": gettext("Stopped"), "passed": gettext("As expected."),
+            "notPassed": gettext("Not as expected:"), "unused": gettext("Steps left unused:"),
+            "answers": gettext("Answers"), "noSteps": gettext("No step was taken."),
+            "badJson": gettext("The test case is not JSON.")}
+
+
+def _case_template(saved: list) -> str:
+    """What the dry run's text box opens with: the first saved case, or an empty one to fill."""
+    case = saved[0].source if saved else {"name": "", "start": {}, "tasks": [{"task": "", "answers": {}}],
+                                          "expect": {"end": "", "path_includes": []}}
+    return json.dumps(case, ensure_ascii=False, indent=2)
+
+
+@bp.get("/drafts/<int:draft_id>/diff")
+def changes_page(draft_id):
+    """The draft beside the latest deployed version (static/src/diff.js draws the difference), the
+    running cases that could move to it and those that could not, and the dry run."""
+    draft = drafts.get(g.user, draft_id)
+    try:
+        saved = dryrun.saved_cases(draft.files)
+    except ValidationFailed:  # the draft's problems say what is wrong with them
+        saved = []
+    response = make_response(render_template(
+        "draft_changes.html", draft=draft, changes=changes.of_draft(draft), texts=_page_texts(),
+        saved=[case.name for case in saved], case_json=_case_template(saved)))
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+@bp.post("/drafts/<int:draft_id>/dry-run")
+def dry_run(draft_id):
+    """Walk the draft through a test case, nothing stored: JSON {"case": {...}} or {"saved": name}
+    (the CSRF token in the X-CSRFToken header) -> the path, the tasks met and where it ended or stopped."""
+    draft = drafts.get(g.user, draft_id)
+    try:
+        case, outcome = dryrun.try_draft(g.user, draft, request.get_json(silent=True))
+    except ValidationFailed as err:
+        return jsonify(message=translate(err.message), errors=reasons(err)), err.status
+    result = outcome.as_dict()
+    if outcome.stop:
+        result["stop"] = {**outcome.stop, "message": translate(outcome.stop["message"]),
+                          "errors": reasons(ServiceError("", outcome.stop["errors"]))}
+    verdict = dryrun.verdict(case, outcome)
+    return jsonify(name=case.name, **result, passed=verdict is None, verdict=translate(verdict) if verdict else None)
