@@ -130,8 +130,9 @@ def test_a_bad_test_case_or_an_unknown_saved_one_is_refused_naming_the_field(api
 
 def test_a_deployment_is_refused_when_a_saved_case_goes_another_way(api, app, tmp_path):
     # A step inserted on the saved case's path: the case has no answers for it.
-    files = with_bpmn(shipped(), lambda xml: insert_task_after(
-        xml, "handle_business", "inspect_business", "复核处理", "complaint.handle", "business_supervisor"))
+    files = {**with_bpmn(shipped(), lambda xml: insert_task_after(
+        xml, "handle_business", "inspect_business", "复核处理", "complaint.handle", "business_supervisor")),
+        "complaint.test.json": shipped()["complaint.test.json"]}
     before = latest_version(api)
     draft = _draft(api, files)
     response = api.as_("admin").post("/deployments", json={"draft_id": draft})
@@ -195,3 +196,20 @@ def test_the_diff_page_carries_both_diagrams_and_says_which_running_cases_could_
     assert pages("customer_dept").get(f"/procedures/drafts/{draft}/diff").status_code == 403
     draft_page = pages("admin").get(f"/procedures/drafts/{draft}").get_data(as_text=True)
     assert f'href="/procedures/drafts/{draft}/diff"' in draft_page
+
+
+def test_a_timer_move_lets_the_deadline_fire_inside_the_run_only(api, pages):
+    from datetime import datetime, timedelta, timezone
+    from app import clock
+    owner = pages("process_owner")
+    case = {"start": SAVED["complaint"]["start"], "tasks": [
+        SAVED["complaint"]["tasks"][0], {"advance_working_days": 6}]}
+    result = _dry_run(owner, _draft(api, shipped()), {"case": case}).get_json()
+    path = [step["element_id"] for step in result["path"]]
+    assert "deadline_business" in path and "record_overdue" in path  # the department's deadline passed
+    assert path.index("deadline_business") > path.index("dispatch_department")
+    assert result["stop"]["reason"] == "no_answers"
+    assert result["stop"]["element_id"] in ("handle_business", "handle_escalation")
+    assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(minutes=1)  # the service clock did not move
+    without = _dry_run(owner, _draft(api, shipped()), {"case": {**case, "tasks": case["tasks"][:1]}}).get_json()
+    assert "deadline_business" not in [step["element_id"] for step in without["path"]]

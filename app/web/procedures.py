@@ -6,7 +6,7 @@ import re
 from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import InvalidProcedure, PayloadTooLarge, ServiceError, ValidationFailed
+from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
 from ..forms import FORMS
 from ..handlers import HANDLERS
 from ..i18n import current_language, gettext, translate
@@ -225,6 +225,7 @@ def dry_run(draft_id):
     result = outcome.as_dict()
     if outcome.stop:
         result["stop"] = {**outcome.stop, "message": translate(outcome.stop["message"]),
-                          "errors": reasons(ServiceError("", outcome.stop["errors"]))}
+                          "errors": {name: [translate(reason) for reason in found]
+                                     for name, found in outcome.stop["errors"].items()}}
     verdict = dryrun.verdict(case, outcome)
     return jsonify(name=case.name, **result, passed=verdict is None, verdict=translate(verdict) if verdict else None)

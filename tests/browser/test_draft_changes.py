@@ -26,6 +26,7 @@ def _draft_with_an_added_task(page, live_server) -> int:
     files = with_bpmn(shipped(), lambda xml: _drawn(insert_task_after(
         xml, "handle_workshop", "inspect_vehicle", "复检车辆", "complaint.handle", "workshop_supervisor"),
         "inspect_vehicle", "handle_workshop"))
+    files["complaint.test.json"] = shipped()["complaint.test.json"]  # kept with the edited diagram
     response = page.context.request.post(live_server + "/api/v1/drafts", data=as_json(files),
                                          headers={"Authorization": "Bearer " + token})
     assert response.status == 201, response.text()
