@@ -258,6 +258,7 @@ ENDPOINTS: dict[str, str] = {
     "procedures.deploy": "procedures.deploy",
     "procedures.changes_page": "procedures.read_drafts",
     "procedures.dry_run": "procedures.try",
+    "procedures.keep_test_case": "procedures.propose",
 }
 
 

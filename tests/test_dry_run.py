@@ -213,3 +213,34 @@ def test_a_timer_move_lets_the_deadline_fire_inside_the_run_only(api, pages):
     assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(minutes=1)  # the service clock did not move
     without = _dry_run(owner, _draft(api, shipped()), {"case": {**case, "tasks": case["tasks"][:1]}}).get_json()
     assert "deadline_business" not in [step["element_id"] for step in without["path"]]
+
+
+def _saved_names(api, draft_id: int) -> list[str]:
+    files = {f["name"]: f["content"] for f in api.as_("admin").get(f"/drafts/{draft_id}").get_json()["files"]}
+    return [case["name"] for case in json.loads(files["complaint.test.json"])]
+
+
+def test_a_typed_case_is_kept_among_the_saved_ones_in_a_new_draft(api, pages):
+    owner = pages("process_owner")
+    draft = _draft(api, shipped())
+    page = f"/procedures/drafts/{draft}/diff"
+    typed = {**SAVED["complaint"], "name": "另一条", "tasks": SAVED["complaint"]["tasks"][:1],
+             "expect": {}}
+    response = owner.post(f"/procedures/drafts/{draft}/test-cases", {"case": json.dumps(typed)}, from_page=page)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    kept = int(re.search(r"/procedures/drafts/(\d+)/diff$", response.headers["Location"]).group(1))
+    assert kept != draft and _saved_names(api, kept) == [SAVED["complaint"]["name"], "另一条"]
+    assert _saved_names(api, draft) == [SAVED["complaint"]["name"]]  # drafts stay as they were
+    again = owner.post(f"/procedures/drafts/{kept}/test-cases", {"case": json.dumps({**typed, "expect": {"end": "x"}})},
+                       from_page=f"/procedures/drafts/{kept}/diff")
+    newest = int(re.search(r"/drafts/(\d+)/diff$", again.headers["Location"]).group(1))
+    assert _saved_names(api, newest) == [SAVED["complaint"]["name"], "另一条"]  # the same name replaced
+
+    before = api.as_("admin").get("/drafts").get_json()["total"]
+    for body, field in (({"case": "{oops"}, "case"), ({"case": json.dumps({**typed, "name": " "})}, "case.name")):
+        refused = owner.post(f"/procedures/drafts/{draft}/test-cases", body, from_page=page)
+        assert refused.status_code == 422
+        assert f'data-field="{field}"' in refused.get_data(as_text=True)
+    assert api.as_("admin").get("/drafts").get_json()["total"] == before
+    assert pages("customer_dept").client.post(f"/procedures/drafts/{draft}/test-cases",
+                                              data={"case": "{}"}).status_code in (400, 403)

@@ -122,6 +122,18 @@ def saved_cases(files: dict) -> list[TrialCase]:
     return found
 
 
+def keep_case(files: dict, key: str, value) -> dict[str, str]:
+    """The procedure's files with the test case `value` among its saved ones (`<key>.test.json`),
+    in place of the one of the same name: what a new draft keeps."""
+    case = read_case(value)
+    if not case.name.strip():
+        raise ValidationFailed(N_("name the test case to keep it"), {"case.name": [N_("a name is required")]})
+    name = f"{key}{TEST_CASES}"
+    kept = [c.source for c in saved_cases({name: files[name]})] if name in files else []
+    kept = [c for c in kept if c.get("name") != case.name] + [case.source]
+    return {**files, name: json.dumps(kept, ensure_ascii=False, indent=2) + "\n"}
+
+
 def file_problems(files: dict) -> list[dict]:
     """What is wrong with the saved test cases as written (not run): problems as deployments.check says them."""
     try:

@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
 from ..forms import FORMS
 from ..handlers import HANDLERS
-from ..i18n import current_language, gettext, translate
+from ..i18n import N_, current_language, gettext, translate
 from ..roles import ROLES, role_label
 from ..request_guards import upload_limit
 from ..services import changes, deployments, drafts, dryrun
@@ -201,16 +201,38 @@ def _case_template(saved: list) -> str:
 def changes_page(draft_id):
     """The draft beside the latest deployed version (static/src/diff.js draws the difference), the
     running cases that could move to it and those that could not, and the dry run."""
-    draft = drafts.get(g.user, draft_id)
+    return _changes_page(drafts.get(g.user, draft_id))
+
+
+def _changes_page(draft, errors=None, case_json=None, status=200):
     try:
         saved = dryrun.saved_cases(draft.files)
     except ValidationFailed:  # the draft's problems say what is wrong with them
         saved = []
     response = make_response(render_template(
         "draft_changes.html", draft=draft, changes=changes.of_draft(draft), texts=_page_texts(),
-        saved=[case.name for case in saved], case_json=_case_template(saved)))
+        saved=[case.name for case in saved], case_json=case_json or _case_template(saved), errors=errors or {}),
+        status)
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
+
+
+@bp.post("/drafts/<int:draft_id>/test-cases")
+def keep_test_case(draft_id):
+    """Keep the test case of the dry run's box among the procedure's saved cases: a new draft (the
+    same files, `<process>.test.json` with the case in place of the one of its name)."""
+    draft = drafts.get(g.user, draft_id)
+    text = request.form.get("case", "")
+    try:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ValidationFailed(N_("the test case is not valid"), {"case": [N_("not JSON")]}) from None
+        kept = drafts.propose(g.user, sorted(dryrun.keep_case(draft.files, draft.process_key, value).items()))
+    except ValidationFailed as err:  # InvalidProcedure included: the files as they were, refused
+        return _changes_page(draft, errors=reasons(err), case_json=text, status=err.status)
+    flash(gettext("The test case is kept in a new draft."))
+    return redirect(url_for("procedures.changes_page", draft_id=kept.id))
 
 
 @bp.post("/drafts/<int:draft_id>/dry-run")

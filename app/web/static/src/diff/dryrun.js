@@ -113,6 +113,7 @@ export function setUpDryRun(draftXml, texts, exposed) {
     }
   }
   form.addEventListener('submit', (event) => {
+    if (event.submitter && event.submitter.id === 'keep-case-button') { return; }  // posted as a form
     event.preventDefault();
     let parsed;
     try {
