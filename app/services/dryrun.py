@@ -173,27 +173,10 @@ def run_case(parsed: ParsedProcess, case: TrialCase, actor_id: int | None) -> Ou
 
 def _walk(parsed: ParsedProcess, case: TrialCase, actor_id: int | None, move) -> Outcome:
     outcome = Outcome()
-    lane, start_form = parsed.start_event()
     try:
-        if start_form:
-            start = form_answers(parsed.files, start_form, _relative(case.start), {})
-        elif case.start:
-            raise ValidationFailed(N_("this procedure takes no start data"), {"start": [N_("must be empty")]})
-        else:
-            start = {}
+        instance, run = _started(parsed, case.start, actor_id)
     except ValidationFailed as err:
         return outcome.stopped("invalid_answers", N_("the start answers have errors"), None, err.fields)
-    # A version of its own, numbered 0 so that no lookup of the latest version ever finds it.
-    version = ProcessVersion(process_key=parsed.key[:64], version=0, name=parsed.name[:200], files={},
-                             sha256="dry-run", spec=parsed.spec_json(), serializer_version=SERIALIZER_VERSION,
-                             start_lane=lane, start_form=start_form, deployed_by_id=actor_id)
-    db.session.add(version)
-    db.session.flush()
-    instance = ProcessInstance(process_version_id=version.id, process_key=version.process_key, status="running",
-                               state="", serializer_version="", data={}, started_by_id=actor_id)
-    db.session.add(instance)
-    db.session.flush()
-    run = WorkflowRun.create(version.spec, start, runs.script_engine(instance.id, actor_id))
     steps = list(case.steps)
     try:
         runs.perform(instance, run, {"kind": "start"})
@@ -240,6 +223,28 @@ def _walk(parsed: ParsedProcess, case: TrialCase, actor_id: int | None, move) ->
         return outcome.stopped("error", N_("the procedure failed at element %(element)s: %(reason)s",
                                            element=err.element_id or "-", reason=runs.plain_message(str(err))),
                                err.element_id)
+
+
+def _started(parsed: ParsedProcess, answers: dict, actor_id: int | None) -> tuple[ProcessInstance, WorkflowRun]:
+    """A case of its own on a version of its own (numbered 0, so that no lookup of the latest
+    version finds it), holding the start answers, before the engine ran it."""
+    lane, start_form = parsed.start_event()
+    if start_form:
+        start = form_answers(parsed.files, start_form, _relative(answers), {})
+    elif answers:
+        raise ValidationFailed(N_("this procedure takes no start data"), {"start": [N_("must be empty")]})
+    else:
+        start = {}
+    version = ProcessVersion(process_key=parsed.key[:64], version=0, name=parsed.name[:200], files={},
+                             sha256="dry-run", spec=parsed.spec_json(), serializer_version=SERIALIZER_VERSION,
+                             start_lane=lane, start_form=start_form, deployed_by_id=actor_id)
+    db.session.add(version)
+    db.session.flush()
+    instance = ProcessInstance(process_version_id=version.id, process_key=version.process_key, status="running",
+                               state="", serializer_version="", data={}, started_by_id=actor_id)
+    db.session.add(instance)
+    db.session.flush()
+    return instance, WorkflowRun.create(version.spec, start, runs.script_engine(instance.id, actor_id))
 
 
 def _named(task) -> str:
