@@ -74,33 +74,13 @@ def register_commands(app: Flask) -> None:
         click.echo(f"notices: {sent} sent, {failed} failed")
 
     @app.cli.command("timers")
-    @click.option("--loop", is_flag=True, help="keep running, checking every --interval seconds")
-    @click.option("--interval", default=30.0, show_default=True)
+    @click.option("--loop", is_flag=True, help="keep running: each timer fires on its second")
+    @click.option("--interval", default=30.0, show_default=True,
+                  help="longest sleep between passes, in seconds")
     def timers_command(loop, interval):
         """Fire the timers that are due (deadlines, delayed callbacks)."""
-        import time
-        from . import logs
-        from .services.health import record_pass
-        from .services.notices import deliver_due
-        from .services.timers import fire_due
-        while True:
-            try:
-                fired = fire_due()
-                deliver_due()  # the notices of the tasks that arrived, also from the pages' requests
-                logs.clear()  # the pass's log lines named each instance; this one is done
-                record_pass()  # for /healthz: this pass completed
-                db.session.commit()
-            except Exception:  # a database hiccup must not stop the deadlines for good
-                if not loop:
-                    raise
-                db.session.rollback()
-                current_app.logger.exception("timer run failed; trying again in %s s", interval)
-                fired = 0
-            if fired or not loop:
-                click.echo(f"timers: {fired} instance(s) moved on")
-            if not loop:
-                break
-            time.sleep(interval)
+        from .timer_runner import run
+        run(loop, interval, click.echo)
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))

@@ -5,14 +5,14 @@ import re
 
 import pytest
 
-from versions import relabel, set_form, shipped
+from versions import set_form, shipped
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _broken() -> str:
     xml = shipped()["complaint.bpmn"]
-    xml = relabel(xml, "Lane_claims_supervisor", "claims")                 # a lane that is no role
+    xml = xml.replace('value="claims_supervisor"', 'value="claims"')      # a lane that is no role
     xml = set_form(xml, "classify_complaint", "")                          # a user task without form
     return xml.replace('severity == "major"', 'severity == "major" and __import__("os")')  # a bad condition
 

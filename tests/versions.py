@@ -72,9 +72,15 @@ def insert_task_after(xml: str, after_id: str, new_id: str, name: str, form: str
     etree.SubElement(task, f"{{{BPMN}}}incoming").text = flow.get("id")
     etree.SubElement(task, f"{{{BPMN}}}outgoing").text = out_id
     process.find("bpmn:sequenceFlow", NS).addprevious(task)  # flow nodes before the flows, as modelers write
-    lane_element = next(el for el in root.iter(f"{{{BPMN}}}lane") if el.get("name") == lane)
+    lane_element = next(el for el in root.iter(f"{{{BPMN}}}lane")
+                        if lane in (el.get("name"), _lane_role(el)))
     etree.SubElement(lane_element, f"{{{BPMN}}}flowNodeRef").text = new_id
     return _text(root)
+
+
+def _lane_role(lane) -> str | None:
+    found = lane.find(f"bpmn:extensionElements/{{{SPIFF}}}properties/{{{SPIFF}}}property[@name='role']", NS)
+    return found.get("value") if found is not None else None
 
 
 def remove_task(xml: str, task_id: str) -> str:

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..i18n import N_
+from .facts import lane_roles, problems_of
 from .sandbox import validate_source
 from .serialization import dump_spec
 
@@ -73,6 +74,9 @@ class ParsedProcess:
             add = lambda msg, el=element: found.append(Problem(self.file_of.get(el), el, msg))  # noqa: E731
             kind = type(ts).__name__
             properties = getattr(ts, "extensions", {}).get("properties", {})
+            if kind in ("UserTask", "ManualTask", "StartEvent"):
+                for message in problems_of(properties):
+                    add(message)
             if kind in ("UserTask", "ManualTask"):
                 if ts.lane is None:
                     add(N_("user task is in no lane: put it in the lane of the role that does it"))
@@ -133,7 +137,7 @@ def _read_xml(name: str, content) -> etree._Element:
 def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     """Parse one procedure's files; raise InvalidProcess naming file and element."""
     parser = SpiffBpmnParser(validator=_validator())
-    texts, problems = {}, []
+    texts, problems, roles, by_name = {}, [], {}, {}
     for name, content in files.items():
         if name.endswith(KEPT_AS_TEXT):  # kept with the procedure, read elsewhere: not XML
             texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
@@ -147,6 +151,7 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
         try:
             if namespace == BPMN_NS:
                 parser.add_bpmn_xml(root, filename=name)
+                roles.update(lane_roles(root, by_name))
             elif namespace.startswith(DMN_PREFIX) or "dmn" in namespace.lower():
                 parser.add_dmn_xml(root, filename=name)
             else:
@@ -180,6 +185,9 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
         for ts in process_spec.task_specs.values():
             if getattr(ts, "bpmn_id", None):
                 file_of[ts.bpmn_id] = name
+                # A lane named for people to read says its role in a property: the inbox groups by role.
+                # (a task inside a subprocess has its lane by the lane's name)
+                ts.lane = roles.get(ts.bpmn_id) or by_name.get(ts.lane, ts.lane)
     return ParsedProcess(key, spec.description or key, spec, subprocess_specs, texts, file_of)
 
 

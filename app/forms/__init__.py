@@ -3,7 +3,6 @@ used to validate page posts and API payloads and to publish the JSON Schema clie
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
 from marshmallow import Schema, ValidationError, missing
 
@@ -17,12 +16,6 @@ class Form:
     schema: type[Schema]
     title_en: str
     title_zh: str
-    due_from: str | None = None  # the data key holding the task's due time, if it has one
-    # What its task page shows of the case: the case's current values of these fields...
-    case_fields: tuple[str, ...] = ()
-    # ...and, before the rest of the case's timeline, the latest answers of these earlier forms.
-    shows: tuple[str, ...] = ()
-    due_days: int | None = None  # else: due this many working days after the task opens (domain.md's clocks)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -38,14 +31,8 @@ def case_data() -> dict:
     return _CASE.get()
 
 
-def register(key: str, schema: type[Schema], en: str, zh: str, due_from: str | None = None,
-             case_fields: tuple[str, ...] = (), shows: tuple[str, ...] = (), due_days: int | None = None) -> None:
-    FORMS[key] = Form(key, schema, en, zh, due_from, tuple(case_fields), tuple(shows), due_days)
-
-
-def registrar(case_fields: tuple[str, ...]):
-    """register() for the forms of one procedure, each showing the case's `case_fields`."""
-    return partial(register, case_fields=case_fields)
+def register(key: str, schema: type[Schema], en: str, zh: str) -> None:
+    FORMS[key] = Form(key, schema, en, zh)
 
 
 def get_form(key: str) -> Form:

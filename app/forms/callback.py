@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, validates_schema
 
 from ..clock import now
 from ..i18n import N_
-from . import registrar
+from . import register
 from .fields import choice, moment, text, yes_no
 from .return_authorization import PHONE
 
@@ -68,15 +68,7 @@ class FollowUpForm(Schema):
             raise ValidationError(N_("the customer was reached: record the answer"), "follow_up_satisfied")
 
 
-# What every callback task shows of the case, and per task the earlier answers shown first.
-CASE = ("customer_name", "contact_phone", "subject", "repair_summary", "picked_up_at", "source", "source_ref")
-_register = registrar(CASE)
-
-
-_register("callback.start", StartForm, "Schedule a callback", "登记回访")
-_register("callback.call", CallForm, "Call the customer back", "电话回访", due_from="callback_due_at",
-          shows=("callback.call",))
-_register("callback.complaint", ComplaintForm, "Apologise and open a complaint", "致歉并登记投诉",
-          shows=("callback.call",))
-_register("callback.follow_up", FollowUpForm, "Follow-up callback", "跟踪回访", due_from="follow_up_due_at",
-          shows=("callback.call", "callback.complaint", "callback.follow_up"))
+register("callback.start", StartForm, "Schedule a callback", "登记回访")
+register("callback.call", CallForm, "Call the customer back", "电话回访")
+register("callback.complaint", ComplaintForm, "Apologise and open a complaint", "致歉并登记投诉")
+register("callback.follow_up", FollowUpForm, "Follow-up callback", "跟踪回访")

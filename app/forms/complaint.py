@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from ..i18n import N_
 from ..roles import DEPARTMENT_ROLES, ROLES
-from . import registrar
+from . import register
 from .fields import choice, moment, number, text, yes_no
 
 CHANNELS = [("phone", "Phone", "电话"), ("email", "E-mail", "电子邮件"), ("online_chat", "Online chat", "在线客服"),
@@ -106,39 +106,16 @@ class VehicleReleaseForm(Schema):
     released_at = moment("Vehicle left the workshop at", "车辆出厂时间")
 
 
-# What every complaint task shows of the case (its current values), and per task the earlier
-# answers that matter to it, shown first (the rest of the case's timeline follows).
-CASE = ("customer_name", "contact_phone", "vehicle", "description", "customer_request", "category", "severity")
-HANDLED = ("complaint.handle", "complaint.handle_repair", "complaint.repair_plan")
-# The department sees the general manager's decision, the manager's instruction, the technical
-# supervisor's plan (hard faults), and why it is handled again (sent back, customer dissatisfied).
-FOR_THE_DEPARTMENT = ("complaint.major_decision", "complaint.classify", "complaint.follow_up", "complaint.repair_plan",
-                      "complaint.confirm", "complaint.callback", "complaint.escalation")
-_register = registrar(CASE)
-
-
-_register("complaint.intake", IntakeForm, "Take in a complaint", "登记投诉")
-_register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派", due_days=1, shows=("complaint.intake",))
-_register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进",
-          due_from="deadlines.first_response", shows=("complaint.classify",))
-_register("complaint.major_decision", MajorDecisionForm, "Decide a major complaint", "重大投诉总经理决定",
-          due_from="deadlines.handling", shows=("complaint.follow_up", "complaint.classify"))
-_register("complaint.handle", HandlingForm, "Handle the complaint", "部门处理投诉", due_from="deadlines.handling",
-          shows=FOR_THE_DEPARTMENT)
-_register("complaint.handle_repair", RepairHandlingForm, "Handle a repair-quality complaint", "车间处理投诉",
-          due_from="deadlines.handling", shows=FOR_THE_DEPARTMENT)
-_register("complaint.repair_plan", RepairPlanForm, "Make a repair plan", "制定维修方案", due_from="deadlines.handling",
-          shows=("complaint.handle_repair", "complaint.major_decision", "complaint.classify", "complaint.confirm",
-                 "complaint.callback"))
-_register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果", due_days=1,
-          shows=(*HANDLED, "complaint.major_decision", "complaint.classify", "complaint.callback"))
-_register("complaint.callback", CallbackForm, "Call the customer back", "回访客户", due_days=3,
-          shows=("complaint.confirm", *HANDLED, "complaint.major_decision"))
-_register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案", due_days=2,
-          shows=("complaint.callback", "complaint.confirm", *HANDLED, "complaint.major_decision"))
-_register("complaint.vehicle_release", VehicleReleaseForm, "Record the vehicle's release", "登记车辆出厂",
-          shows=("complaint.repair_plan", "complaint.handle_repair"))
-_register("complaint.escalation", EscalationForm, "Deal with an overdue complaint", "处理超时升级",
-          shows=("complaint.escalation", "complaint.classify", *HANDLED))
-_register("complaint.repeated_overdue", RepeatedOverdueForm, "Review repeated overdue work", "审阅多次超时",
-          shows=("complaint.escalation",))
+register("complaint.intake", IntakeForm, "Take in a complaint", "登记投诉")
+register("complaint.classify", ClassifyForm, "Classify and assign", "分类与指派")
+register("complaint.follow_up", FollowUpForm, "Follow up a major complaint", "重大投诉经理跟进")
+register("complaint.major_decision", MajorDecisionForm, "Decide a major complaint", "重大投诉总经理决定")
+register("complaint.handle", HandlingForm, "Handle the complaint", "部门处理投诉")
+register("complaint.handle_repair", RepairHandlingForm, "Handle a repair-quality complaint", "车间处理投诉")
+register("complaint.repair_plan", RepairPlanForm, "Make a repair plan", "制定维修方案")
+register("complaint.confirm", ConfirmForm, "Confirm the handling", "确认处理结果")
+register("complaint.callback", CallbackForm, "Call the customer back", "回访客户")
+register("complaint.close", CloseForm, "Sign the closed complaint", "总经理签字结案")
+register("complaint.vehicle_release", VehicleReleaseForm, "Record the vehicle's release", "登记车辆出厂")
+register("complaint.escalation", EscalationForm, "Deal with an overdue complaint", "处理超时升级")
+register("complaint.repeated_overdue", RepeatedOverdueForm, "Review repeated overdue work", "审阅多次超时")

@@ -53,12 +53,12 @@ def answers(form_key: str, data: dict, lang: str) -> list[dict]:
     return [_answer(name, data[name], declared.get(name), lang) for name in names if data[name] not in EMPTY]
 
 
-def case_fields(form_key: str, case: dict, lang: str) -> list[dict]:
-    """The case's current values of the fields `form_key` declares it shows, labelled by the
-    first form of the same procedure that asks for each."""
+def case_fields(names: tuple[str, ...], form_key: str, case: dict, lang: str) -> list[dict]:
+    """The case's current values of the fields `names`, labelled by the first form of the
+    procedure of `form_key` that asks for each."""
     procedure = form_key.split(".")[0] + "."
     shown = []
-    for name in FORMS[form_key].case_fields if form_key in FORMS else ():
+    for name in names:
         value = case.get(name)
         if value in EMPTY:
             continue

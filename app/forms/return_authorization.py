@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from ..clock import local, now
 from ..i18n import N_
-from . import case_data, registrar
+from . import case_data, register
 from .fields import amount, choice, day, findings, moment, number, serials, text, yes_no
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 \-]{4,30}$", error=N_("not a phone number"))
@@ -154,35 +154,18 @@ class ShipBackForm(Schema):
     shipping_remarks = text("Remarks", "备注", required=False, multiline=True, load_default="")
 
 
-# What every return task shows of the case, and per task the earlier answers shown first.
-CASE = ("branch", "model", "quantity", "serial_numbers", "fault_description", "purchase_date", "warranty_card",
-        "dealer_seal", "customer_name", "contact_phone")
-APPLIED = ("return.correct", "return.request")
-RECEIVED = ("return.receive", "return.shipment")
-_register = registrar(CASE)
-
-
-_register("return.request", RequestForm, "Apply to return faulty units", "返修机返厂申请")
-_register("return.correct", CorrectForm, "Correct the return application", "修改返厂申请",
-          shows=("return.review", *APPLIED))
-_register("return.review", ReviewForm, "Review the return application", "分公司经理审核", shows=APPLIED)
-_register("return.approve", ApproveForm, "Approve the return application", "客户服务部部长审批",
-          shows=("return.review", *APPLIED))
-_register("return.rejection_notice", RejectionNoticeForm, "Return application rejected", "返厂申请被驳回",
-          shows=("return.approve", "return.review"))
-_register("return.receive", ReceiveForm, "Register the goods received", "到货登记", shows=APPLIED)
-_register("return.shipment", ShipmentForm, "Receive a shipment", "收货登记", shows=APPLIED)
-_register("return.mismatch", MismatchForm, "Goods received differ from the application", "处理到货差异",
-          shows=(*RECEIVED, *APPLIED))
-_register("return.warranty_check", WarrantyCheckForm, "Warranty check", "保修检查", shows=RECEIVED)
-_register("return.quote", QuoteForm, "Quote for units out of warranty", "保外维修报价",
-          shows=("return.warranty_check",))
-_register("return.quote_answer", QuoteAnswerForm, "Answer the repair quote", "确认维修报价",
-          due_from="quote_answer_due_at", shows=("return.quote", "return.warranty_check"))
-_register("return.repair", RepairForm, "Repair", "维修", due_from="repair_due_at",
-          shows=("return.quality_check", "return.warranty_check", *APPLIED))
-_register("return.aging", AgingForm, "Aging test", "老化测试", due_from="repair_due_at", shows=("return.repair",))
-_register("return.quality_check", QualityCheckForm, "Quality check", "质量检验", due_from="repair_due_at",
-          shows=("return.repair", "return.aging"))
-_register("return.ship_back", ShipBackForm, "Ship back with the repair report", "随维修报告发回",
-          shows=("return.quality_check", "return.repair", "return.quote_answer"))
+register("return.request", RequestForm, "Apply to return faulty units", "返修机返厂申请")
+register("return.correct", CorrectForm, "Correct the return application", "修改返厂申请")
+register("return.review", ReviewForm, "Review the return application", "分公司经理审核")
+register("return.approve", ApproveForm, "Approve the return application", "客户服务部部长审批")
+register("return.rejection_notice", RejectionNoticeForm, "Return application rejected", "返厂申请被驳回")
+register("return.receive", ReceiveForm, "Register the goods received", "到货登记")
+register("return.shipment", ShipmentForm, "Receive a shipment", "收货登记")
+register("return.mismatch", MismatchForm, "Goods received differ from the application", "处理到货差异")
+register("return.warranty_check", WarrantyCheckForm, "Warranty check", "保修检查")
+register("return.quote", QuoteForm, "Quote for units out of warranty", "保外维修报价")
+register("return.quote_answer", QuoteAnswerForm, "Answer the repair quote", "确认维修报价")
+register("return.repair", RepairForm, "Repair", "维修")
+register("return.aging", AgingForm, "Aging test", "老化测试")
+register("return.quality_check", QualityCheckForm, "Quality check", "质量检验")
+register("return.ship_back", ShipBackForm, "Ship back with the repair report", "随维修报告发回")

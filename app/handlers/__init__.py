@@ -16,6 +16,9 @@ class HandlerContext:
     data: dict  # the task's data: read it, don't mutate nested values (they are shared)
     params: dict
     now: datetime
+    # The diagram's tasks due by the time the case holds under a path (their `due_from`
+    # property): tasks_due_by("deadlines.handling") -> element ids.
+    tasks_due_by: Callable[[str], frozenset[str]] = lambda path: frozenset()
 
 
 class HandlerError(Exception):

@@ -39,11 +39,10 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
             "miss_in_month": earlier + 1}
 
 
-COMPLAINT_DEPARTMENT_TASKS = {"handle_workshop", "handle_business", "handle_parts", "handle_claims", "plan_repair"}
-
-
 @handler("complaints.record_overdue")
 def record_complaint_overdue(ctx: HandlerContext) -> dict:
+    """The handling deadline passed: recorded against whoever holds a task the diagram says is due
+    by it (due_from deadlines.handling)."""
     deadline = datetime.fromisoformat(ctx.data["deadlines"]["handling"])
-    return record_miss(ctx, COMPLAINT_DEPARTMENT_TASKS, deadline, fallback_role=ctx.data.get("responsible_role"),
+    return record_miss(ctx, ctx.tasks_due_by("deadlines.handling"), deadline, fallback_role=ctx.data.get("responsible_role"),
                        fallback_task="department handling")

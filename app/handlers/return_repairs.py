@@ -8,8 +8,6 @@ from ..workdays import add_working_days
 from . import HandlerContext, handler
 from .returns import request_of
 
-REPAIR_TASKS = {"repair_units", "aging_test", "quality_check"}
-
 
 def repair_limit_days(units: int) -> int:
     """Working days from receipt: 1 unit 3, up to 3 units 7, a batch 15 (domain.md)."""
@@ -126,7 +124,7 @@ def record_repair_overdue(ctx: HandlerContext) -> dict:
     from .overdue import record_miss  # issue 4's overdue record, shared by every procedure
     request = request_of(ctx)
     request.repaired_on_time = False
-    return record_miss(ctx, REPAIR_TASKS, request.repair_due_at)
+    return record_miss(ctx, ctx.tasks_due_by("repair_due_at"), request.repair_due_at)
 
 
 @handler("returns.record_repaired")

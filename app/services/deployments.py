@@ -5,7 +5,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from .. import forms, handlers
-from ..engine import SERIALIZER_VERSION, InvalidProcess, ParsedProcess, Problem, parse_process_files
+from ..engine import (SERIALIZER_VERSION, DiagramFacts, InvalidProcess, ParsedProcess, Problem, parse_process_files,
+                      read_facts)
 from ..errors import InvalidProcedure, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
@@ -13,7 +14,6 @@ from ..models import ProcessInstance, ProcessVersion
 from ..roles import ROLES
 from ..workdays import DIAGRAM_FUNCTIONS
 from . import dryrun
-from .dryrun import TEST_CASES
 
 
 def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Problem]]:
@@ -23,6 +23,7 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
     except InvalidProcess as err:
         return None, err.problems
     problems = parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
+    problems += _fact_problems(parsed, read_facts(parsed.files))
     # The columns a version is stored in: an uploaded diagram may carry any id or name.
     where = Path(getattr(parsed.spec, "file", None) or "").name or None
     if len(parsed.key) > 64:
@@ -31,6 +32,21 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         problems.append(Problem(where, parsed.key[:64], "the process name is longer than 200 characters"))
     problems.extend(Problem(**found) for found in dryrun.file_problems(parsed.files))
     return parsed, problems
+
+
+def _fact_problems(parsed: ParsedProcess, diagram: DiagramFacts) -> list[Problem]:
+    """The earlier answers a task's page is told to show first must be of this procedure's forms."""
+    used = {task.form for task in diagram.tasks.values() if task.form in forms.FORMS}
+    # A form the procedure's people fill beside the diagram (a parcel received at the door) counts.
+    families = {key.split(".")[0] for key in used}
+    known = {key for key in forms.FORMS if key.split(".")[0] in families}
+    found = []
+    for element, task in diagram.tasks.items():
+        unknown = [key for key in task.shows if key not in known]
+        if unknown:
+            found.append(Problem(parsed.file_of.get(element), element, N_(
+                "property shows names forms this procedure does not use: %(forms)s", forms=", ".join(unknown))))
+    return found
 
 
 def _digest(files: dict[str, str]) -> str:
@@ -72,8 +88,20 @@ def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
     and its saved test cases (`<process>.test.json`), if any."""
     decisions = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.dmn"))}
     return {bpmn.stem: {bpmn.name: bpmn.read_text(encoding="utf-8"), **decisions,
-                        **{t.name: t.read_text(encoding="utf-8") for t in directory.glob(f"{bpmn.stem}{TEST_CASES}")}}
+                        **{t.name: t.read_text(encoding="utf-8") for t in directory.glob(f"{bpmn.stem}{dryrun.TEST_CASES}")}}
             for bpmn in sorted(directory.glob("*.bpmn"))}
+
+
+_FACTS: dict[str, DiagramFacts] = {}
+
+
+def facts(version: ProcessVersion) -> DiagramFacts:
+    """What the version's diagram says of its tasks (due rules, what their pages show), read once
+    per process: a version's files never change, and its digest names them."""
+    found = _FACTS.get(version.sha256)
+    if found is None:
+        found = _FACTS[version.sha256] = read_facts(version.files)
+    return found
 
 
 def latest_version(key: str, required: bool = True) -> ProcessVersion | None:

@@ -8,6 +8,7 @@ A test case: {"name", "start": {start answers}, "tasks": [steps], "expect": {"en
 element id ({"task", "answers"}), or moves the run's own clock ({"advance_working_days": n} or
 {"advance_days": n}) so that its timers fall due. Answers may give dates relative to the run's
 clock: "{today}", "{today-100}" (a date, days) and "{now}", "{now-2}" (a moment, hours)."""
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -235,16 +236,19 @@ def _started(parsed: ParsedProcess, answers: dict, actor_id: int | None) -> tupl
         raise ValidationFailed(N_("this procedure takes no start data"), {"start": [N_("must be empty")]})
     else:
         start = {}
-    version = ProcessVersion(process_key=parsed.key[:64], version=0, name=parsed.name[:200], files={},
-                             sha256="dry-run", spec=parsed.spec_json(), serializer_version=SERIALIZER_VERSION,
+    # Its digest names its files, as a deployed version's does (what is read of a version is kept by it).
+    digest = hashlib.sha256(json.dumps(parsed.files, sort_keys=True).encode()).hexdigest()
+    version = ProcessVersion(process_key=parsed.key[:64], version=0, name=parsed.name[:200], files=parsed.files,
+                             sha256=digest, spec=parsed.spec_json(), serializer_version=SERIALIZER_VERSION,
                              start_lane=lane, start_form=start_form, deployed_by_id=actor_id)
     db.session.add(version)
     db.session.flush()
-    instance = ProcessInstance(process_version_id=version.id, process_key=version.process_key, status="running",
+    # Held by the case (not loaded again): what the savepoint's rollback takes back out of the session.
+    instance = ProcessInstance(version=version, process_key=version.process_key, status="running",
                                state="", serializer_version="", data={}, started_by_id=actor_id)
     db.session.add(instance)
     db.session.flush()
-    return instance, WorkflowRun.create(version.spec, start, runs.script_engine(instance.id, actor_id))
+    return instance, WorkflowRun.create(version.spec, start, runs.script_engine(instance, actor_id))
 
 
 def _named(task) -> str:

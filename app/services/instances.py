@@ -43,7 +43,7 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
                                state="", serializer_version="", data={}, started_by_id=actor_id)
     db.session.add(instance)
     db.session.flush()  # the handlers need the instance's id
-    run = WorkflowRun.create(version.spec, clean, runs.script_engine(instance.id, actor_id))
+    run = WorkflowRun.create(version.spec, clean, runs.script_engine(instance, actor_id))
     runs.record_completion(instance, "", "start", version.start_form or "", version.start_lane or "",
                            actor_id, clean)
     runs.save(instance, run)  # the state before the engine ran: what a retry of a failed start runs

@@ -5,26 +5,28 @@ from datetime import datetime
 from uuid import UUID
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import forms, handlers, logs
+from .. import handlers, logs
 from ..clock import now
-from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, WorkflowRun
+from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, TaskFacts, WorkflowRun
 from ..errors import Conflict, EngineFailure
 from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
-from . import notices
+from . import deployments, notices
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
+TIMERS_CHANNEL = "timers"  # PostgreSQL NOTIFY: a timer was brought earlier (app/timer_runner.py listens)
 
 
-def script_engine(instance_id: int, actor_id: int | None) -> ScriptEngine:
+def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
-        context = handlers.HandlerContext(instance_id, actor_id, task_name, data, params, now())
+        context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
+                                          tasks_due_by=deployments.facts(instance.version).due_by)
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -51,7 +53,7 @@ def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
     if instance.serializer_version != SERIALIZER_VERSION:
         raise EngineFailure(N_("instance %(id)s was saved by serializer %(serializer)s; migrate it before running",
                                id=instance.id, serializer=instance.serializer_version))
-    return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance.id, actor_id))
+    return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance, actor_id))
 
 
 def step(instance: ProcessInstance, run: WorkflowRun, action: dict) -> bool:
@@ -127,20 +129,26 @@ def engine_step(call, *args):
                                element=err.element_id or "-", reason=str(err))) from None
 
 
-def _due_at(form_key: str | None, data: dict, opened_at: datetime) -> datetime | None:
-    """A task's due time: from its case's data (due_from), or a number of working days after
-    it opens (due_days); None for a task without a deadline."""
-    form = forms.FORMS.get(form_key)
-    if form is None:
-        return None
-    if form.due_days:
-        return add_working_days(opened_at, form.due_days)
-    if not form.due_from:
+def _due_at(task: TaskFacts, data: dict, opened_at: datetime) -> datetime | None:
+    """A task's due time, as its diagram element says: a number of working days after it opens
+    (due_days), or a time from its case's data (due_from); None for a task without a deadline."""
+    if task.due_days:
+        return add_working_days(opened_at, task.due_days)
+    if not task.due_from:
         return None
     value = data  # due_from is a dotted path into the task data: "deadlines.handling"
-    for part in form.due_from.split("."):
+    for part in task.due_from.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _wake_timer_runners(before: datetime | None, after: datetime | None) -> None:
+    """A save set an instance's timer earlier than it was: wake the sleeping timer runners
+    (PostgreSQL delivers the notice when this transaction commits, never before)."""
+    if after is None or (before is not None and after >= before):
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMERS_CHANNEL})
 
 
 def save(instance: ProcessInstance, run: WorkflowRun) -> None:
@@ -149,6 +157,7 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
     instance.serializer_version = SERIALIZER_VERSION
     if instance.status not in HELD:
         instance.status = run.status
+    _wake_timer_runners(instance.next_timer_at, run.next_timer_at)
     instance.next_timer_at = run.next_timer_at
     instance.data = run.data
     ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
@@ -158,11 +167,11 @@ def save(instance: ProcessInstance, run: WorkflowRun) -> None:
         db.session.execute(delete(TaskDraft).where(TaskDraft.instance_id == instance.id,
                                                    TaskDraft.task_id.not_in(list(ready) or [""])))
     known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
-    opened_at = now()
+    opened_at, diagram = now(), deployments.facts(instance.version)
     arrived = [OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
                         business_key=instance.business_key, task_name=view.element_id,
                         form_key=view.form_key or "", lane=view.lane or "", created_at=opened_at,
-                        due_at=_due_at(view.form_key, view.data, opened_at))
+                        due_at=_due_at(diagram.task(view.element_id), view.data, opened_at))
                for view in ready.values() if view.id not in known]
     db.session.add_all(arrived)
     notices.queue_for(instance, arrived)  # the outbox, in this transaction; sent after the commit

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from .. import forms
 from ..extensions import db
+from . import deployments
 from ..forms.display import answers, case_fields
 from ..models import OpenTask, TaskRecord
 from ..roles import role_label
@@ -19,14 +20,13 @@ def _entry(record: TaskRecord, lang: str, matters: bool) -> dict:
             "answers": answers(record.form_key, record.data or {}, lang)}
 
 
-def timeline(instance_id: int, form_key: str, lang: str) -> list[dict]:
+def timeline(instance_id: int, shows: tuple[str, ...], lang: str) -> list[dict]:
     """Every completed form of the case (the start's included), newest first; before them the
-    latest answers of each form `form_key` declares it shows (`matters`), also newest first.
+    latest answers of each form of `shows` (`matters`), also newest first.
     Admins' actions (retry, migrate, suspend) are in the case's history, not here."""
     records = [r for r in db.session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance_id)
                                              .order_by(TaskRecord.completed_at.desc(), TaskRecord.id.desc()))
                if r.form_key in forms.FORMS]
-    shows = forms.FORMS[form_key].shows if form_key in forms.FORMS else ()
     latest = {}
     for record in records:
         latest.setdefault(record.form_key, record)
@@ -35,6 +35,7 @@ def timeline(instance_id: int, form_key: str, lang: str) -> list[dict]:
 
 
 def of_task(task: OpenTask, lang: str) -> dict:
-    """What the page of `task` shows of its case: {"fields": [...], "timeline": [...]}."""
-    return {"fields": case_fields(task.form_key, task.instance.data or {}, lang),
-            "timeline": timeline(task.instance_id, task.form_key, lang)}
+    """What the page of `task` shows of its case, as its diagram says: {"fields": [...], "timeline": [...]}."""
+    diagram = deployments.facts(task.instance.version)
+    return {"fields": case_fields(diagram.case_fields, task.form_key, task.instance.data or {}, lang),
+            "timeline": timeline(task.instance_id, diagram.task(task.task_name).shows, lang)}

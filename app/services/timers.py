@@ -1,6 +1,7 @@
-"""Firing due timers: the instances whose next timer is due, each in its own transaction.
-Several runners may run at once: PostgreSQL hands each due row to one of them (SKIP LOCKED)."""
-import logging
+"""Finding and firing due timers; the timer runner (app/timer_runner.py) ends the transactions,
+one per instance. Several runners may run at once: PostgreSQL hands each due row to one of them
+(SKIP LOCKED)."""
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -10,12 +11,13 @@ from ..extensions import db
 from ..models import ProcessInstance
 from . import runs
 
-log = logging.getLogger(__name__)
+WAITING = ("running", "waiting")
 
 
-def _next_due(done: set[int]):
+def next_due(done: set[int]) -> ProcessInstance | None:
+    """The instance whose timer is due longest, not yet fired in this pass, locked for this runner."""
     query = (select(ProcessInstance).where(ProcessInstance.next_timer_at <= now(),
-                                           ProcessInstance.status.in_(("running", "waiting")),
+                                           ProcessInstance.status.in_(WAITING),
                                            ProcessInstance.id.not_in(done or [0]))
              .order_by(ProcessInstance.next_timer_at).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
@@ -23,35 +25,27 @@ def _next_due(done: set[int]):
     return db.session.scalar(query.execution_options(populate_existing=True))
 
 
-def fire_due(limit: int = 1000) -> int:
-    """Fire what is due now; returns how many instances moved on. Commits per instance; an
-    instance whose step fails is held in error, and the pass goes on with the next one."""
-    fired, done = 0, set()
-    for _ in range(limit):
-        instance = _next_due(done)
-        if instance is None:
-            db.session.rollback()
-            break
-        instance_id = instance.id
-        done.add(instance_id)  # once per pass: a timer still due after firing waits for the next pass
-        try:
-            moved_on = runs.step(instance, runs.load(instance, None), {"kind": "timers"})
-            db.session.commit()
-        except Exception as err:  # whatever one instance does, the others' timers still fire
-            db.session.rollback()
-            log.exception("timer of instance %s failed", instance_id)
-            _hold(instance_id, err)
-            continue
-        fired += moved_on
-    return fired
+def fire(instance: ProcessInstance) -> int:
+    """Fire the instance's due timers: 1 if it moved on (an instance whose step fails is held in error)."""
+    return runs.step(instance, runs.load(instance, None), {"kind": "timers"})
 
 
-def _hold(instance_id: int, err: Exception) -> None:
+def hold(instance_id: int, err: Exception) -> None:
     """Hold an instance whose timer failed outside the engine (its state and timer stay as they were)."""
     reason = err.message if isinstance(err, ServiceError) else "the timer could not fire: see the service log"
-    try:
-        runs.hold_in_error(runs.lock_instance(instance_id), None, reason, {"kind": "timers"})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("instance %s could not be marked in error", instance_id)
+    runs.hold_in_error(runs.lock_instance(instance_id), None, reason, {"kind": "timers"})
+
+
+def earliest() -> datetime | None:
+    """When the next timer of any waiting instance is due."""
+    return db.session.scalar(select(ProcessInstance.next_timer_at)
+                             .where(ProcessInstance.next_timer_at.is_not(None), ProcessInstance.status.in_(WAITING))
+                             .order_by(ProcessInstance.next_timer_at).limit(1))
+
+
+def seconds_to_next(cap: float) -> float:
+    """How long a runner may sleep: until the earliest timer, at most `cap` seconds."""
+    due = earliest()
+    if due is None:
+        return cap
+    return min(cap, max(0.0, (due - now()).total_seconds()))

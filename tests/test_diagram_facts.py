@@ -1,0 +1,72 @@
+"""The diagram owns its facts: what a task is due by, what its page shows, which role a lane is.
+The shipped diagrams carry them as element properties; versions stored before get them written
+in by the migration; bad values are named element by element."""
+import json
+import re
+import uuid
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.engine import read_facts
+from app.models.types import JsonData
+from app.services import deployments
+from versions import shipped
+
+FACT = re.compile(r'\s*<spiffworkflow:property name="(due_days|due_from|shows|case_fields)" value="[^"]*" />')
+
+
+def _as_before(xml: str) -> str:
+    """A diagram as versions were stored before: no fact properties."""
+    return FACT.sub("", xml)
+
+
+def test_the_shipped_diagrams_say_due_rules_pages_and_lane_roles(app):
+    with app.app_context():
+        facts = read_facts(shipped())
+        parsed, problems = deployments.check(shipped())
+    assert problems == []
+    assert facts.task("classify_complaint").due_days == 1
+    assert facts.task("handle_workshop").due_from == "deadlines.handling"
+    assert facts.task("confirm_handling").shows[:2] == ("complaint.handle", "complaint.handle_repair")
+    assert facts.case_fields[:2] == ("customer_name", "contact_phone")
+    lanes = {ts.bpmn_id: ts.lane for ts in parsed.all_task_specs() if getattr(ts, "bpmn_id", None)}
+    assert lanes["classify_complaint"] == "service_manager" and lanes["sign_close"] == "general_manager"
+    assert re.search(r'<bpmn:lane id="Lane_service_manager" name="售后服务经理">', shipped()["complaint.bpmn"])
+
+
+def test_bad_fact_properties_are_named_element_by_element(app):
+    xml = shipped()["complaint.bpmn"]
+    xml = xml.replace('name="due_days" value="1"', 'name="due_days" value="soon"', 1)
+    xml = xml.replace('name="due_from" value="deadlines.first_response"', 'name="due_from" value="deadlines[0]"')
+    with app.app_context():
+        _, problems = deployments.check({**shipped(), "complaint.bpmn": xml})
+    by_element = {p.element_id: str(p.message) for p in problems}
+    assert by_element["classify_complaint"].startswith("property due_days must be a whole number of working days")
+    assert "deadlines[0]" in by_element["follow_up_major"]
+
+
+def test_versions_stored_before_get_the_facts_written_into_their_diagrams(app, empty_database_url):
+    old = {**shipped(), "complaint.bpmn": _as_before(shipped()["complaint.bpmn"])}
+    assert read_facts(old).task("classify_complaint").due_days is None
+    earlier = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                          "SECRET_KEY": uuid.uuid4().hex})
+    with earlier.app_context():
+        upgrade(revision="f9_lists")
+        from app.extensions import db
+        versions = sa.table("process_versions", *(sa.column(c) for c in (
+            "process_key", "version", "name", "sha256", "spec", "serializer_version")),
+            sa.column("files", JsonData), sa.column("deployed_at", sa.DateTime(timezone=True)))
+        db.session.execute(versions.insert().values(
+            process_key="complaint", version=1, name="客户投诉处理流程", sha256="old", spec="{}",
+            serializer_version="1", deployed_at=sa.func.now(),
+            files=old))
+        db.session.commit()
+        upgrade()
+        row = db.session.execute(sa.text("SELECT files, sha256 FROM process_versions")).one()
+        files = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+        db.engine.dispose()
+    now, shipped_facts = read_facts(files), read_facts(shipped())
+    assert now.tasks == shipped_facts.tasks and now.case_fields == shipped_facts.case_fields
+    assert row[1] != "old"
