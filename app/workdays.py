@@ -85,6 +85,7 @@ def _parse(value) -> datetime:
 # app's process, also when a script in a worker calls them: each bounds its own arguments.
 MAX_WORKING_DAYS = 3660
 MAX_DAYS = 36600
+MAX_HOURS = MAX_DAYS * 24
 
 
 def _bounded_days(days, limit: int) -> int:
@@ -103,4 +104,12 @@ def add_days(start, days: int) -> str:
     return (_parse(start) + timedelta(days=_bounded_days(days, MAX_DAYS))).isoformat()
 
 
-DIAGRAM_FUNCTIONS = {"working_days": working_days, "add_days": add_days}
+def in_hours(hours: int, start=None) -> str:
+    """The moment `hours` clock hours after `start` (now by default): "24 小时内"."""
+    count = int(hours)
+    if abs(count) > MAX_HOURS:
+        raise ValueError(f"{count} hours is more than the {MAX_HOURS} a diagram may count")
+    return ((_parse(start) if start else now()) + timedelta(hours=count)).isoformat()
+
+
+DIAGRAM_FUNCTIONS = {"working_days": working_days, "add_days": add_days, "in_hours": in_hours}

@@ -1,6 +1,8 @@
 """The modeler's checks: POST /procedures/<key>/check answers the problems of the diagram being
 edited element by element, in the reader's language, storing nothing (the page's session and its
-CSRF token in the X-CSRFToken header, as static/modeler.js sends them)."""
+CSRF token in the X-CSRFToken header, as the modeler bundle sends them), with a version or a draft
+as the base; saving makes a new draft."""
+import json
 import re
 
 import pytest
@@ -82,7 +84,65 @@ def test_the_page_of_a_draft_with_problems_links_to_the_editor(pages):
     owner = pages("process_owner")
     saved = owner.post("/procedures/complaint/edit", {"bpmn": _broken()})
     assert saved.status_code == 302, saved.get_data(as_text=True)
+    draft_id = saved.headers["Location"].rsplit("/", 1)[1]
     page = owner.get(saved.headers["Location"]).get_data(as_text=True)
-    assert '<a id="fix-in-editor" href="/procedures/complaint/edit">' in page
+    assert f'<a id="fix-in-editor" href="/procedures/complaint/edit?draft={draft_id}">' in page
     clean = owner.post("/procedures/complaint/edit", {"bpmn": shipped()["complaint.bpmn"]})
     assert 'id="fix-in-editor"' not in owner.get(clean.headers["Location"]).get_data(as_text=True)
+
+
+def _draft(api, draft_id) -> dict:
+    body = api.as_("admin").get(f"/drafts/{draft_id}").get_json()
+    return {f["name"]: f["content"] for f in body["files"]}
+
+
+def test_a_draft_is_edited_as_a_base_and_saving_makes_a_new_draft_with_the_new_forms(api, pages):
+    """GET/POST /procedures/<key>/edit?draft=<id>: the draft's files are edited; saving adds a
+    minimal definition for each form the diagram names that no file or shipped form defines,
+    and stores a NEW draft, the base staying as it was."""
+    owner = pages("process_owner")
+    first = owner.post("/procedures/complaint/edit", {"bpmn": set_form(shipped()["complaint.bpmn"], "classify_complaint",
+                                                                          "complaint.triage")})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    first_id = first.headers["Location"].rsplit("/", 1)[1]
+    files = _draft(api, first_id)
+    assert json.loads(files["complaint.triage.form"]) == {
+        "id": "complaint.triage", "type": "default", "schemaVersion": 16,
+        "title": {"zh-CN": "分类与指派", "en": "分类与指派"}, "components": []}
+    assert not any(name.startswith("complaint.classify") for name in files)  # shipped forms are not copied
+
+    page = owner.get(f"/procedures/complaint/edit?draft={first_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "complaint.triage" in text and f'action="/procedures/complaint/edit?draft={first_id}"' in text
+    assert '"base": "draft-' + first_id + '"' in text
+    assert '"check_url": "/procedures/complaint/check?draft=' + first_id + '"' in text
+
+    token = {"X-CSRFToken": TOKEN.search(text).group(1)}
+    checked = owner.client.post(f"/procedures/complaint/check?draft={first_id}", json={"bpmn": files["complaint.bpmn"]},
+                                headers=token)
+    assert checked.status_code == 200
+    assert any(p["element_id"] == "classify_complaint" for p in checked.get_json()["problems"])  # no such form yet
+
+    second = owner.post(f"/procedures/complaint/edit?draft={first_id}",
+                        {"bpmn": files["complaint.bpmn"].replace('name="分类与指派"', 'name="分诊"')})
+    assert second.status_code == 302, second.get_data(as_text=True)
+    second_id = second.headers["Location"].rsplit("/", 1)[1]
+    assert second_id != first_id
+    again = _draft(api, second_id)
+    assert 'name="分诊"' in again["complaint.bpmn"]
+    assert again["complaint.triage.form"] == files["complaint.triage.form"]  # the base's definition kept
+    assert _draft(api, first_id) == files
+
+
+def test_a_draft_base_must_be_a_draft_of_that_procedure(api, pages):
+    owner = pages("process_owner")
+    saved = owner.post("/procedures/complaint/edit", {"bpmn": shipped()["complaint.bpmn"]})
+    draft_id = saved.headers["Location"].rsplit("/", 1)[1]
+    assert owner.get(f"/procedures/callback/edit?draft={draft_id}").status_code == 404
+    assert owner.get("/procedures/complaint/edit?draft=999999").status_code == 404
+    refused = owner.get("/procedures/complaint/edit?draft=abc")
+    assert refused.status_code == 422 and "草稿编号" in refused.get_data(as_text=True)
+    before = _drafts(api)
+    assert owner.post("/procedures/callback/edit?draft=" + draft_id, {"bpmn": "x"}).status_code == 404
+    assert _drafts(api) == before

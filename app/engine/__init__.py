@@ -1,6 +1,7 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
 from . import fixes
 from .clock import use_clock
+from .decisions import decision_problems
 from .facts import DiagramFacts, TaskFacts, read_facts
 from .migration import MigrationRefused, MigrationResult, migrate
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
@@ -11,6 +12,7 @@ from .serialization import SERIALIZER_VERSION
 
 fixes.apply()
 
-__all__ = ["DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess", "Problem",
-           "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskFacts", "TaskNotReady", "UnsafeScript", "UserTaskView",
-           "WorkflowRun", "migrate", "parse_process_files", "read_facts", "use_clock"]
+__all__ = ["DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess",
+           "Problem", "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskFacts", "TaskNotReady",
+           "UnsafeScript", "UserTaskView", "WorkflowRun", "decision_problems", "migrate", "parse_process_files",
+           "read_facts", "use_clock"]

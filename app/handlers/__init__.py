@@ -8,6 +8,34 @@ from typing import Any, Callable
 HANDLERS: dict[str, Callable[["HandlerContext"], Any]] = {}
 
 
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter a handler reads from its service task (`spiffworkflow:parameter`, a Python
+    expression), described for the diagram editor."""
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class HandlerInfo:
+    """What the diagram editor shows of a handler: what it does, its parameters, what it returns
+    (the value the service task's resultVariable receives). Texts are N_() messages; a handler
+    registered without a summary is described by its docstring's first paragraph."""
+    summary: str
+    returns: str
+    parameters: tuple[Parameter, ...] = ()
+
+    def describe(self, translate: Callable[[str], str]) -> dict:
+        text = lambda message: translate(message) if message else ""  # noqa: E731  (an empty msgid reads as the catalogue header)
+        return {"description": text(self.summary), "returns": text(self.returns),
+                "parameters": [{"name": p.name, "type": p.type, "description": text(p.description)}
+                               for p in self.parameters]}
+
+
+HANDLER_INFO: dict[str, HandlerInfo] = {}
+
+
 @dataclass
 class HandlerContext:
     instance_id: int
@@ -25,11 +53,14 @@ class HandlerError(Exception):
     """What a handler raises when the case cannot go on; the engine reports it."""
 
 
-def handler(name: str):
+def handler(name: str, summary: str | None = None, returns: str | None = None, parameters: tuple[Parameter, ...] = ()):
+    """Register a handler under `name`, with what the diagram editor says of it."""
     def register(func):
         if name in HANDLERS:
             raise ValueError(f"handler {name!r} registered twice")
         HANDLERS[name] = func
+        doc = " ".join((func.__doc__ or "").strip().split("\n\n")[0].split())
+        HANDLER_INFO[name] = HandlerInfo(summary or doc, returns or "", tuple(parameters))
         return func
     return register
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..clock import local
 from ..extensions import db
+from ..i18n import N_
 from ..models import Callback, CallbackAttempt, Complaint, ProcessInstance
 from ..workdays import add_working_days
 from . import HandlerContext, HandlerError, handler
@@ -46,7 +47,9 @@ def _report_to_complaint(callback: Callback) -> None:
         complaint.return_callback_result = f"{satisfied}。{callback.remarks}".strip()
 
 
-@handler("callbacks.register")
+@handler("callbacks.register",
+         summary=N_("Registers the callback and its due time"),
+         returns=N_("the due time"))
 def register(ctx: HandlerContext) -> str:
     data = ctx.data
     picked_up = datetime.fromisoformat(data["picked_up_at"])
@@ -62,7 +65,9 @@ def register(ctx: HandlerContext) -> str:
     return deadline.isoformat()
 
 
-@handler("callbacks.record_attempt")
+@handler("callbacks.record_attempt",
+         summary=N_("Records one attempt to reach the customer"),
+         returns=N_("the number of attempts"))
 def record_attempt(ctx: HandlerContext) -> int:
     callback, data = _callback(ctx), ctx.data
     callback.attempts += 1
@@ -81,14 +86,18 @@ def record_attempt(ctx: HandlerContext) -> int:
     return callback.attempts
 
 
-@handler("callbacks.reopen")
+@handler("callbacks.reopen",
+         summary=N_("Schedules another attempt on the next working day"),
+         returns=N_("the new due time"))
 def reopen(ctx: HandlerContext) -> str:
     callback = _callback(ctx)
     callback.status = "due"
     return callback.due_at.isoformat()
 
 
-@handler("callbacks.record_ineffective")
+@handler("callbacks.record_ineffective",
+         summary=N_("Marks the callback ineffective after the last attempt"),
+         returns=N_("the callback's status"))
 def record_ineffective(ctx: HandlerContext) -> str:
     callback = _callback(ctx)
     callback.status, callback.completed_at = "ineffective", ctx.now  # 无效回访
@@ -96,7 +105,9 @@ def record_ineffective(ctx: HandlerContext) -> str:
     return callback.status
 
 
-@handler("callbacks.open_complaint")
+@handler("callbacks.open_complaint",
+         summary=N_("Records the apology and opens a complaint for a dissatisfied customer"),
+         returns=N_("the new complaint's number"))
 def open_complaint(ctx: HandlerContext) -> str:
     """A dissatisfied customer: the apology is recorded and a complaint is taken in with the
     callback as its source (channel "callback"); each keeps the other's reference."""
@@ -115,7 +126,9 @@ def open_complaint(ctx: HandlerContext) -> str:
     return complaint.number
 
 
-@handler("callbacks.schedule_follow_up")
+@handler("callbacks.schedule_follow_up",
+         summary=N_("Schedules the follow-up callback two weeks after the repair"),
+         returns=N_("the follow-up's due time"))
 def schedule_follow_up(ctx: HandlerContext) -> str:
     """The follow-up two weeks after the repair, due by the end of that day's first working day."""
     first = _callback(ctx)
@@ -130,7 +143,9 @@ def schedule_follow_up(ctx: HandlerContext) -> str:
     return due.isoformat()
 
 
-@handler("callbacks.record_follow_up")
+@handler("callbacks.record_follow_up",
+         summary=N_("Records the follow-up callback"),
+         returns=N_("the follow-up's status"))
 def record_follow_up(ctx: HandlerContext) -> str:
     follow_up, data = _callback(ctx, "follow_up"), ctx.data
     reached = bool(data["follow_up_reached"])

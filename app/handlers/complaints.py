@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import Complaint, ProcessInstance
 from ..workdays import add_working_days
 from . import HandlerContext, HandlerError, handler
@@ -20,7 +21,9 @@ def _complaint(ctx: HandlerContext) -> Complaint:
     return complaint
 
 
-@handler("complaints.register")
+@handler("complaints.register",
+         summary=N_("Takes the complaint into the ledger and gives it its number"),
+         returns=N_("the complaint number (TS-YYYYMM-NNNN)"))
 def register(ctx: HandlerContext) -> str:
     data = ctx.data
     number = next_number("TS", ctx.now)
@@ -44,7 +47,9 @@ def _deadlines(complaint: Complaint, ctx: HandlerContext, renew: bool = False) -
             "first_response": first_response.isoformat() if first_response else None}
 
 
-@handler("complaints.assign")
+@handler("complaints.assign",
+         summary=N_("Records category, severity and the responsible department, and sets the handling deadline"),
+         returns=N_("the deadlines the timers read (deadlines.handling)"))
 def assign(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.category, complaint.severity = data["category"], data["severity"]
@@ -54,7 +59,9 @@ def assign(ctx: HandlerContext) -> dict:
     return _deadlines(complaint, ctx)
 
 
-@handler("complaints.major_report")
+@handler("complaints.major_report",
+         summary=N_("Writes the major complaint report for the general manager"),
+         returns=N_("the complaint number"))
 def major_report(ctx: HandlerContext) -> str:
     complaint, data = _complaint(ctx), ctx.data
     complaint.major_report = (f"客户重大投诉报表 {complaint.number}\n"
@@ -65,7 +72,9 @@ def major_report(ctx: HandlerContext) -> str:
     return complaint.number
 
 
-@handler("complaints.record_handling")
+@handler("complaints.record_handling",
+         summary=N_("Records the department's handling of this round"),
+         returns=N_("the number of handling rounds"))
 def record_handling(ctx: HandlerContext) -> int:
     complaint, data = _complaint(ctx), ctx.data
     complaint.result, complaint.root_cause = data.get("result"), data.get("root_cause")
@@ -78,7 +87,9 @@ def record_handling(ctx: HandlerContext) -> int:
     return complaint.handling_rounds
 
 
-@handler("complaints.record_confirmation")
+@handler("complaints.record_confirmation",
+         summary=N_("Records the manager's confirmation or send-back"),
+         returns=N_("the deadlines, renewed when sent back"))
 def record_confirmation(ctx: HandlerContext) -> dict:
     complaint = _complaint(ctx)
     sent_back = ctx.data["confirmation"] == "send_back"
@@ -90,7 +101,9 @@ def record_confirmation(ctx: HandlerContext) -> dict:
     return _deadlines(complaint, ctx, renew=sent_back)
 
 
-@handler("complaints.record_callback")
+@handler("complaints.record_callback",
+         summary=N_("Records the customer's answer to the callback"),
+         returns=N_("the deadlines, renewed when the customer is not satisfied"))
 def record_callback(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.callback_satisfied = bool(data["callback_satisfied"])
@@ -101,7 +114,9 @@ def record_callback(ctx: HandlerContext) -> dict:
     return _deadlines(complaint, ctx, renew=not complaint.callback_satisfied)
 
 
-@handler("complaints.close")
+@handler("complaints.close",
+         summary=N_("Closes the complaint with the general manager's signature"),
+         returns=N_("the closing time"))
 def close(ctx: HandlerContext) -> str:
     complaint = _complaint(ctx)
     complaint.status, complaint.closed_at = "closed", ctx.now
@@ -110,7 +125,9 @@ def close(ctx: HandlerContext) -> str:
     return complaint.closed_at.isoformat()
 
 
-@handler("complaints.start_return_callback")
+@handler("complaints.start_return_callback",
+         summary=N_("Starts the callback procedure after a return repair"),
+         returns=N_("the callback's id"))
 def start_return_callback(ctx: HandlerContext) -> int:
     """Three days after the vehicle left the workshop: the callback procedure takes over
     (due times, retries, a new complaint if the customer is not satisfied)."""

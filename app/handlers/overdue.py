@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..clock import local
 from ..extensions import db
+from ..i18n import N_
 from ..models import OpenTask, OverdueRecord, ProcessInstance
 from . import HandlerContext, handler
 from .numbering import next_serial
@@ -39,7 +40,9 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
             "miss_in_month": earlier + 1}
 
 
-@handler("complaints.record_overdue")
+@handler("complaints.record_overdue",
+         summary=N_("Writes an overdue record against whoever held the task"),
+         returns=N_("the miss: person, role, month and whether it is the third this month"))
 def record_complaint_overdue(ctx: HandlerContext) -> dict:
     """The handling deadline passed: recorded against whoever holds a task the diagram says is due
     by it (due_from deadlines.handling)."""

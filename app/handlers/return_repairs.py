@@ -4,6 +4,7 @@ warranty, repair with its time limit, and the shipment back that starts a callba
 from datetime import date, datetime
 
 from ..clock import local
+from ..i18n import N_
 from ..workdays import add_working_days
 from . import HandlerContext, handler
 from .returns import request_of
@@ -22,7 +23,9 @@ def _within_one_year(purchased: date, on: date) -> bool:
     return on <= anniversary
 
 
-@handler("returns.prepare_warranty")
+@handler("returns.prepare_warranty",
+         summary=N_("Prepares one decision-table row per unit for the warranty check"),
+         returns=N_("the rows, one per unit"))
 def prepare_warranty(ctx: HandlerContext) -> list[dict]:
     """One input row per unit for the decision table. A unit's age counts to the day the
     branch applied: the fault happened then, the shipping time must not void the warranty."""
@@ -41,7 +44,9 @@ def prepare_warranty(ctx: HandlerContext) -> list[dict]:
     return rows
 
 
-@handler("returns.record_warranty")
+@handler("returns.record_warranty",
+         summary=N_("Records each unit's warranty verdict"),
+         returns=N_("the number of units out of warranty"))
 def record_warranty(ctx: HandlerContext) -> int:
     request = request_of(ctx)
     verdicts = {v["serial"]: v for v in ctx.data.get("warranty_verdicts") or []}
@@ -56,7 +61,9 @@ def record_warranty(ctx: HandlerContext) -> int:
     return out
 
 
-@handler("returns.record_quote")
+@handler("returns.record_quote",
+         summary=N_("Records the quote for the units out of warranty"),
+         returns=N_("the time the answer is due"))
 def record_quote(ctx: HandlerContext) -> str:
     request = request_of(ctx)
     request.quote_amount = round(float(ctx.data["quote_amount"]), 2)
@@ -74,18 +81,24 @@ def _settle_quote(ctx: HandlerContext, answer: str) -> str:
     return answer
 
 
-@handler("returns.record_quote_answer")
+@handler("returns.record_quote_answer",
+         summary=N_("Records the sender's answer to the quote"),
+         returns=N_("the answer: accepted or refused"))
 def record_quote_answer(ctx: HandlerContext) -> str:
     return _settle_quote(ctx, "accepted" if ctx.data["quote_accepted"] else "refused")
 
 
-@handler("returns.quote_expired")
+@handler("returns.quote_expired",
+         summary=N_("Counts an unanswered quote as refused"),
+         returns=N_("the answer: expired"))
 def quote_expired(ctx: HandlerContext) -> str:
     """No answer within 2 working days counts as a refusal: those units go back unrepaired."""
     return _settle_quote(ctx, "expired")
 
 
-@handler("returns.plan_repair")
+@handler("returns.plan_repair",
+         summary=N_("Sets the repair time limit from the number of units"),
+         returns=N_("the repair's due time"))
 def plan_repair(ctx: HandlerContext) -> str | None:
     request = request_of(ctx)
     to_repair = [u for u in request.units if u.status in ("in_warranty", "quote_accepted")]
@@ -102,7 +115,9 @@ def plan_repair(ctx: HandlerContext) -> str | None:
     return request.repair_due_at.isoformat()
 
 
-@handler("returns.record_quality_check")
+@handler("returns.record_quality_check",
+         summary=N_("Records a round of repair, aging test and quality check"),
+         returns=N_("the number of repair rounds"))
 def record_quality_check(ctx: HandlerContext) -> int:
     """Every round of repair, aging test and quality check goes into the repair report."""
     request, data = request_of(ctx), ctx.data
@@ -117,7 +132,9 @@ def record_quality_check(ctx: HandlerContext) -> int:
     return request.repair_rounds
 
 
-@handler("returns.record_repair_overdue")
+@handler("returns.record_repair_overdue",
+         summary=N_("Writes an overdue record for a late repair"),
+         returns=N_("the miss: person, role, month and whether it is the third this month"))
 def record_repair_overdue(ctx: HandlerContext) -> dict:
     """The time limit passed with the units still in repair: an overdue record (超时记录)
     against whoever holds the repair team's task, like other overdue work."""
@@ -127,7 +144,9 @@ def record_repair_overdue(ctx: HandlerContext) -> dict:
     return record_miss(ctx, ctx.tasks_due_by("repair_due_at"), request.repair_due_at)
 
 
-@handler("returns.record_repaired")
+@handler("returns.record_repaired",
+         summary=N_("Records the repair as done"),
+         returns=N_("whether it was done on time"))
 def record_repaired(ctx: HandlerContext) -> bool:
     request = request_of(ctx)
     request.repaired_at = ctx.now
@@ -139,7 +158,9 @@ def record_repaired(ctx: HandlerContext) -> bool:
     return request.repaired_on_time
 
 
-@handler("returns.close")
+@handler("returns.close",
+         summary=N_("Closes the request on shipping back and starts a callback"),
+         returns=N_("the callback's id, or nothing when no unit was repaired"))
 def close(ctx: HandlerContext) -> int | None:
     """Shipped back with the repair report: the request is closed, and a callback is started
     when at least one unit was repaired (units sent back unrepaired need no callback)."""

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import N_
 from ..models import ProcessInstance, ReturnAuthorization, ReturnUnit
 from . import HandlerContext, HandlerError, handler
 from .numbering import next_number
@@ -28,7 +29,9 @@ def _fill(request: ReturnAuthorization, data: dict) -> None:
     request.units = [ReturnUnit(serial=serial, status="requested") for serial in data["serial_numbers"]]
 
 
-@handler("returns.submit")
+@handler("returns.submit",
+         summary=N_("Registers the return authorization request"),
+         returns=N_("the request's id"))
 def submit(ctx: HandlerContext) -> int:
     request = ReturnAuthorization(instance_id=ctx.instance_id, status="under_review", requested_by_id=ctx.actor_id,
                                   submitted_at=ctx.now)
@@ -38,7 +41,9 @@ def submit(ctx: HandlerContext) -> int:
     return request.id
 
 
-@handler("returns.record_review")
+@handler("returns.record_review",
+         summary=N_("Records the branch manager's review"),
+         returns=N_("the review decision"))
 def record_review(ctx: HandlerContext) -> str:
     request, decision = request_of(ctx), ctx.data["review_decision"]
     request.reviewed_by_id = ctx.actor_id
@@ -50,7 +55,9 @@ def record_review(ctx: HandlerContext) -> str:
     return decision  # a rejection is recorded by returns.reject
 
 
-@handler("returns.resubmit")
+@handler("returns.resubmit",
+         summary=N_("Registers the corrected request again"),
+         returns=N_("the request's id"))
 def resubmit(ctx: HandlerContext) -> int:
     request = request_of(ctx)
     _fill(request, ctx.data)
@@ -59,7 +66,9 @@ def resubmit(ctx: HandlerContext) -> int:
     return request.id
 
 
-@handler("returns.record_approval")
+@handler("returns.record_approval",
+         summary=N_("Records the department head's decision and issues the RMA number"),
+         returns=N_('the RMA number, or "rejected"'))
 def record_approval(ctx: HandlerContext) -> str:
     request = request_of(ctx)
     request.approved_by_id = ctx.actor_id
@@ -73,7 +82,9 @@ def record_approval(ctx: HandlerContext) -> str:
     return request.number
 
 
-@handler("returns.reject")
+@handler("returns.reject",
+         summary=N_("Ends the request with the rejection reason"),
+         returns=N_("the rejection reason"))
 def reject(ctx: HandlerContext) -> str:
     """Either level's rejection ends the application; the reason goes to the engineer's inbox."""
     request, data = request_of(ctx), ctx.data
@@ -84,7 +95,9 @@ def reject(ctx: HandlerContext) -> str:
     return request.rejection_reason
 
 
-@handler("returns.check_receipt")
+@handler("returns.check_receipt",
+         summary=N_("Checks count, model and serial numbers of the goods received"),
+         returns=N_("whether the goods match the request"))
 def check_receipt(ctx: HandlerContext) -> bool:
     """Count, model and serial numbers against the application; what differs is recorded."""
     request, data = request_of(ctx), ctx.data
@@ -115,7 +128,9 @@ def check_receipt(ctx: HandlerContext) -> bool:
     return True
 
 
-@handler("returns.record_mismatch_reply")
+@handler("returns.record_mismatch_reply",
+         summary=N_("Records the engineer's answer to a difference in the goods"),
+         returns=N_("the request's status"))
 def record_mismatch_reply(ctx: HandlerContext) -> str:
     request, action = request_of(ctx), ctx.data["mismatch_action"]
     request.mismatch_reply = f"{'按实到机器处理' if action == 'proceed' else '分公司补发'}：{ctx.data['mismatch_explanation']}"

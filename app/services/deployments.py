@@ -5,8 +5,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from .. import forms, handlers
-from ..engine import (SERIALIZER_VERSION, DiagramFacts, InvalidProcess, ParsedProcess, Problem, parse_process_files,
-                      read_facts)
+from ..engine import (SERIALIZER_VERSION, DiagramFacts, InvalidProcess, ParsedProcess, Problem, decision_problems,
+                      parse_process_files, read_facts)
 from ..errors import InvalidProcedure, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
@@ -24,6 +24,7 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         return None, err.problems
     problems = parsed.problems(set(forms.FORMS), set(handlers.HANDLERS), set(ROLES), set(DIAGRAM_FUNCTIONS))
     problems += _fact_problems(parsed, read_facts(parsed.files))
+    problems += decision_problems(parsed.files, set(DIAGRAM_FUNCTIONS))
     # The columns a version is stored in: an uploaded diagram may carry any id or name.
     where = Path(getattr(parsed.spec, "file", None) or "").name or None
     if len(parsed.key) > 64:

@@ -1,19 +1,24 @@
 """Procedures and their versions, for process owners and admins: upload a draft and see its
 problems element by element; an admin deploys a valid draft as the next version."""
 import json
-import re
+from dataclasses import dataclass
 
 from flask import Blueprint, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import InvalidProcedure, PayloadTooLarge, ValidationFailed
+from lxml import etree
+
+from ..errors import InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from ..forms import FORMS
-from ..handlers import HANDLERS
+from ..handlers import HANDLER_INFO
 from ..i18n import N_, current_language, gettext, translate
-from ..roles import ROLES, role_label
 from ..request_guards import upload_limit
+from ..roles import ROLES, role_label
 from ..services import changes, deployments, drafts, dryrun
+from ..workdays import DIAGRAM_FUNCTIONS
 from .errors import reasons
+from .lint_messages import lint_messages
+from .modeler_texts import MODELER_TEXTS, PANEL_TEXTS
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
 
@@ -65,71 +70,152 @@ def deploy(draft_id):
     return redirect(url_for("procedures.index"))
 
 
-# Editing a procedure's diagram in the browser (bpmn-js, app/web/static/modeler.js).
-# bpmn-js sets style attributes on the SVG and HTML it draws: this page alone allows inline
-# styles; scripts stay 'self' only (the diagram travels in a textarea, not an inline script).
+# Editing a procedure's diagram in the browser (bundle app/web/static/src/modeler.js: bpmn-js with
+# its properties panel). bpmn-js sets style attributes on the SVG and HTML it draws: this page alone
+# allows inline styles; scripts stay 'self' only (the diagram travels in a textarea, the page's data
+# in a JSON block, never in an inline script).
 EDITOR_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
               "frame-ancestors 'none'")
 
 
-def _main_file(version) -> str:
-    """The name of the version's BPMN file of its own key (`<key>.bpmn`)."""
-    name = f"{version.process_key}.bpmn"
-    if name in version.files:
-        return name
-    return next(n for n in sorted(version.files) if n.endswith(".bpmn"))
+@dataclass
+class _Base:
+    """What the editor edits: the latest version of a procedure, or one of its drafts."""
+    key: str
+    name: str
+    files: dict
+    version: object = None
+    draft: object = None
+
+    @property
+    def file_name(self) -> str:
+        """The name of the BPMN file of the procedure's own key (`<key>.bpmn`)."""
+        name = f"{self.key}.bpmn"
+        return name if name in self.files else next(n for n in sorted(self.files) if n.endswith(".bpmn"))
+
+    @property
+    def ref(self) -> str:
+        return f"draft-{self.draft.id}" if self.draft else f"version-{self.version.id}"
+
+    def url(self, endpoint: str) -> str:
+        return url_for(endpoint, key=self.key, **({"draft": self.draft.id} if self.draft else {}))
 
 
-def _edited_files(version, xml: str) -> list[tuple[str, str]]:
-    """The edited diagram with the version's other files (its decision tables), as one draft."""
-    name = _main_file(version)
-    return [(n, xml if n == name else text) for n, text in sorted(version.files.items())]
+def _base(key: str) -> _Base:
+    """`?draft=<id>`: that draft of this procedure; else the latest version."""
+    raw = request.args.get("draft")
+    if raw is None:
+        version = deployments.latest_version(key)
+        return _Base(key, version.name, version.files, version=version)
+    if not raw.isdigit():
+        raise ValidationFailed(N_("draft must be a draft's number"), {"draft": [N_("a whole number")]})
+    draft = drafts.get(g.user, int(raw))
+    if draft.process_key != key:
+        raise NotFound(N_("draft %(id)s is not a draft of '%(key)s'", id=draft.id, key=key))
+    version = deployments.latest_version(key, required=False)
+    return _Base(key, version.name if version else key, draft.files, draft=draft)
 
 
-FORM_REF = re.compile(r'name="form"\s+value="([^"]+)"')
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def _modeler_choices(xml: str) -> dict:
-    """What the editor's side panel (static/modeler-panel.js) offers: the roles a lane can stand
-    for, the forms of this procedure (those of the families its diagram already uses) and the
-    service-task handlers, labelled in the page's language."""
+def _new_form(key: str, title: str) -> str:
+    """A minimal form definition (contract 2) for a form key the diagram names and no file defines."""
+    return json.dumps({"id": key, "type": "default", "schemaVersion": 16,
+                       "title": {"zh-CN": title, "en": title}, "components": []}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _forms_named(xml: str) -> dict:
+    """The forms the diagram names: form key -> the name of the first element using it."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), _SAFE_XML)
+    except (etree.XMLSyntaxError, ValueError):
+        return {}
+    names = {}
+    for element in root.iter():
+        for prop in element.iterfind(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property"):
+            if prop.get("name") == "form" and prop.get("value"):
+                names.setdefault(prop.get("value"), element.get("name") or prop.get("value"))
+    return names
+
+
+def _edited_files(base: _Base, xml: str) -> list[tuple[str, str]]:
+    """The edited diagram with the base's other files, plus a minimal definition `<key>.form` for
+    each form the diagram names that neither the files nor the shipped forms define."""
+    files = dict(base.files)
+    files[base.file_name] = xml
+    for key, name in _forms_named(xml).items():
+        if f"{key}.form" not in files and key not in FORMS:
+            files[f"{key}.form"] = _new_form(key, name)
+    return sorted(files.items())
+
+
+def _form_title(text: str, key: str, lang: str) -> str:
+    try:
+        title = json.loads(text).get("title")
+    except (ValueError, AttributeError):
+        return key
+    return (title.get(lang) or title.get("zh-CN") or key) if isinstance(title, dict) else key
+
+
+def _forms(base: _Base, lang: str) -> list[dict]:
+    """The forms a task of this procedure may show: those defined in its files, and the shipped
+    forms of the families its diagram uses."""
+    found = {name.removesuffix(".form"): _form_title(text, name.removesuffix(".form"), lang)
+             for name, text in base.files.items() if name.endswith(".form")}
+    families = {key.split(".")[0] for key in _forms_named(base.files[base.file_name])} | {base.key}
+    for key, form in FORMS.items():
+        if key.split(".")[0] in families:
+            found.setdefault(key, form.title(lang))
+    return [{"key": key, "title": title} for key, title in sorted(found.items())]
+
+
+def _modeler_data(base: _Base) -> dict:
+    """What the editor's page script needs, in the page's language: the roles a lane can stand
+    for, the forms, the service-task handlers with their parameters and results, the texts."""
     lang = current_language()
-    families = {key.split(".")[0] for key in FORM_REF.findall(xml)}
-    forms = [key for key in FORMS if key.split(".")[0] in families] or list(FORMS)
     return {
+        "procedure": base.key, "base": base.ref, "lang": lang, "check_url": base.url("procedures.check"),
         "roles": [{"key": key, "label": role_label(key, lang)} for key in ROLES],
-        "forms": [{"key": key, "title": FORMS[key].title(lang)} for key in forms],
-        "handlers": [{"key": key, "description": " ".join((func.__doc__ or "").strip().split("\n\n")[0].split())}
-                     for key, func in sorted(HANDLERS.items())],
+        "forms": _forms(base, lang),
+        "handlers": [{"key": key, **info.describe(translate)} for key, info in sorted(HANDLER_INFO.items())],
+        "texts": {name: gettext(text) for name, text in MODELER_TEXTS.items()}
+                 | {"panel": {text: gettext(text) for text in PANEL_TEXTS},
+                    "lint": lint_messages()},
+        "functions": sorted(DIAGRAM_FUNCTIONS),
     }
 
 
-def _editor(version, xml: str, problems=None, status=200):
-    response = make_response(render_template("procedure_edit.html", version=version, file_name=_main_file(version),
-                                             xml=xml, problems=problems or [], choices=_modeler_choices(xml)), status)
+def _editor(base: _Base, xml: str, problems=None, status=200):
+    response = make_response(render_template("procedure_edit.html", base=base, xml=xml, problems=problems or [],
+                                             data=_modeler_data(base), save_url=base.url("procedures.save_edit")),
+                             status)
     response.headers["Content-Security-Policy"] = EDITOR_CSP
     return response
 
 
 @bp.get("/<key>/edit")
 def edit(key):
-    version = deployments.latest_version(key)
-    return _editor(version, version.files[_main_file(version)])
+    base = _base(key)
+    return _editor(base, base.files[base.file_name])
 
 
 @bp.post("/<key>/edit")
 @upload_limit(drafts.MAX_REQUEST_BYTES)
 def save_edit(key):
-    version = deployments.latest_version(key)
-    name, xml = _main_file(version), request.form.get("bpmn", "")
+    """Save the edited diagram as a NEW draft (the base, version or draft, stays as it was)."""
+    base = _base(key)
+    xml = request.form.get("bpmn", "")
     try:
-        draft = drafts.propose(g.user, _edited_files(version, xml))
+        draft = drafts.propose(g.user, _edited_files(base, xml))
     except InvalidProcedure as err:
-        return _editor(version, xml, problems=err.problems, status=err.status)
+        return _editor(base, xml, problems=err.problems, status=err.status)
     except (PayloadTooLarge, ValidationFailed) as err:
-        problems = [{"file": name, "element_id": None, "message": reason}
+        problems = [{"file": base.file_name, "element_id": None, "message": reason}
                     for found in reasons(err).values() for reason in found]
-        return _editor(version, xml, problems=problems, status=err.status)
+        return _editor(base, xml, problems=problems, status=err.status)
     flash(gettext("Draft saved.") if draft.valid else gettext("Draft saved with problems."))
     return redirect(url_for("procedures.draft", draft_id=draft.id))
 
@@ -139,14 +225,14 @@ def save_edit(key):
 def check(key):
     """The problems of the diagram being edited, element by element, nothing stored: the modeler
     asks after each change (JSON {"bpmn": xml}, the CSRF token in the X-CSRFToken header)."""
-    version = deployments.latest_version(key)
+    base = _base(key)
     body = request.get_json(silent=True)
     xml = body.get("bpmn") if isinstance(body, dict) else None
     if not isinstance(xml, str):
         return jsonify(message=gettext("Send the diagram as JSON with its BPMN text in the field bpmn."),
                        errors={"bpmn": [gettext("required, a text")]}), 400
     try:
-        problems = [p.to_dict() for p in drafts.check(g.user, _edited_files(version, xml))]
+        problems = [p.to_dict() for p in drafts.check(g.user, _edited_files(base, xml))]
     except RequestEntityTooLarge:
         problems = [{"element_id": None, "message": gettext("The upload is too large.")}]
     except InvalidProcedure as err:
@@ -217,6 +303,45 @@ def _changes_page(draft, errors=None, case_json=None, status=200):
     return response
 
 
+# Editing one decision table of a draft in the browser (dmn-js, static/src/decision-editor.js):
+# saving makes a new draft with that file replaced (drafts stay as they were proposed).
+def _decision_file(draft, name: str) -> str:
+    if not name.endswith(".dmn") or name not in draft.files:
+        raise NotFound(N_("draft %(id)s has no decision table %(name)s", id=draft.id, name=name))
+    return draft.files[name]
+
+
+def _with_file(draft, name: str, text: str) -> list[tuple[str, str]]:
+    return [(n, text if n == name else content) for n, content in sorted(draft.files.items())]
+
+
+def _file_problems(problems, name: str) -> list[dict]:
+    """The problems of one file (and those of no file), as the page shows them."""
+    found = [problem if isinstance(problem, dict) else problem.to_dict() for problem in problems]
+    return [{"element_id": p["element_id"], "message": translate(p["message"])}
+            for p in found if p.get("file") in (name, None)]
+
+
+def _checked(draft, name: str, xml: str) -> list[dict]:
+    try:
+        return _file_problems(drafts.check(g.user, _with_file(draft, name, xml)), name)
+    except InvalidProcedure as err:
+        return _file_problems(err.problems, name)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        return [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
+
+
+def _decision_editor(draft, name: str, xml: str, problems: list[dict], refused: bool = False, status: int = 200):
+    data = {"xml": xml, "problems": problems, "texts": {
+        "none": gettext("No problems found."), "checking": gettext("Checking…"),
+        "failed": gettext("The check could not be made."), "load_failed": gettext("The decision table cannot be shown."),
+    }}
+    response = make_response(render_template("decision_edit.html", draft=draft, file_name=name, data=data,
+                                             refused=refused), status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
 @bp.post("/drafts/<int:draft_id>/test-cases")
 def keep_test_case(draft_id):
     """Keep the test case of the dry run's box among the procedure's saved cases: a new draft (the
@@ -251,3 +376,40 @@ def dry_run(draft_id):
                                      for name, found in outcome.stop["errors"].items()}}
     verdict = dryrun.verdict(case, outcome)
     return jsonify(name=case.name, **result, passed=verdict is None, verdict=translate(verdict) if verdict else None)
+@bp.get("/drafts/<int:draft_id>/decisions/<name>")
+def decision_editor(draft_id, name):
+    draft = drafts.get(g.user, draft_id)
+    xml = _decision_file(draft, name)
+    return _decision_editor(draft, name, xml, _checked(draft, name, xml))
+
+
+@bp.post("/drafts/<int:draft_id>/decisions/<name>")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
+def save_decision(draft_id, name):
+    draft = drafts.get(g.user, draft_id)
+    _decision_file(draft, name)
+    xml = request.form.get("dmn", "")
+    try:
+        saved = drafts.propose(g.user, _with_file(draft, name, xml))
+    except InvalidProcedure as err:
+        return _decision_editor(draft, name, xml, _file_problems(err.problems, name), refused=True, status=err.status)
+    except (PayloadTooLarge, ValidationFailed) as err:
+        problems = [{"element_id": None, "message": reason} for found in reasons(err).values() for reason in found]
+        return _decision_editor(draft, name, xml, problems, refused=True, status=err.status)
+    flash(gettext("Draft saved.") if saved.valid else gettext("Draft saved with problems."))
+    return redirect(url_for("procedures.draft", draft_id=saved.id))
+
+
+@bp.post("/drafts/<int:draft_id>/decisions/<name>/check")
+@upload_limit(drafts.MAX_REQUEST_BYTES)
+def check_decision(draft_id, name):
+    """The problems of the decision table being edited, nothing stored (JSON {"dmn": xml}, the
+    CSRF token in the X-CSRFToken header)."""
+    draft = drafts.get(g.user, draft_id)
+    _decision_file(draft, name)
+    body = request.get_json(silent=True)
+    xml = body.get("dmn") if isinstance(body, dict) else None
+    if not isinstance(xml, str):
+        return jsonify(message=gettext("Send the decision table as JSON with its DMN text in the field dmn."),
+                       errors={"dmn": [gettext("required, a text")]}), 400
+    return jsonify(problems=_checked(draft, name, xml))

@@ -59,8 +59,8 @@ def test_customer_dept_may_not_edit_a_diagram(page, login, errors_of):
 
 
 def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_fixed(page, login, errors_of):
-    """A lane renamed to no role: after the debounced check its task carries the red marker and
-    the list names it; clicking the list item selects it; renaming it back clears both."""
+    """A lane given a role that is none: after the debounced check its task carries the red marker
+    and the list names it; clicking the list item selects it; giving it back its role clears both."""
     errors = errors_of(page)
     login(page, "process_owner")
     page.goto("/procedures/complaint/edit")
@@ -68,8 +68,11 @@ def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_
     status.filter(has_text="未发现问题。").wait_for()  # checked once after the import
     assert page.locator(".has-problem").count() == 0
 
-    rename = """name => window.modeler.get('modeling').updateLabel(
-        window.modeler.get('elementRegistry').get('Lane_claims_supervisor'), name)"""
+    rename = """value => {
+        const lane = window.modeler.get('elementRegistry').get('Lane_claims_supervisor');
+        const role = lane.businessObject.extensionElements.values[0].properties.find(p => p.name === 'role');
+        window.modeler.get('modeling').updateModdleProperties(lane, role, {value});
+    }"""
     page.evaluate(rename, "claims")
     marked = page.locator('.djs-element.has-problem[data-element-id="handle_claims"]')
     marked.wait_for(state="attached")
@@ -83,4 +86,37 @@ def test_problems_are_marked_on_the_diagram_as_the_owner_edits_and_cleared_when_
     status.filter(has_text="未发现问题。").wait_for()
     assert marked.count() == 0 and page.locator(".has-problem").count() == 0
     assert page.locator("#modeler-problems li").count() == 0
+    assert errors == [], "\n".join(errors)
+
+
+def _extensions(xml: str) -> list:
+    """Every spiffworkflow element of a diagram with its element's id, attributes and text, in order."""
+    import xml.etree.ElementTree as ET
+    found = []
+    for element in ET.fromstring(xml).iter():
+        for child in element:
+            if child.tag == "{http://www.omg.org/spec/BPMN/20100524/MODEL}extensionElements":
+                found += [(element.get("id"), e.tag, sorted(e.attrib.items()), (e.text or "").strip())
+                          for e in child.iter() if e is not child]
+    return found
+
+
+def test_the_spiffworkflow_extensions_round_trip_unchanged(page, login, errors_of):
+    """Our moddle descriptor reads and writes every extension the shipped diagrams use."""
+    from pathlib import Path
+    errors = errors_of(page)
+    login(page, "process_owner")
+    for key in ("complaint", "return_authorization", "callback"):
+        page.goto(f"/procedures/{key}/edit")
+        page.wait_for_function("() => window.modelerReady !== undefined")
+        saved = page.evaluate("""async () => {
+            await window.modelerReady;
+            return (await window.modeler.saveXML({format: true})).xml;
+        }""")
+        original = (Path(__file__).resolve().parents[2] / "processes" / f"{key}.bpmn").read_text()
+        assert _extensions(saved) == _extensions(original) and len(_extensions(original)) > 10, key
+        assert "spiffworkflow:properties" in saved and "xmlns:spiffworkflow" in saved
+    # The palette and the panel's own words in Chinese too.
+    assert page.locator('.djs-palette .entry[aria-label="创建任务"]').count() == 1
+    assert page.locator(".bio-properties-panel-group-header-title").first.inner_text() == "常规"
     assert errors == [], "\n".join(errors)

@@ -24,7 +24,7 @@ from app.engine.sandbox import (
     SAFE_BUILTINS, RestrictedEnvironment, ScriptTimeout, UnsafeScript, check_source,
     validate_source)
 
-from app.workdays import DIAGRAM_FUNCTIONS, working_days
+from app.workdays import DIAGRAM_FUNCTIONS, in_hours, working_days
 from app.workdays import add_days as add_days_of_workdays
 from procedures import Case
 
@@ -401,11 +401,16 @@ def test_diagram_functions_bound_their_arguments(app):
             working_days(3661)
         with pytest.raises(ValueError, match="more than the 36600"):
             add_days_of_workdays("2026-01-05", 10**9)
+        assert in_hours(24, "2026-01-05T09:00:00+08:00") == "2026-01-06T09:00:00+08:00"
+        with pytest.raises(ValueError, match="878401 hours is more than the 878400"):
+            in_hours(878401)
         e = RestrictedEnvironment(DIAGRAM_FUNCTIONS, time_limit=TIME_LIMIT)
         with pytest.raises(ValueError, match="1000000 days"):
             e.evaluate("working_days(n)", {"n": 10**6})  # cheap: in-process, bounded by the function
         with pytest.raises(ValueError, match="1000000 days"):
             e.execute("x = working_days(n)", {"n": 10**6})  # in a worker, the call proxied here
+        with pytest.raises(ValueError, match="10000000 hours"):
+            e.execute("x = in_hours(n)", {"n": 10**7})
 
 
 def test_pool_is_shared_by_threads_within_its_size():
@@ -430,6 +435,7 @@ def test_pool_is_shared_by_threads_within_its_size():
 @pytest.mark.parametrize("expression, cheap", [
     ('severity == "major"', True), ('not reached and callback_attempts &lt; 3', True),
     ('deadlines["handling"]', True), ('add_days(released_at, 3)', True), ('working_days(1)', True),
+    ('in_hours(24)', True),
     ('(unit["damage"]) == ("none")', True), ('d.get("a", 0) + len(d.items()) / 2', True),
     ('f"{a}-{b!r}" if x else [y, {"k": z}]', True), ('sorted(x)[0:2]', True),
     ('a * b', False), ('a ** 2', False), ('a % 2', False), ('1 &lt;&lt; a', False), ('[v for v in x]', False),
