@@ -14,6 +14,8 @@ def register_commands(app: Flask) -> None:
     @click.argument("directory", required=False)
     def deploy_command(directory):
         """Deploy every procedure of DIRECTORY (default: processes/) that changed."""
+        from .errors import InvalidProcedure
+        from .i18n import translate
         from .services import deployments
         folder = Path(directory or current_app.config["PROCESSES_DIR"])
         failed = False
@@ -24,7 +26,14 @@ def register_commands(app: Flask) -> None:
                 for p in problems:
                     click.echo(f"{folder / (p.file or key + '.bpmn')}: {p.element_id or '-'}: {p.message}", err=True)
                 continue
-            version, created = deployments.deploy(files)
+            try:
+                version, created = deployments.deploy(files)
+            except InvalidProcedure as err:  # a saved test case did not pass
+                failed = True
+                for p in err.problems:
+                    click.echo(f"{folder / (p['file'] or key + '.bpmn')}: {p['element_id'] or '-'}: "
+                               f"{translate(p['message'])}", err=True)
+                continue
             click.echo(f"{key}: version {version.version} {'deployed' if created else 'unchanged'}")
         if failed:
             db.session.rollback()

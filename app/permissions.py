@@ -65,6 +65,7 @@ ACTIONS: dict[str, Action] = {
     "procedures.read_drafts": Action(PROCESS_OWNERS, "read procedure drafts", "查看流程草稿"),
     "procedures.propose": Action(PROCESS_OWNERS, "propose a procedure version", "提交流程新版本"),
     "procedures.deploy": Action(ADMIN, "deploy a procedure version", "发布流程版本"),
+    "procedures.try": Action(PROCESS_OWNERS, "dry-run a procedure draft", "试运行流程草稿"),
     # the inbox
     "tasks.list": Action(STAFF, "read the inbox", "查看待办任务"),
     "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case")),
@@ -261,6 +262,9 @@ ENDPOINTS: dict[str, str] = {
     "procedures.form_editor": "procedures.propose",
     "procedures.save_form": "procedures.propose",
     "procedures.deploy": "procedures.deploy",
+    "procedures.changes_page": "procedures.read_drafts",
+    "procedures.dry_run": "procedures.try",
+    "procedures.keep_test_case": "procedures.propose",
 }
 
 

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_PREFIX = "https://www.omg.org/spec/DMN/"
 FORM_SUFFIX = ".form"
+# A procedure's other files: its saved test cases (services/dryrun.py) and its forms.
+KEPT_AS_TEXT = (".test.json", FORM_SUFFIX)
 # Entities, DTDs and network access are off: an uploaded file must never read ours.
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False)
 
@@ -141,7 +143,7 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
     parser = SpiffBpmnParser(validator=_validator())
     texts, problems, roles, by_name = {}, [], {}, {}
     for name, content in files.items():
-        if name.endswith(FORM_SUFFIX):  # a form definition is JSON: kept, judged by app/forms
+        if name.endswith(KEPT_AS_TEXT):  # kept with the procedure, read elsewhere: not XML
             texts[name] = content.decode("utf-8") if isinstance(content, bytes) else content
             continue
         try:

@@ -126,6 +126,14 @@ class WorkflowRun:
                 current.append(element)
         return done, current
 
+    def trail(self) -> list[tuple[str, str, str]]:
+        """(element id, name, kind) of every diagram element the run completed, in the order it
+        completed them; a loop's element once per round."""
+        done = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                if getattr(t.task_spec, "bpmn_id", None) is not None]
+        done.sort(key=lambda t: (t.last_state_change, t.depth))  # a child completes after its parent
+        return [(t.task_spec.bpmn_id, t.task_spec.bpmn_name or "", type(t.task_spec).__name__) for t in done]
+
     @property
     def status(self) -> str:
         if self.workflow.is_completed():

@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 from .. import forms, handlers
 from ..engine import (SERIALIZER_VERSION, DiagramFacts, InvalidProcess, ParsedProcess, Problem, decision_problems,
                       parse_process_files, read_facts)
-from ..errors import NotFound, ValidationFailed
+from ..errors import InvalidProcedure, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import ProcessInstance, ProcessVersion
 from ..roles import ROLES
 from ..workdays import DIAGRAM_FUNCTIONS
+from . import dryrun
 
 
 def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Problem]]:
@@ -34,6 +35,7 @@ def check(files: dict[str, str | bytes]) -> tuple[ParsedProcess | None, list[Pro
         problems.append(Problem(where, parsed.key[:64], "the process id is longer than 64 characters"))
     if len(parsed.name) > 200:
         problems.append(Problem(where, parsed.key[:64], "the process name is longer than 200 characters"))
+    problems.extend(Problem(**found) for found in dryrun.file_problems(parsed.files))
     return parsed, problems
 
 
@@ -64,6 +66,9 @@ def deploy(files: dict[str, str | bytes], deployed_by_id: int | None = None) -> 
     latest = latest_version(parsed.key, required=False)
     if latest is not None and latest.sha256 == sha:
         return latest, False
+    failed = dryrun.failures(parsed, deployed_by_id)  # the saved test cases, each walked through the procedure
+    if failed:
+        raise InvalidProcedure(N_("a saved test case did not pass: nothing was deployed"), failed)
     lane, start_form = parsed.start_event()
     version = ProcessVersion(process_key=parsed.key, version=(latest.version + 1 if latest else 1),
                              name=parsed.name, files=parsed.files, sha256=sha, spec=parsed.spec_json(),
@@ -87,15 +92,17 @@ FORM_REF = re.compile(r'name="(?:form|shows)"\s+value="([^"]+)"')
 def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
     """The procedures of a folder such as processes/: each BPMN file with every DMN file beside it
     and the forms/<form key>.form of each form its diagram names (one missing is left out: the
-    check says so)."""
+    check says so), and its saved test cases (`<process>.test.json`), if any."""
     decisions = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.dmn"))}
     procedures = {}
     for bpmn in sorted(directory.glob("*.bpmn")):
         xml = bpmn.read_text(encoding="utf-8")
         named = {key for found in FORM_REF.findall(xml) for key in found.split()}
         used = [directory / "forms" / f"{key}{forms.SUFFIX}" for key in sorted(named)]
+        cases = directory.glob(f"{bpmn.stem}{dryrun.TEST_CASES}")
         procedures[bpmn.stem] = {bpmn.name: xml, **decisions,
-                                 **{path.name: path.read_text(encoding="utf-8") for path in used if path.is_file()}}
+                                 **{path.name: path.read_text(encoding="utf-8") for path in used if path.is_file()},
+                                 **{path.name: path.read_text(encoding="utf-8") for path in cases}}
     return procedures
 
 
