@@ -17,7 +17,7 @@ from app.forms.validators import VALIDATORS
 from app.i18n import translate
 from app.services import deployments
 from procedures import Case
-from versions import as_json, shipped, shipped_complaint_afterwards  # noqa: F401  (fixture)
+from versions import as_json, shipped, shipped_complaint_afterwards, with_bpmn  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "processes" / "forms").glob("*.form"))}
@@ -313,7 +313,8 @@ def test_an_edited_form_reaches_new_cases_while_a_running_case_keeps_its_version
         api, shipped_complaint_afterwards):
     old_case = Case(api)
     old_task = old_case.open_task("classify_complaint")
-    files = {**shipped(), "complaint.classify.form": _with_required_field(shipped()["complaint.classify.form"])}
+    files = {**with_bpmn(shipped(), lambda xml: xml),  # the saved cases would need the new answer
+             "complaint.classify.form": _with_required_field(shipped()["complaint.classify.form"])}
     draft = api.as_("process_owner").post("/drafts", json=as_json(files)).get_json()
     assert draft["valid"] is True, draft["problems"]
     deployed = api.as_("admin").post("/deployments", json={"draft_id": draft["id"]})
@@ -345,7 +346,7 @@ def test_a_procedures_files_are_its_diagram_the_decision_tables_and_the_forms_it
     assert len([n for n in procedures["complaint"] if n.endswith(".form")]) == 13
     assert procedures["callback"].keys() == {
         "callback.bpmn", "complaint_routing.dmn", "warranty_check.dmn", "callback.start.form", "callback.call.form",
-        "callback.complaint.form", "callback.follow_up.form"}
+        "callback.complaint.form", "callback.follow_up.form", "callback.test.json"}
     # the page at the door's form, not a task's: in the files since the warranty check's page shows it
     assert "return.shipment.form" in procedures["return_authorization"]
 
@@ -383,7 +384,7 @@ def test_versions_deployed_before_forms_get_their_definitions_and_their_cases_go
             db.session.remove()
         assert upgraded == deployed  # the shipped definitions again, and the digest of the files
         assert {n for n in upgraded["callback"][0] if n.endswith(".form")} == {
-            "callback.start.form", "callback.call.form", "callback.complaint.form", "callback.follow_up.form"}
+            "callback.start.form", "callback.call.form", "callback.complaint.form", "callback.follow_up.form", "callback.test.json"}
         case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
         assert case.open_names() == ["handle_parts"]
         refused = case.complete("parts_manager", "handle_parts", {"result": "x"}, expect=422)
