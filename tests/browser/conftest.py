@@ -33,10 +33,17 @@ def _suite_conftest(config):
 
 
 @pytest.fixture(scope="session")
-def live_server(pytestconfig, tmp_path_factory):
-    """The base URL of the app, built as the rest of the suite builds it (migrations, `deploy`,
-    `seed-demo`) on a SQLite file of its own, served by werkzeug in a daemon thread."""
-    application = _suite_conftest(pytestconfig).make_app("sqlite", tmp_path_factory)
+def live_app(pytestconfig, tmp_path_factory):
+    """The app the live server serves, built as the rest of the suite builds it (migrations,
+    `deploy`, `seed-demo`) on a SQLite file of its own: for a test that runs the timer runner's
+    pass on the service clock it moved."""
+    return _suite_conftest(pytestconfig).make_app("sqlite", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The base URL of the app, served by werkzeug in a daemon thread."""
+    application = live_app
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
