@@ -407,7 +407,7 @@ def keep_test_case(draft_id):
             value = json.loads(text)
         except ValueError:
             raise ValidationFailed(N_("the test case is not valid"), {"case": [N_("not JSON")]}) from None
-        kept = drafts.propose(g.user, sorted(dryrun.keep_case(draft.files, draft.process_key, value).items()))
+        kept = drafts.revise(g.user, draft.id, dryrun.keep_case(draft.files, draft.process_key, value))
     except ValidationFailed as err:  # InvalidProcedure included: the files as they were, refused
         return _changes_page(draft, errors=reasons(err), case_json=text, status=err.status)
     flash(gettext("The test case is kept in a new draft."))
@@ -444,7 +444,7 @@ def save_decision(draft_id, name):
     _decision_file(draft, name)
     xml = request.form.get("dmn", "")
     try:
-        saved = drafts.propose(g.user, _with_file(draft, name, xml))
+        saved = drafts.revise(g.user, draft.id, {name: xml})
     except InvalidProcedure as err:
         return _decision_editor(draft, name, xml, _file_problems(err.problems, name), refused=True, status=err.status)
     except (PayloadTooLarge, ValidationFailed) as err:
