@@ -81,6 +81,15 @@ def translate(text) -> str:
     return str(text)
 
 
+def problem_text(problem) -> str:
+    """A problem (one a draft kept: app/engine/parsing.Problem.to_dict) in the reader's language."""
+    if not isinstance(problem, dict):
+        return translate(getattr(problem, "message", problem))
+    if problem.get("msgid"):
+        return gettext(problem["msgid"], **(problem.get("params") or {}))
+    return translate(problem.get("message", ""))
+
+
 def in_both(text) -> tuple[str, str]:
     """(English, Chinese) of a lazy text, for the documents printed in both languages."""
     pair = []

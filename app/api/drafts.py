@@ -6,7 +6,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import PayloadTooLarge, ValidationFailed
 from ..forms.fields import Length
-from ..i18n import N_
+from ..i18n import N_, problem_text
 from ..request_guards import upload_limit
 from ..services import drafts
 from . import bp, json_body, keyset
@@ -88,7 +88,9 @@ def _flatten(messages: dict, prefix: str = "") -> dict:
 
 def draft_item(draft) -> dict:
     # Without the files: they are deferred and may be megabytes; GET /drafts/{id} has them.
-    return {"id": draft.id, "process_key": draft.process_key, "valid": draft.valid, "problems": draft.problems,
+    problems = [{"file": p.get("file"), "element_id": p.get("element_id"), "message": problem_text(p)}
+                for p in draft.problems or []]
+    return {"id": draft.id, "process_key": draft.process_key, "valid": draft.valid, "problems": problems,
             "created_by": draft.created_by.username if draft.created_by else None,
             "created_at": draft.created_at,
             "deployed_version": draft.deployed_version.version if draft.deployed_version else None}

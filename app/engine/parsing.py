@@ -33,7 +33,14 @@ class Problem:
     message: str
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "element_id": self.element_id, "message": self.message}
+        """As a draft keeps it: the English text, and a catalogue text's msgid and values so that a
+        page can show it in its reader's language later."""
+        found = {"file": self.file, "element_id": self.element_id, "message": str(self.message)}
+        params = getattr(self.message, "params", None)
+        if hasattr(self.message, "msgid") and all(isinstance(v, (str, int, float)) for v in (params or {}).values()):
+            found.update(msgid=self.message.msgid, params={k: str(v) if isinstance(v, str) else v
+                                                             for k, v in (params or {}).items()})
+        return found
 
 
 class InvalidProcess(Exception):

@@ -7,7 +7,7 @@ from .. import permissions
 from ..clock import local
 from ..extensions import db
 from ..forms import choice_label, field_label
-from ..i18n import current_language, gettext, status_label
+from ..i18n import current_language, gettext, problem_text, status_label
 from ..models import User
 from ..roles import role_label
 from ..services import deployments
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["_"] = gettext  # also inside imported macros, which get no context
     app.jinja_env.globals["can"] = lambda action, obj=None: permissions.can(g.get("user"), action, obj)
+    app.jinja_env.globals["problem_text"] = problem_text
 
     @app.context_processor
     def page_helpers():

@@ -12,7 +12,7 @@ from .. import forms
 from ..errors import BadRequest, InvalidProcedure, NotFound, PayloadTooLarge, ValidationFailed
 from ..forms.validators import VALIDATORS
 from ..handlers import HANDLER_INFO
-from ..i18n import N_, current_language, gettext, translate
+from ..i18n import N_, current_language, gettext, problem_text, translate
 from ..request_guards import upload_limit
 from ..roles import ROLES, role_label
 from ..services import changes, deployments, drafts, dryrun, form_definitions
@@ -260,7 +260,7 @@ def check(key):
 def _on_the_diagram(problem: dict, xml: str) -> list[tuple[str | None, str]]:
     """(element, message) of a problem as the modeler marks it: one of a form file on each task
     showing that form, the file named."""
-    message, name = translate(problem["message"]), problem.get("file") or ""
+    message, name = problem_text(problem), problem.get("file") or ""
     if not name.endswith(forms.SUFFIX):
         return [(problem["element_id"], message)]
     users = _forms_named(xml).get(forms.key_of(name), [(None, "")])
@@ -343,7 +343,7 @@ def _with_file(draft, name: str, text: str) -> list[tuple[str, str]]:
 def _file_problems(problems, name: str) -> list[dict]:
     """The problems of one file (and those of no file), as the page shows them."""
     found = [problem if isinstance(problem, dict) else problem.to_dict() for problem in problems]
-    return [{"element_id": p["element_id"], "message": translate(p["message"])}
+    return [{"element_id": p["element_id"], "message": problem_text(p)}
             for p in found if p.get("file") in (name, None)]
 
 
