@@ -47,6 +47,7 @@ def _drag(page, field_type):
     mouse moved before it was ready) is tried again, as a person would."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     for attempt in range(3):
+        page.evaluate("() => window.scrollTo(0, 0)")  # typing in the properties panel may have scrolled
         try:
             return _drag_from_palette(page, field_type)
         except PlaywrightTimeout:
