@@ -77,10 +77,10 @@ def main() -> None:
               f"(spec stored once per version: {spec / 1024:.1f} KiB)")
         from app import clock
         from datetime import timedelta
-        from app.services.timers import fire_due
+        from app.timer_runner import run_pass
         clock.set_now(clock.now() + timedelta(days=30))
         start = time.perf_counter()
-        fired = fire_due()
+        fired = run_pass()
         elapsed = time.perf_counter() - start
         clock.set_now(None)
         print(f"{'timer runner: overdue escalations':<42} {fired} instances in {elapsed:.2f} s "
