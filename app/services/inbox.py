@@ -4,7 +4,7 @@ import logging
 from datetime import timezone
 
 from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import forms, logs, permissions
 from ..clock import now
@@ -12,7 +12,7 @@ from ..engine import TaskNotReady
 from ..errors import Conflict, InstanceInError, InstanceSuspended, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_, gettext
-from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User, UserRole
+from ..models import OpenTask, ProcessInstance, ProcessVersion, TaskDraft, TaskRecord, User, UserRole
 from . import paging, runs
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,11 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
                page=1, per_page=50) -> paging.Page:
     if sort not in SORTS:
         raise ValidationFailed(N_("bad sort"), {"sort": [N_("must be one of %(choices)s", choices=", ".join(SORTS))]})
-    # Each task's title is its form's, of its case's version: instances and versions in two queries.
+    # Each task's title is its form's, of its case's version: the version's id and digest (what its
+    # forms are cached by) joined in the same query, not the cases' data.
     query = select(OpenTask).where(*_visible(user)).options(
-        selectinload(OpenTask.instance).selectinload(ProcessInstance.version))
+        joinedload(OpenTask.instance).load_only(ProcessInstance.id, ProcessInstance.process_version_id)
+        .joinedload(ProcessInstance.version).load_only(ProcessVersion.id, ProcessVersion.sha256))
     if lane:
         query = query.where(OpenTask.lane == lane)
     if process_key:
