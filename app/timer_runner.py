@@ -47,27 +47,37 @@ class Wakeup:
     """Sleeping until the next timer, or until a save brings one earlier (PostgreSQL)."""
 
     def __init__(self):
+        self.url = db.engine.url
+        self.listens = self.url.get_backend_name() == "postgresql"
         self.connection = None
-        url = db.engine.url
-        if url.get_backend_name() == "postgresql":
+
+    def _listening(self):
+        """The connection that listens for notices, opened (again) when there is none."""
+        if self.connection is None:
             import psycopg
-            self.connection = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
-                                              autocommit=True)
+            self.connection = psycopg.connect(
+                self.url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
             self.connection.execute(f"LISTEN {runs.TIMERS_CHANNEL}")
+        return self.connection
 
     def wait(self, seconds: float) -> bool:
-        """Sleep at most `seconds`; True when a notice woke it."""
-        if self.connection is None:
-            time.sleep(min(seconds, POLL_WITHOUT_NOTICES))
-            return False
-        woken = False
-        for _ in self.connection.notifies(timeout=seconds, stop_after=1):
-            woken = True
-        return woken
+        """Sleep at most `seconds`; True when a notice woke it. Without notices (SQLite, or the
+        listening connection lost: opened again next time) it looks again within a second."""
+        if self.listens:
+            try:
+                return any(True for _ in self._listening().notifies(timeout=seconds, stop_after=1))
+            except Exception:  # the database went away: the next pass says so, the runner goes on
+                log.warning("timer runner: not listening for notices; looking again within a second")
+                self.close()
+        time.sleep(min(seconds, POLL_WITHOUT_NOTICES))
+        return False
 
     def close(self) -> None:
         if self.connection is not None:
-            self.connection.close()
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
 
 
 def run(loop: bool, interval: float, echo) -> None:

@@ -42,13 +42,17 @@ def test_a_save_that_brings_a_timer_earlier_wakes_the_sleeping_runner(app, api):
         try:
             if db.engine.dialect.name != "postgresql":
                 # No notices on SQLite: the runner looks again within a second, whatever it waits for.
-                assert wakeup.connection is None
+                assert not wakeup.listens
                 return
             assert wakeup.wait(0) is False  # nothing pending
             instance_id = _start_probe(app, api, "wake_probe")  # a new timer, committed by the request
             assert wakeup.wait(30) is True  # returns as soon as the notice arrives
             with_timer = db.session.get(ProcessInstance, instance_id).next_timer_at
             assert with_timer is not None
+            # the listening connection lost: the runner sleeps its second and listens again
+            wakeup.connection.close()
+            assert wakeup.wait(0) is False and wakeup.connection is None
+            assert wakeup.wait(0) is False and wakeup.connection is not None
         finally:
             wakeup.close()
 
