@@ -1,6 +1,8 @@
 """Deploying procedure versions: validated, immutable, numbered per procedure."""
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -106,15 +108,24 @@ def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
     return procedures
 
 
-_FACTS: dict[str, DiagramFacts] = {}
+_FACTS: "OrderedDict[str, DiagramFacts]" = OrderedDict()
+_FACTS_KEPT = 128  # versions, and the drafts dry runs walk: the least recently used go
+_FACTS_LOCK = threading.Lock()  # a worker's threads share it
 
 
 def facts(version: ProcessVersion) -> DiagramFacts:
     """What the version's diagram says of its tasks (due rules, what their pages show), read once
     per process: a version's files never change, and its digest names them."""
-    found = _FACTS.get(version.sha256)
-    if found is None:
-        found = _FACTS[version.sha256] = read_facts(version.files)
+    with _FACTS_LOCK:
+        found = _FACTS.get(version.sha256)
+        if found is not None:
+            _FACTS.move_to_end(version.sha256)
+            return found
+    found = read_facts(version.files)  # outside the lock: it may load the files
+    with _FACTS_LOCK:
+        _FACTS[version.sha256] = found
+        while len(_FACTS) > _FACTS_KEPT:
+            _FACTS.popitem(last=False)
     return found
 
 
