@@ -47,6 +47,15 @@ class HandlerContext:
     # The diagram's tasks due by the time the case holds under a path (their `due_from`
     # property): tasks_due_by("deadlines.handling") -> element ids.
     tasks_due_by: Callable[[str], frozenset[str]] = lambda path: frozenset()
+    # Starts another procedure on the system's behalf, in this step's transaction (a failure
+    # fails this step too): start_process("callback", start data) -> the new instance's id.
+    # Set by the engine glue (services/runs.py), so handlers never import the services.
+    start_process: Callable[[str, dict], int] | None = None
+
+    def start(self, process_key: str, data: dict) -> int:
+        if self.start_process is None:
+            raise HandlerError(f"this step cannot start the procedure {process_key!r}")
+        return self.start_process(process_key, data)
 
 
 class HandlerError(Exception):

@@ -32,6 +32,18 @@ def _callback(ctx: HandlerContext, kind: str = "first") -> Callback:
     return found
 
 
+def start_callback(ctx: HandlerContext, source: str, source_ref: str, customer_name: str, contact_phone: str,
+                   subject: str, picked_up_at: datetime, repair_summary: str = "") -> Callback:
+    """Start a `callback` instance for a repair the customer took back at `picked_up_at`, for
+    handlers of other procedures (a shipped return, a complaint's return repair): it runs in
+    their step, so if their step fails no callback is left behind."""
+    data = {"source": source, "source_ref": source_ref or "", "customer_name": customer_name,
+            "contact_phone": contact_phone, "subject": subject, "repair_summary": repair_summary or "",
+            "picked_up_at": picked_up_at.isoformat()}
+    instance_id = ctx.start("callback", data)
+    return db.session.scalar(select(Callback).where(Callback.instance_id == instance_id, Callback.kind == "first"))
+
+
 def _report_to_complaint(callback: Callback) -> None:
     """A callback after a complaint's return repair puts its outcome on that complaint's
     ledger row (投诉跟踪台账, column return_callback_result)."""
@@ -111,14 +123,13 @@ def record_ineffective(ctx: HandlerContext) -> str:
 def open_complaint(ctx: HandlerContext) -> str:
     """A dissatisfied customer: the apology is recorded and a complaint is taken in with the
     callback as its source (channel "callback"); each keeps the other's reference."""
-    from ..services.instances import start_internal
     callback, data = _callback(ctx), ctx.data
     callback.apology = data["apology"]
     intake = {"received_at": ctx.now.isoformat(), "channel": "callback", "customer_name": callback.customer_name,
               "contact_phone": callback.contact_phone, "vehicle": callback.subject,
               "description": data["complaint_description"], "customer_request": data.get("customer_request") or ""}
-    instance = start_internal("complaint", intake, ctx.actor_id)
-    complaint = db.session.scalar(select(Complaint).where(Complaint.instance_id == instance.id))
+    instance_id = ctx.start("complaint", intake)
+    complaint = db.session.scalar(select(Complaint).where(Complaint.instance_id == instance_id))
     if complaint is None:
         raise HandlerError("the complaint procedure registered no complaint")
     complaint.source_callback_id = callback.id

@@ -8,6 +8,7 @@ from ..i18n import N_
 from ..models import Complaint, ProcessInstance
 from ..workdays import add_working_days
 from . import HandlerContext, HandlerError, handler
+from .callbacks import start_callback
 from .numbering import next_number
 
 DEFAULT_DEADLINE_DAYS = {"general": 5, "major": 10}
@@ -131,9 +132,8 @@ def close(ctx: HandlerContext) -> str:
 def start_return_callback(ctx: HandlerContext) -> int:
     """Three days after the vehicle left the workshop: the callback procedure takes over
     (due times, retries, a new complaint if the customer is not satisfied)."""
-    from ..services.callbacks import start_callback  # services import the handlers: import here
     complaint = _complaint(ctx)
-    callback = start_callback("complaint", complaint.number, complaint.customer_name, complaint.contact_phone,
-                              complaint.vehicle, datetime.fromisoformat(ctx.data["released_at"]), ctx.actor_id,
+    callback = start_callback(ctx, "complaint", complaint.number, complaint.customer_name, complaint.contact_phone,
+                              complaint.vehicle, datetime.fromisoformat(ctx.data["released_at"]),
                               repair_summary=complaint.repair_plan or complaint.result or "")
     return callback.id

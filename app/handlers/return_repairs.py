@@ -7,6 +7,8 @@ from ..clock import local
 from ..i18n import N_
 from ..workdays import add_working_days
 from . import HandlerContext, handler
+from .callbacks import start_callback
+from .overdue import record_miss  # issue 4's overdue record, shared by every procedure
 from .returns import request_of
 
 
@@ -138,7 +140,6 @@ def record_quality_check(ctx: HandlerContext) -> int:
 def record_repair_overdue(ctx: HandlerContext) -> dict:
     """The time limit passed with the units still in repair: an overdue record (超时记录)
     against whoever holds the repair team's task, like other overdue work."""
-    from .overdue import record_miss  # issue 4's overdue record, shared by every procedure
     request = request_of(ctx)
     request.repaired_on_time = False
     return record_miss(ctx, ctx.tasks_due_by("repair_due_at"), request.repair_due_at)
@@ -164,7 +165,6 @@ def record_repaired(ctx: HandlerContext) -> bool:
 def close(ctx: HandlerContext) -> int | None:
     """Shipped back with the repair report: the request is closed, and a callback is started
     when at least one unit was repaired (units sent back unrepaired need no callback)."""
-    from ..services.callbacks import start_callback
     request, data = request_of(ctx), ctx.data
     request.shipped_at = datetime.fromisoformat(data["shipped_at"])
     request.waybill_number = data["waybill_number"]
@@ -174,8 +174,8 @@ def close(ctx: HandlerContext) -> int | None:
     repaired = [u.serial for u in request.units if u.status == "repaired"]
     if not repaired:
         return None
-    callback = start_callback("return", request.number, request.customer_name, request.contact_phone,
-                              f"{request.model} {', '.join(repaired)}"[:100], request.shipped_at, ctx.actor_id,
+    callback = start_callback(ctx, "return", request.number, request.customer_name, request.contact_phone,
+                              f"{request.model} {', '.join(repaired)}"[:100], request.shipped_at,
                               repair_summary=request.repair_report)
     request.callback_id = callback.id
     return callback.id

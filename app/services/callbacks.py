@@ -18,19 +18,6 @@ STATUSES = ("due", "retry", "scheduled", "completed", "ineffective")
 OPEN = ("due", "retry", "scheduled")
 
 
-def start_callback(source: str, source_ref: str, customer_name: str, contact_phone: str, subject: str,
-                   picked_up_at: datetime, actor_id: int | None, repair_summary: str = "") -> Callback:
-    """Start a `callback` instance for a repair the customer took back at `picked_up_at`.
-    For handlers of other procedures (a shipped return, a complaint's return repair): it runs
-    in their transaction, so if their step fails no callback is left behind."""
-    from .instances import start_internal  # instances -> runs -> handlers -> here
-    data = {"source": source, "source_ref": source_ref or "", "customer_name": customer_name,
-            "contact_phone": contact_phone, "subject": subject, "repair_summary": repair_summary or "",
-            "picked_up_at": picked_up_at.isoformat() if isinstance(picked_up_at, datetime) else picked_up_at}
-    instance = start_internal("callback", data, actor_id)
-    return db.session.scalar(select(Callback).where(Callback.instance_id == instance.id, Callback.kind == "first"))
-
-
 def parse_day(value: str) -> date | None:
     """A YYYY-MM-DD calendar date, or None."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):

@@ -26,7 +26,9 @@ TIMERS_CHANNEL = "timers"  # PostgreSQL NOTIFY: a timer was brought earlier (app
 def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
         context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
-                                          tasks_due_by=deployments.facts(instance.version).due_by)
+                                          tasks_due_by=deployments.facts(instance.version).due_by,
+                                          start_process=lambda key, start_data: _start_process(key, start_data,
+                                                                                               actor_id))
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -36,6 +38,11 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
     config = current_app.config
     return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, config["SCRIPT_TIME_LIMIT"],
                         config["SCRIPT_MEMORY_LIMIT"], config["SCRIPT_WORKERS"])
+
+
+def _start_process(key: str, data: dict, actor_id: int | None) -> int:
+    from .instances import start_internal  # instances -> runs: imported when a handler asks
+    return start_internal(key, data, actor_id).id
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
