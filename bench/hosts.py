@@ -97,14 +97,20 @@ class _Process:
 
 
 class Host(_Process):
-    """A web host: gunicorn with deploy/gunicorn.conf.py on an ephemeral port of its own."""
+    """A web host: gunicorn with deploy/gunicorn.conf.py."""
 
     def __init__(self, url: str, secret: str, log: Path, workers: int, threads: int):
-        super().__init__([GUNICORN, "--config", "deploy/gunicorn.conf.py", "app.wsgi:app"],
-                         _env(url, secret, BIND="127.0.0.1:0", WEB_CONCURRENCY=str(workers), THREADS=str(threads)),
-                         log)
+        # As deploy/systemd/aftersales-web@.service: its own port (here any free one) and control socket.
+        super().__init__([GUNICORN, "--config", "deploy/gunicorn.conf.py", "--bind", "127.0.0.1:0",
+                          "--control-socket", str(log.with_suffix(".ctl")), "app.wsgi:app"],
+                         _env(url, secret, WEB_CONCURRENCY=str(workers), THREADS=str(threads)), log)
+        self.count, self.port, self.workers = workers, None, []
+
+    def ready(self) -> "Host":
+        """Waits until it listens (its port) and has booted its workers (their pids)."""
         self.port = int(self.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[0])
-        self.workers = [int(pid) for pid in self.wait_for(r"Booting worker with pid: (\d+)", workers)]
+        self.workers = [int(pid) for pid in self.wait_for(r"Booting worker with pid: (\d+)", self.count)]
+        return self
 
     def rss_mib(self) -> list[float]:
         """Each web worker's resident memory."""
@@ -135,15 +141,15 @@ class Cluster:
         self.hosts: list[Host] = []
         self.runners: list[Runner] = []
 
-    def add_host(self, workers: int = 2, threads: int = 4) -> Host:
-        host = Host(self.url, self.secret, self.logs / f"web-{uuid.uuid4().hex[:6]}.log", workers, threads)
-        self.hosts.append(host)
-        return host
-
-    def add_runner(self, interval: float = 30.0) -> Runner:
-        runner = Runner(self.url, self.secret, self.logs / f"timers-{uuid.uuid4().hex[:6]}.log", interval)
-        self.runners.append(runner)
-        return runner
+    def add(self, hosts: int = 1, runners: int = 1, workers: int = 2, threads: int = 4) -> None:
+        """Starts more web hosts and timer runners side by side; returns once the hosts listen."""
+        started = [Host(self.url, self.secret, self.logs / f"web-{uuid.uuid4().hex[:6]}.log", workers, threads)
+                   for _ in range(hosts)]
+        self.hosts += started
+        self.runners += [Runner(self.url, self.secret, self.logs / f"timers-{uuid.uuid4().hex[:6]}.log", 30.0)
+                         for _ in range(runners)]
+        for host in started:
+            host.ready()
 
     def stop(self) -> None:
         for process in self.hosts + self.runners:
@@ -311,9 +317,10 @@ def _utc(moment) -> datetime:
 
 
 def timer_check(url: str, hosts: list[Host], tokens: dict, runners: list[Runner], cases: int,
-                wait_seconds: float = 90.0) -> dict:
-    """`cases` complaints (split over the hosts) whose callback timer falls due seconds later while
-    every runner looks; waits until all have moved on (or `wait_seconds`), then counts."""
+                wait_seconds: float = 90.0, lead: timedelta = RELEASE_LEAD) -> dict:
+    """`cases` complaints (split over the hosts) whose callback timer falls due `lead` after their
+    release is recorded, while every runner looks; waits until all have moved on (or
+    `wait_seconds`), then counts."""
     fired_before = [runner.fired() for runner in runners]
     driven, errors = [], []
 
@@ -322,7 +329,7 @@ def timer_check(url: str, hosts: list[Host], tokens: dict, runners: list[Runner]
         try:
             for n in numbers:
                 try:
-                    driven.append(drive(client, n, release_in=RELEASE_LEAD))
+                    driven.append(drive(client, n, release_in=lead))
                 except Exception as err:
                     errors.append(repr(err)[:300])
         finally:
@@ -335,7 +342,7 @@ def timer_check(url: str, hosts: list[Host], tokens: dict, runners: list[Runner]
     for thread in threads:
         thread.join()
     ids = [case["id"] for case in driven]
-    deadline = time.monotonic() + RELEASE_LEAD.total_seconds() + wait_seconds
+    deadline = time.monotonic() + lead.total_seconds() + wait_seconds
     states = final_states(url, ids)
     while time.monotonic() < deadline and any(s["status"] != "completed" for s in states.values()):
         time.sleep(0.5)
@@ -379,13 +386,11 @@ def bench_postgresql(args, logs: Path, cores: int) -> None:
     with databases.fresh("postgresql", "hosts") as url:
         prepare(url, secret)
         with Cluster(url, secret, logs) as cluster:
-            cluster.add_host(args.workers, args.threads)
-            cluster.add_runner()
+            cluster.add(workers=args.workers, threads=args.threads)
             tokens = sign_in(cluster.hosts[0].port)
             one = phase(cluster, tokens, args, f"PostgreSQL, 1 host × {args.workers} workers + 1 runner, "
                                                f"{args.clients} clients")
-            cluster.add_host(args.workers, args.threads)
-            cluster.add_runner()
+            cluster.add(workers=args.workers, threads=args.threads)
             two = phase(cluster, tokens, args, f"PostgreSQL, 2 hosts × {args.workers} workers + 2 runners, "
                                                f"{2 * args.clients} clients")
             timers = timer_check(url, cluster.hosts, tokens, cluster.runners, args.timer_cases)
@@ -416,8 +421,7 @@ def bench_sqlite(args, logs: Path, cores: int) -> None:
     with databases.fresh("sqlite", "hosts") as url:
         prepare(url, secret)
         with Cluster(url, secret, logs) as cluster:
-            cluster.add_host(args.workers, args.threads)
-            cluster.add_runner()
+            cluster.add(workers=args.workers, threads=args.threads)
             tokens = sign_in(cluster.hosts[0].port)
             one = phase(cluster, tokens, args, f"SQLite, 1 host × {args.workers} workers + 1 runner, "
                                                f"{args.clients} clients")
