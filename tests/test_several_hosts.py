@@ -7,14 +7,15 @@ PostgreSQL only, and run once (it takes no `app`, so it is not repeated per data
 hosts means one database served over the network to several machines, which SQLite — one file
 on one host's disk — cannot be; and what is checked here, two runners each taking a due
 instance the other does not (`FOR UPDATE SKIP LOCKED`), does not exist on SQLite, whose runners
-take turns on its one writer lock. The processes and the clients are bench/hosts.py's, which
-measures the same setup under load; here only what must hold is asserted, never a speed."""
+take turns on its one writer lock. The processes and the clients are bench/cluster.py's;
+bench/hosts.py measures the same setup under load; here only what must hold is asserted, never
+a speed."""
 import re
 from datetime import timedelta
 
 import pytest
 
-from bench.hosts import Cluster, Load, final_states, sign_in, timer_check
+from bench.cluster import Cluster, Load, final_states, sign_in, timer_check
 
 
 @pytest.fixture(scope="module")
