@@ -96,7 +96,9 @@ def build_table(results: list[Result]) -> str:
     for result in results:
         for printed in result.rows:
             what = printed[0].lower()
-            home = next((i for i, issue in enumerate(ROWS) if any(word in what for word in issue.words)), None)
+            named = [i for i, issue in enumerate(ROWS) if any(word in what for word in issue.words)]
+            own = [i for i in named if ROWS[i].module == result.module]  # "÷" in a history row is history's
+            home = (own or named or [None])[0]
             (placed[home] if home is not None else others).append(printed)
     lines = [HEADER]
     for i, issue in enumerate(ROWS):
