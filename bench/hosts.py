@@ -76,7 +76,7 @@ def bench_postgresql(args, logs: Path, cores: int) -> None:
     row(f"{what}, 1 host ({args.workers} workers) + 1 runner", "PostgreSQL",
         f"{one['rate']:.1f}/s ({args.clients} clients, {cores} cores seen)", "≥ 30")
     row(f"{what}, 2 hosts + 2 runners on one database", "PostgreSQL",
-        f"{two['rate']:.1f}/s = {two['rate'] / one['rate']:.2f}× one host "
+        f"{two['rate']:.1f}/s = {two['rate'] / max(one['rate'], 1e-9):.2f}× one host "
         f"({2 * args.clients} clients; both hosts on the same {cores} cores)",
         "adds up (2× with a machine per host)")
     errors = one["errors"] + two["errors"] + len(timers["errors"])
@@ -87,9 +87,9 @@ def bench_postgresql(args, logs: Path, cores: int) -> None:
         f"over {one['lifecycles'] + two['lifecycles'] // 2} lifecycles on that host", "flat (~106 MiB; keep)")
     row("a timer due while two runners look fires once", "PostgreSQL",
         f"{timers['once']}/{timers['cases']} once, {timers['twice']} twice, "
-        f"{timers['cases'] - timers['completed']} not fired (runners: "
-        f"{' + '.join(map(str, timers['by_runner']))} of {timers['left_waiting']} left to them); late median {statistics.median(late):.2f} s, "
-        f"max {max(late):.2f} s", "each exactly once, none lost")
+        f"{timers['cases'] - timers['completed']} not fired (runners: {' + '.join(map(str, timers['by_runner']))} "
+        f"of {timers['left_waiting']} left to them); late median {statistics.median(late):.2f} s, max {max(late):.2f} s",
+        "each exactly once, none lost")
 
 
 def bench_sqlite(args, logs: Path, cores: int) -> None:
