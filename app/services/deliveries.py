@@ -92,9 +92,12 @@ def _amount(raw) -> Decimal:
 
 
 def clean(values: dict) -> tuple[dict, dict]:
-    """One repair order's values (strings from a file or JSON values) -> (fields, problems by field)."""
+    """One repair order's values (strings from a file or JSON values) -> (fields, problems by field);
+    a field not among the values is left out (a file without the column updates nothing of it)."""
     cleaned, problems = {}, {}
     for field, (_, required, kind, _) in FIELDS.items():
+        if field not in values and not required:
+            continue  # not given: an update keeps what the register has
         raw = values.get(field)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if required:
@@ -174,7 +177,7 @@ def import_csv(user: User, data: bytes) -> dict:
     missing = [str(FIELDS[f][0]) for f, (_, required, *_) in FIELDS.items() if required and f not in named]
     if missing:
         raise ValidationFailed(N_("the file was not imported"), {"file": [
-            N_("line 1: no column %(column)s", column=label) for label in missing]})
+            N_("line 1: no column «%(column)s»", column=label) for label in missing]})
     rows, seen = [], {}
     for cells in reader:
         line = reader.line_num
@@ -186,11 +189,11 @@ def import_csv(user: User, data: bytes) -> dict:
         values = {field: cells[index] if index < len(cells) else "" for index, field in columns.items()}
         cleaned, found = clean(values)
         for field, reason in found.items():
-            problems.append(N_("line %(line)s, column %(column)s: %(reason)s", line=line,
+            problems.append(N_("line %(line)s, column «%(column)s»: %(reason)s", line=line,
                                column=named.get(field) or FIELDS[field][0], reason=reason))
         order = cleaned.get("repair_order")
         if order and order in seen:
-            problems.append(N_("line %(line)s, column %(column)s: repeats line %(first)s", line=line,
+            problems.append(N_("line %(line)s, column «%(column)s»: repeats line %(first)s", line=line,
                                column=named["repair_order"], first=seen[order]))
         elif order:
             seen[order] = line
