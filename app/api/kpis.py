@@ -74,8 +74,8 @@ class DeliveryIn(Schema):
     delivered_at = fields.DateTime(required=True)
     promised_completion_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
-    estimate_amount = fields.Decimal(allow_none=True, as_string=False, validate=validate.Range(min=0))
-    final_amount = fields.Decimal(allow_none=True, as_string=False, validate=validate.Range(min=0))
+    estimate_amount = fields.Float(allow_none=True, validate=validate.Range(min=0, max=9_999_999_999.99))
+    final_amount = fields.Float(allow_none=True, validate=validate.Range(min=0, max=9_999_999_999.99))
 
 
 class Delivery(Out, DeliveryIn):
