@@ -235,3 +235,31 @@ def test_the_delivery_pages_enter_and_import_and_list_every_problem(api, pages):
     assert 'data-repair-order="RO-2809-2"' in clerk.get("/deliveries?month=2028-09").get_data(as_text=True)
     reader = pages("general_manager").get("/deliveries").get_data(as_text=True)
     assert 'id="delivery-import"' not in reader  # reads the register, keeps none of it
+
+
+def test_a_years_series_is_read_with_one_statement_per_kpi_source_however_many_records(app, api):
+    """13 months, per person: a fixed number of statements, the same for months full and empty."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services import kpis as kpi_service
+    complaint_at(api, at(10, 2, 9))  # a record in the window, so one of the two windows has rows
+    counts = []
+    with app.app_context():
+        kpi_service.compute("2028-10")  # the transaction begun (SQLite's BEGIN is a statement too)
+        for month in ("2028-10", "1990-01"):
+            statements = []
+
+            def count(*_args, **_kw):
+                statements.append(1)
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                figures = kpi_service.series(month, "person")
+                kpi_service.series(month)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            counts.append(len(statements))
+        assert figures["months"][0] == "1989-01"
+    # 11 sources (two for the satisfaction, three from the register) per series; the overall one
+    # also counts the register's deliveries and reads the numbers entered
+    assert counts == [24, 24]
