@@ -198,22 +198,26 @@ def test_a_csv_export_is_imported_whole_or_not_at_all(api):
 
 
 def test_the_customer_department_reads_the_kpi_page_with_its_charts_in_chinese(api, pages):
+    case = complaint_at(api, at(11, 1, 9))  # a month of its own: handled on time by the parts manager
+    with moved_clock(api, at(11, 1, 10)):
+        case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+        case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
     clerk = pages("customer_dept")
-    page = clerk.get("/kpis?month=2028-03")
+    page = clerk.get("/kpis?month=2028-11")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="kpi-charts"' in html and 'class="kpi-chart" data-kpi="timeliness"' in html
     assert "vendor/bundles/kpis.js" in html and "<script>" not in html  # the CSP allows no inline script
     assert '<tr data-kpi="timeliness"><td>投诉处理及时率</td>' in html and "准时交车率" in html
     data = json.loads(re.search(r'<script type="application/json" id="kpi-data">(.*?)</script>', html, re.S).group(1))
-    assert len(data["months"]) == 13 and data["months"][-1] == "2028-03"
+    assert len(data["months"]) == 13 and data["months"][-1] == "2028-11"
     labels = {k["key"]: k["label"] for k in data["kpis"]}
     assert labels["timeliness"] == "投诉处理及时率" and labels["estimate_accuracy"] == "估价准确率"
     assert data["kpis"][0]["series"][0]["name"] == "全部门"
-    grouped = clerk.get("/kpis?month=2028-03&by=department").get_data(as_text=True)
-    assert 'data-group="parts_manager"><td>配件经理</td>' in grouped
-    assert clerk.get("/reports/monthly?month=2028-03").status_code == 200
-    assert pages("workshop_supervisor").get("/kpis?month=2028-03").status_code == 403
+    grouped = clerk.get("/kpis?month=2028-11&by=department").get_data(as_text=True)
+    assert '<tr data-group="parts_manager"><td>配件经理</td>' in grouped
+    assert clerk.get("/reports/monthly?month=2028-11").status_code == 200
+    assert pages("workshop_supervisor").get("/kpis?month=2028-11").status_code == 403
 
 
 def test_the_delivery_pages_enter_and_import_and_list_every_problem(api, pages):
