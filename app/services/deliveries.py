@@ -121,8 +121,8 @@ def clean(values: dict) -> tuple[dict, dict]:
     return cleaned, problems
 
 
-def _save(user: User, cleaned: dict, source: str, existing: Delivery | None = None) -> tuple[Delivery, bool]:
-    row = existing or db.session.scalar(select(Delivery).where(Delivery.repair_order == cleaned["repair_order"]))
+def _save(user: User, cleaned: dict, source: str, row: Delivery | None) -> tuple[Delivery, bool]:
+    """Writes the values into `row`, the repair order's row if the register has it, or a new one."""
     created = row is None
     if created:
         row = Delivery(repair_order=cleaned["repair_order"])
@@ -139,7 +139,8 @@ def enter(user: User, values: dict) -> tuple[Delivery, bool]:
     cleaned, problems = clean(values)
     if problems:
         raise ValidationFailed(N_("the delivery was not saved"), {f: [reason] for f, reason in problems.items()})
-    row, created = _save(user, cleaned, "entered")
+    row, created = _save(user, cleaned, "entered", db.session.scalar(
+        select(Delivery).where(Delivery.repair_order == cleaned["repair_order"])))
     db.session.flush()
     return row, created
 
