@@ -193,6 +193,8 @@ def test_a_csv_export_is_imported_whole_or_not_at_all(api):
     assert clerk.get("/deliveries", query_string={"month": "2028-08"}).get_json()["total"] == 0  # not even line 2
     no_order = upload("车牌号,交车时间\n沪C·1,2028-08-01 10:00\n".encode())
     assert no_order.status_code == 422 and no_order.get_json()["error"]["fields"]["file"] == ["第 1 行：缺少「工单号」列"]
+    nul = upload("工单号,交车时间\nRO-2808-\x00,2028-08-03 10:00\n".encode())
+    assert nul.status_code == 422 and nul.get_json()["error"]["fields"]["file"] == ["第 2 行「工单号」列：含有 NUL 字符"]
     assert api.as_("workshop_supervisor").request("POST", "/deliveries/import", data={
         "file": (io.BytesIO(GBK_EXPORT), "x.csv")}, content_type="multipart/form-data").status_code == 403
 

@@ -113,6 +113,8 @@ def clean(values: dict) -> tuple[dict, dict]:
                 if not isinstance(raw, str):
                     raise ValueError(N_("must be text"))
                 text = raw.strip()
+                if "\x00" in text:  # PostgreSQL keeps no NUL in a text
+                    raise ValueError(N_("contains a NUL character"))
                 if len(text) > LENGTHS[field]:
                     raise ValueError(N_("at most %(count)s characters", count=LENGTHS[field]))
                 cleaned[field] = text
