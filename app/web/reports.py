@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from ..clock import local, now
 from ..errors import PayloadTooLarge, ValidationFailed
 from ..files import uploaded_csv
-from ..i18n import current_language, gettext
+from ..i18n import current_language, gettext, translate
 from ..request_guards import upload_limit
 from ..services import deliveries, kpis, reports
 from ..services.complaints import month_range
@@ -88,7 +88,7 @@ def _refused(err):
     labels = {name: str(label) for name, (label, *_) in deliveries.FIELDS.items()}
     listed = [reason if name == "file" else f"{labels.get(name, name)}: {reason}"
               for name, found in reasons(err).items() for reason in found]
-    return deliveries_page(listed, err.status)
+    return deliveries_page(listed or [translate(err.message)], err.status)
 
 
 @bp.post("/deliveries")

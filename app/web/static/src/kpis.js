@@ -4,14 +4,17 @@
 // inline script, nor inline styles, so the tooltip is drawn in the canvas (renderMode richText).
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
 function option(kpi, data) {
+  const empty = kpi.series.every((line) => line.values.every((v) => v == null));
   return {
     animation: false,
+    title: empty ? { text: data.empty, left: 'center', top: 'middle', textStyle: { color: '#888', fontSize: 13 } }
+      : undefined,
     grid: { left: 48, right: 16, top: kpi.series.length > 1 ? 48 : 16, bottom: 32 },
     legend: kpi.series.length > 1 ? { type: 'scroll', top: 0 } : undefined,
     tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v) => (v == null ? '—' : `${v}%`) },
