@@ -33,3 +33,17 @@ def uploaded_file(field: str = "file") -> tuple[str | None, bytes | None]:
 def attachment_request_bytes() -> int:
     """The largest request an attachment upload may send: the file and its multipart envelope."""
     return current_app.config["ATTACHMENT_MAX_BYTES"] + 64 * 1024
+
+
+def uploaded_csv(limit: int) -> bytes | None:
+    """A CSV file sent as the multipart part `file` (a page's upload) or as the whole body
+    (`text/csv`, the API), read no further than `limit` plus one byte (the view is marked
+    @upload_limit: a larger body is refused unread, with the limit named)."""
+    from .request_guards import too_large
+    try:
+        if request.mimetype == "multipart/form-data":
+            part = request.files.get("file")
+            return part.stream.read(limit + 1) if part is not None and part.filename else None
+        return request.get_data(cache=False)[:limit + 1] or None
+    except RequestEntityTooLarge:
+        raise too_large() from None

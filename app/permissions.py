@@ -37,6 +37,8 @@ RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "g
 BRANCH = ("branch_engineer", "branch_manager")
 CALLBACK_LOG = ("customer_dept", "service_manager", "general_manager", "admin")
 PROCESS_OWNERS = ("process_owner", "admin")
+KPI_READERS = (*MANAGERS, "customer_dept")
+DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the delivery register
 # Who gives tasks to people: on the cases of a procedure whose records they read in full
 # (the service manager: complaints and callbacks; the head of customer service: returns; admins: all).
 TASK_MANAGERS = ("service_manager", "department_head", "admin")
@@ -87,9 +89,12 @@ ACTIONS: dict[str, Action] = {
     # deadlines, KPIs and reports
     "calendar.read": Action(STAFF, "read the working-day calendar", "查看工作日历"),
     "calendar.edit": Action(ADMIN, "keep the working-day calendar", "维护工作日历"),
-    "kpis.read": Action(MANAGERS, "read the KPIs", "查看考核指标"),
+    # the customer department compiles the KPIs and the monthly report: it reads them (domain.md)
+    "kpis.read": Action(KPI_READERS, "read the KPIs", "查看考核指标"),
     "kpis.enter_deliveries": Action(ADMIN, "enter a month's deliveries", "录入月度交车台数"),
-    "reports.read": Action(MANAGERS, "read the monthly report", "查看月度报告"),
+    "reports.read": Action(KPI_READERS, "read the monthly report", "查看月度报告"),
+    "deliveries.read": Action(KPI_READERS, "read the delivery register", "查看交车登记"),
+    "deliveries.enter": Action(DELIVERY_CLERKS, "enter or import deliveries", "录入或导入交车登记"),
 }
 
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
@@ -215,6 +220,9 @@ ENDPOINTS: dict[str, str] = {
     "api.remove_calendar_day": "calendar.edit",
     "api.month_kpis": "kpis.read",
     "api.set_deliveries": "kpis.enter_deliveries",
+    "api.list_deliveries": "deliveries.read",
+    "api.enter_delivery": "deliveries.enter",
+    "api.import_deliveries": "deliveries.enter",
     "api.monthly_report": "reports.read",
     # the pages
     "inbox.index": "tasks.list",
@@ -246,6 +254,10 @@ ENDPOINTS: dict[str, str] = {
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
     "reports.enter_deliveries": "kpis.enter_deliveries",
+    "reports.kpis_page": "kpis.read",
+    "reports.deliveries_page": "deliveries.read",
+    "reports.enter_delivery": "deliveries.enter",
+    "reports.import_deliveries": "deliveries.enter",
     "admin.calendar_page": "calendar.edit",
     "admin.held_instances": "instances.list",
     "admin.act_on_instance": "instances.retry",  # retry, resume or cancel: the service checks each action

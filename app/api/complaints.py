@@ -40,6 +40,9 @@ class Complaint(Out):
     handling_rounds = fields.Integer()
     callback_satisfied = fields.Boolean(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    closure_type = fields.String(allow_none=True, metadata={"description": "satisfied | unresolved | withdrawn"})
+    first_deadline_at = fields.DateTime(allow_none=True, metadata={"description": "the first round's deadline"})
+    first_handled_at = fields.DateTime(allow_none=True, metadata={"description": "the first round's handling"})
     source_callback_id = fields.Integer(allow_none=True)
     responsible_person = fields.String(allow_none=True)
 

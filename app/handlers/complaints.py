@@ -57,7 +57,10 @@ def assign(ctx: HandlerContext) -> dict:
     complaint.responsible_role = data["responsible_role"]
     complaint.deadline_at = None
     complaint.status = "assigned"
-    return _deadlines(complaint, ctx)
+    deadlines = _deadlines(complaint, ctx)
+    if complaint.first_deadline_at is None:  # the first round's, kept for the timeliness rate
+        complaint.first_deadline_at = complaint.deadline_at
+    return deadlines
 
 
 @handler("complaints.major_report",
@@ -83,6 +86,8 @@ def record_handling(ctx: HandlerContext) -> int:
     complaint.return_repair = bool(data.get("return_repair"))
     complaint.responsible_user_id = ctx.actor_id
     complaint.handled_at = ctx.now
+    if complaint.first_handled_at is None:  # the first round's, kept for the timeliness rate
+        complaint.first_handled_at = ctx.now
     complaint.handling_rounds += 1
     complaint.status = "awaiting_confirmation"
     return complaint.handling_rounds
@@ -121,6 +126,9 @@ def record_callback(ctx: HandlerContext) -> dict:
 def close(ctx: HandlerContext) -> str:
     complaint = _complaint(ctx)
     complaint.status, complaint.closed_at = "closed", ctx.now
+    if complaint.callback_satisfied:
+        complaint.closure_type = "satisfied"
+    # otherwise a closure type set on the way (unresolved, withdrawn) stays as it is
     if ctx.data.get("gm_decision"):
         complaint.gm_decision = ctx.data["gm_decision"]
     return complaint.closed_at.isoformat()

@@ -3,7 +3,7 @@ from .callbacks import Callback, CallbackAttempt
 from .complaints import Complaint, RecordCounter
 from .deadlines import CalendarDay, OverdueRecord
 from .drafts import ProcessDraft
-from .kpis import MonthlyDeliveries  # noqa: F401  (KPIs: the complaint rate's denominator)
+from .kpis import Delivery, MonthlyDeliveries  # noqa: F401  (KPIs: the delivery register, the old monthly number)
 from .processes import OpenTask, ProcessInstance, ProcessVersion, TaskRecord
 from .returns import RefusedShipment, ReturnAuthorization, ReturnUnit
 from .users import ApiToken, User, UserRole

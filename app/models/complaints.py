@@ -24,7 +24,8 @@ class Complaint(db.Model):
     __table_args__ = (Index("ix_complaints_received_id", "received_at", "id"),
                       Index("ix_complaints_deadline_id", "deadline_at", "id"),
                       Index("ix_complaints_status_received_id", "status", "received_at", "id"),
-                      Index("ix_complaints_responsible_user_id", "responsible_user_id"))
+                      Index("ix_complaints_responsible_user_id", "responsible_user_id"),
+                      Index("ix_complaints_first_deadline_at", "first_deadline_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -48,6 +49,10 @@ class Complaint(db.Model):
     return_repair: Mapped[bool] = mapped_column(default=False)
     handling_rounds: Mapped[int] = mapped_column(default=0)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the first round's deadline and handling time, kept when a send-back renews the deadline:
+    # the timeliness rate (投诉处理及时率) counts the first round
+    first_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     send_back_reason: Mapped[str | None] = mapped_column(Text)
     major_report: Mapped[str | None] = mapped_column(Text)
     gm_decision: Mapped[str | None] = mapped_column(Text)
@@ -55,6 +60,8 @@ class Complaint(db.Model):
     callback_satisfied: Mapped[bool | None]
     return_callback_result: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # satisfied | unresolved (未满意结案) | withdrawn; the satisfied closure rate's numerator and denominator
+    closure_type: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # the callback this complaint was opened from (channel "callback"); the callback keeps our number
     source_callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"), index=True)

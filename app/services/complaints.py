@@ -120,7 +120,8 @@ COLUMNS = ("number", "instance_id", "received_at", "channel", "customer_name", "
            "description", "customer_request", "category", "severity", "responsible_role", "deadline_at", "status",
            "result", "root_cause", "improvement", "repair_plan", "return_repair", "handling_rounds", "handled_at",
            "send_back_reason", "major_report", "gm_decision", "callback_result", "callback_satisfied",
-           "return_callback_result", "closed_at", "source_callback_id")
+           "return_callback_result", "closed_at", "source_callback_id", "first_deadline_at", "first_handled_at",
+           "closure_type")
 
 
 def as_dict(complaint: Complaint) -> dict:

@@ -1,13 +1,17 @@
-"""The general manager's page of monthly reports: a month picker and the three formats."""
+"""The general manager's page of monthly reports (a month picker and the three formats), the KPI
+page with its charts, and the delivery register (entered one by one or imported from CSV)."""
 from datetime import timedelta
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..clock import local, now
-from ..errors import ValidationFailed
-from ..i18n import gettext
-from ..services import kpis, reports
+from ..errors import PayloadTooLarge, ValidationFailed
+from ..files import uploaded_csv
+from ..i18n import current_language, gettext, translate
+from ..request_guards import upload_limit
+from ..services import deliveries, kpis, reports
 from ..services.complaints import month_range
+from . import lists
 from .errors import reasons
 
 bp = Blueprint("reports", __name__)
@@ -44,3 +48,65 @@ def enter_deliveries():
     else:
         flash(gettext("Saved."))
     return redirect(url_for("reports.monthly", month=month if len(month) == 7 else None))
+
+
+@bp.get("/kpis")
+def kpis_page():
+    """Each KPI of the month with its 12 months before, overall or per department or person: a
+    table and one chart per KPI, drawn by static/src/kpis.js from the JSON block of the page."""
+    month = request.args.get("month") or _previous_month()
+    by = request.args.get("by") or None
+    answer = kpis.for_month(g.user, month, by, current_language())
+    english = current_language() == "en"
+    names = {key: en if english else zh for key, en, zh in kpis.KPIS}
+    everyone = gettext("Whole department")
+    if by:
+        lines = [(group["label"], group["history"]) for group in answer["groups"]]
+    else:
+        lines = [(everyone, answer["history"])]
+    charts = {"months": answer["months"], "percent": gettext("Percentage"), "empty": gettext("No figures"),
+              "kpis": [{"key": key, "label": names[key],
+                        "series": [{"name": name, "values": [v["value"] for v in history[i]["values"]]}
+                                   for name, history in lines]}
+                       for i, (key, *_) in enumerate(kpis.KPIS)]}
+    return render_template("kpis.html", month=month, by=by, answer=answer, names=names, charts=charts,
+                           groupings=kpis.GROUPINGS, percent=reports.percent)
+
+
+@bp.get("/deliveries")
+def deliveries_page(problems: list[str] | None = None, status: int = 200):
+    """The register (one month's or all, newest first) with the entry form and the CSV upload; a
+    refused entry or import comes back here with every problem listed."""
+    month = request.args.get("month") or None
+    found = deliveries.listing(g.user, month, after=lists.after(), per_page=lists.PAGE_SIZE)
+    return render_template("deliveries.html", found=found, rows=[deliveries.to_dict(r) for r in found.items],
+                           month=month, fields=deliveries.FIELDS, query=lists.current_query(),
+                           problems=problems or [], form=request.form if problems else {}), status
+
+
+def _refused(err):
+    labels = {name: str(label) for name, (label, *_) in deliveries.FIELDS.items()}
+    listed = [reason if name == "file" else f"{labels.get(name, name)}: {reason}"
+              for name, found in reasons(err).items() for reason in found]
+    return deliveries_page(listed or [translate(err.message)], err.status)
+
+
+@bp.post("/deliveries")
+def enter_delivery():
+    try:
+        row, _ = deliveries.enter(g.user, {name: request.form.get(name, "") for name in deliveries.FIELDS})
+    except ValidationFailed as err:
+        return _refused(err)
+    flash(gettext("Repair order %(number)s saved.", number=row.repair_order))
+    return redirect(url_for("reports.deliveries_page"))
+
+
+@bp.post("/deliveries/import")
+@upload_limit(deliveries.MAX_IMPORT_BYTES + 64 * 1024)
+def import_deliveries():
+    try:
+        done = deliveries.import_csv(g.user, uploaded_csv(deliveries.MAX_IMPORT_BYTES))
+    except (PayloadTooLarge, ValidationFailed) as err:
+        return _refused(err)
+    flash(gettext("Imported %(rows)s repair orders: %(created)s new, %(updated)s updated.", **done))
+    return redirect(url_for("reports.deliveries_page"))
