@@ -136,10 +136,12 @@ def test_three_confirmed_in_a_month_flag_half_the_pay_and_three_months_a_dismiss
     assert row["pay_flag"] is True and row["dismissal_flag"] is True
     fund = api.as_("general_manager").get("/penalties/people", query_string={"month": "2025-07"}).get_json()["fund"]
     assert fund["balance"] == fund["fines"] - fund["spent"] and fund["fines"] >= 900
-    report = api.as_("general_manager").get("/reports/monthly", query_string={"month": "2025-07", "format": "html"})
+    report = api.as_("general_manager").get("/reports/monthly/2025-07", query_string={"format": "html"})
     html = report.get_data(as_text=True)
     assert report.status_code == 200 and "处罚 <small>Penalties</small>" in html
     assert 'data-person="business_supervisor"' in html and "辞退审查 dismissal review" in html
+    for fmt in ("xlsx", "pdf"):  # the other formats carry the section too
+        assert api.as_("general_manager").get("/reports/monthly/2025-07", query_string={"format": fmt}).status_code == 200
 
 
 def test_who_decides_and_who_reads(api, app):

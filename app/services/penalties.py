@@ -35,8 +35,7 @@ from ..i18n import N_
 from ..models import FundSpending, OverdueRecord, Penalty, ProcessInstance, ProcessVersion, User
 from ..models.types import ID_MAX
 from ..workdays import DIAGRAM_FUNCTIONS
-from . import paging
-from .complaints import month_range
+from . import complaints, paging  # complaints: month_range (module import: runs.py imports us early)
 
 RULES_FILE = "penalty_rules.dmn"
 DECISION = "penalty_rules"
@@ -119,7 +118,7 @@ def record_finding(user: User, body: dict) -> Penalty:
     note = _text(body.get("note"), problems, "note", required=True)
     month = body.get("month") or local(now()).strftime("%Y-%m")
     try:
-        month_range(month if isinstance(month, str) else "")
+        complaints.month_range(month if isinstance(month, str) else "")
     except ValidationFailed as err:
         problems.update(err.fields)
     role = body.get("role")
@@ -242,7 +241,7 @@ def register(user: User, month=None, person=None, status=None, after=None, page=
     problems = {}
     if month:
         try:
-            month_range(month)
+            complaints.month_range(month)
         except ValidationFailed as err:
             problems.update(err.fields)
         query = query.where(Penalty.month == month)
@@ -272,7 +271,7 @@ def _months_before(month: str, count: int) -> list[str]:
 def people(month: str, user: User | None = None) -> list[dict]:
     """Per person with a penalty in `month` (those `user` may read; everyone's for the monthly
     report, whose reader was checked): counts, confirmed 元 and points, and the flags; flagged first."""
-    month_range(month)
+    complaints.month_range(month)
     months = _months_before(month, DISMISSAL_MONTHS)
     confirmed = Penalty.status == "confirmed"
     query = select(Penalty.person_id, Penalty.month,
@@ -317,7 +316,7 @@ def fund(until_month: str | None = None) -> dict:
                                                                      Penalty.unit == "yuan")
     spent = select(func.coalesce(func.sum(FundSpending.amount), 0))
     if until_month:
-        month_range(until_month)
+        complaints.month_range(until_month)
         fines, spent = fines.where(Penalty.month <= until_month), spent.where(FundSpending.month <= until_month)
     fines_total, spent_total = int(db.session.scalar(fines)), int(db.session.scalar(spent))
     return {"fines": fines_total, "spent": spent_total, "balance": fines_total - spent_total}
@@ -335,7 +334,7 @@ def spend(user: User, body: dict) -> FundSpending:
     note = _text(body.get("note"), problems, "note", required=True)
     month = body.get("month") or local(now()).strftime("%Y-%m")
     try:
-        month_range(month if isinstance(month, str) else "")
+        complaints.month_range(month if isinstance(month, str) else "")
     except ValidationFailed as err:
         problems.update(err.fields)
     if problems:
