@@ -207,5 +207,7 @@ def test_the_register_page_in_chinese_with_its_forms(api, app, pages):
     assert (confirmed["status"], confirmed["amount"]) == ("confirmed", 60)
     page = manager.get("/penalties?month=2025-10").get_data(as_text=True)
     assert 'data-person="parts_manager"' in page
+    english = manager.get("/penalties?month=2025-10&lang=en").get_data(as_text=True)
+    assert "Penalty register" in english and "Missed deadline" in english
     assert manager.client.post(f"/penalties/{penalty['id']}/waive", data={"reason": "x"}).status_code == 400  # no CSRF
     assert pages("workshop_supervisor").client.post(f"/penalties/{penalty['id']}/confirm").status_code in (400, 403)

@@ -2,7 +2,9 @@
 
 Proposals. A penalty is proposed by the penalty table, `penalty_rules.dmn`, a decision table
 (DMN) deployed with the procedures: it decides the amount and its unit (元 or points) from
-the kind of breach and the post (role) it falls on. The table asked is the one of the newest
+the kind of breach, the post (role) it falls on and, for a missed deadline, the late task's
+element id (so a rule can price the customer department's late monthly analysis at 200 元
+without Python knowing that task). The table asked is the one of the newest
 deployed version of the case's procedure (a finding without a case: of the procedure
 `PENALTY_RULES_PROCEDURE`, "complaint"), so an admin changes the rules by editing the table
 in a draft of that procedure (the decision-table editor) and deploying it; the next proposal
@@ -69,7 +71,7 @@ def rules_version(process_key: str | None) -> ProcessVersion | None:
     return None
 
 
-def _ask_table(breach: str, role: str, process_key: str | None) -> dict:
+def _ask_table(breach: str, role: str, process_key: str | None, task: str = "") -> dict:
     """amount, unit, rule and the version whose table decided; amount 0 when no table could."""
     version = rules_version(process_key)
     if version is None:
@@ -80,7 +82,7 @@ def _ask_table(breach: str, role: str, process_key: str | None) -> dict:
     engine = ScriptEngine(DIAGRAM_FUNCTIONS, None, config["SCRIPT_TIME_LIMIT"], config["SCRIPT_MEMORY_LIMIT"],
                           config["SCRIPT_WORKERS"])
     try:
-        decided = decide(version.files[RULES_FILE], DECISION, {"breach": breach, "role": role}, engine)
+        decided = decide(version.files[RULES_FILE], DECISION, {"breach": breach, "role": role, "task": task}, engine)
     except DecisionFailed as err:
         current_app.logger.warning("%s of %s v%s: %s", RULES_FILE, version.process_key, version.version, err)
         decided = None
@@ -100,7 +102,8 @@ def propose_for_overdue(record: OverdueRecord) -> Penalty:
                       breach="missed_deadline", source="overdue", overdue_record_id=record.id,
                       instance_id=record.instance_id, business_key=record.business_key, status="proposed",
                       note="", proposed_at=now(),
-                      **_ask_table("missed_deadline", record.role or "", instance.process_key if instance else None))
+                      **_ask_table("missed_deadline", record.role or "", instance.process_key if instance else None,
+                                   record.task_name or ""))
     db.session.add(penalty)
     db.session.flush()
     return penalty
