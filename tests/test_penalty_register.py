@@ -136,6 +136,12 @@ def test_three_confirmed_in_a_month_flag_half_the_pay_and_three_months_a_dismiss
     assert row["pay_flag"] is True and row["dismissal_flag"] is True
     fund = api.as_("general_manager").get("/penalties/people", query_string={"month": "2025-07"}).get_json()["fund"]
     assert fund["balance"] == fund["fines"] - fund["spent"] and fund["fines"] >= 900
+    spent = api.as_("service_manager").post("/reward-fund/spending", json={"amount": 100, "note": "七月团建",
+                                                                           "month": "2025-07"})
+    assert spent.status_code == 201, spent.get_json()
+    after = api.as_("general_manager").get("/penalties/people", query_string={"month": "2025-07"}).get_json()["fund"]
+    assert (after["fines"], after["balance"]) == (fund["fines"], fund["balance"] - 100)
+    assert api.as_("general_manager").post("/reward-fund/spending", json={"amount": 1, "note": "x"}).status_code == 403
     report = api.as_("general_manager").get("/reports/monthly/2025-07", query_string={"format": "html"})
     html = report.get_data(as_text=True)
     assert report.status_code == 200 and "处罚 <small>Penalties</small>" in html
@@ -150,6 +156,9 @@ def test_who_decides_and_who_reads(api, app):
         other = api.as_("service_manager").post("/penalties", json={
             "person": "claims_supervisor", "breach": "concealment", "note": "虚报处理结果"}).get_json()
         assert (other["amount"], other["proposed_by"]) == (200, "service_manager")
+        shipped = api.as_("service_manager").post("/penalties", json={
+            "person": "branch_engineer", "breach": "unauthorised_shipment", "note": "未经批准寄回 3 台"}).get_json()
+        assert (shipped["amount"], shipped["unit"], shipped["role"]) == (20, "points", "branch_engineer")
         supervisor = api.as_("workshop_supervisor")
         assert supervisor.post(f"/penalties/{other['id']}/confirm").status_code == 403
         assert supervisor.post("/penalties", json={"person": "claims_supervisor", "breach": "concealment",
