@@ -52,7 +52,9 @@ def register():
 
 
 def _back():
-    return redirect(request.form.get("next") or url_for("penalties.register"))
+    """To the register of the month the form was sent from (a query parameter, never a URL)."""
+    month = request.form.get("month") or ""
+    return redirect(url_for("penalties.register", month=month if len(month) == 7 else None))
 
 
 def _act(action, *args, done: str):
