@@ -62,6 +62,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         "WTF_CSRF_TIME_LIMIT": None,
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "zh-CN"),
+        # The procedure whose newest version's penalty_rules.dmn prices a finding that names no case
+        # (a case's own procedure prices the others: app/services/penalties.py).
+        "PENALTY_RULES_PROCEDURE": env("PENALTY_RULES_PROCEDURE", "complaint"),
         # /healthz calls the timer runner stale when its last pass is older (3 × its 30 s interval + slack).
         "TIMERS_MAX_AGE_SECONDS": int(env("TIMERS_MAX_AGE_SECONDS", "120")),
         # "json" lines on stderr, or "text"; unset: json unless debugging or testing.

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from .errors import Forbidden
 from .extensions import db
 from .i18n import N_, current_language, gettext
-from .models import Complaint, OpenTask, OverdueRecord, ProcessInstance, ReturnAuthorization, TaskRecord, User
+from .models import Complaint, OpenTask, OverdueRecord, Penalty, ProcessInstance, ReturnAuthorization, TaskRecord, User
 from .roles import DEPARTMENT_ROLES, ROLES
 
 # ----------------------------------------------------------------------------- role groups
@@ -42,6 +42,8 @@ DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the
 # Who gives tasks to people: on the cases of a procedure whose records they read in full
 # (the service manager: complaints and callbacks; the head of customer service: returns; admins: all).
 TASK_MANAGERS = ("service_manager", "department_head", "admin")
+# The penalty register: the service manager decides; these read every entry, staff their own.
+PENALTY_READERS = ("service_manager", "general_manager", "customer_dept", "admin")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ ACTIONS: dict[str, Action] = {
                                     "read refused shipments", "查看拒收记录"),
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",), every=MANAGERS),
+    "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
+                             every=PENALTY_READERS),
+    "penalties.decide": Action(("service_manager",), "confirm or waive a penalty", "确认或免除处罚"),
+    "penalties.find": Action(("service_manager", "customer_dept"), "record a finding for a penalty",
+                             "登记违规（提出处罚）"),
+    "penalties.fund": Action(("service_manager", "admin"), "record spending from the reward fund", "登记快乐基金支出"),
     # deadlines, KPIs and reports
     "calendar.read": Action(STAFF, "read the working-day calendar", "查看工作日历"),
     "calendar.edit": Action(ADMIN, "keep the working-day calendar", "维护工作日历"),
@@ -165,6 +173,8 @@ RULES: dict[str, Rule] = {
                          ReturnAuthorization.reviewed_by_id == user.id)),
     "own_record": Rule(lambda user, record: record.person_id == user.id,
                        lambda user: OverdueRecord.person_id == user.id),
+    "own_penalty": Rule(lambda user, penalty: penalty.person_id == user.id,
+                        lambda user: Penalty.person_id == user.id),
 }
 
 
@@ -224,6 +234,13 @@ ENDPOINTS: dict[str, str] = {
     "api.enter_delivery": "deliveries.enter",
     "api.import_deliveries": "deliveries.enter",
     "api.monthly_report": "reports.read",
+    "api.list_penalties": "penalties.read",
+    "api.get_penalty": "penalties.read",
+    "api.penalty_people": "penalties.read",
+    "api.record_finding": "penalties.find",
+    "api.confirm_penalty": "penalties.decide",
+    "api.waive_penalty": "penalties.decide",
+    "api.record_fund_spending": "penalties.fund",
     # the pages
     "inbox.index": "tasks.list",
     "inbox.task": "tasks.read",  # its POST completes: tasks.complete, checked on the task
@@ -258,6 +275,11 @@ ENDPOINTS: dict[str, str] = {
     "reports.deliveries_page": "deliveries.read",
     "reports.enter_delivery": "deliveries.enter",
     "reports.import_deliveries": "deliveries.enter",
+    "penalties.register": "penalties.read",
+    "penalties.confirm": "penalties.decide",
+    "penalties.waive": "penalties.decide",
+    "penalties.finding": "penalties.find",
+    "penalties.spending": "penalties.fund",
     "admin.calendar_page": "calendar.edit",
     "admin.held_instances": "instances.list",
     "admin.act_on_instance": "instances.retry",  # retry, resume or cancel: the service checks each action

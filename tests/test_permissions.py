@@ -25,7 +25,8 @@ SAMPLES = {"task_id": "no-such-task", "key": "no_such_procedure", "number": "NO-
            "callback_id": 999999999, "draft_id": 999999999, "year": 2026, "day": "2099-01-01",
            "month": "2026-01", "fmt": "html", "code": "en", "filename": "app.css",
            "action": "retry", "attachment_id": 999999999,
-           "filter_id": 999999999, "name": "no_such.dmn", "form_key": "complaint.no_such_form"}
+           "filter_id": 999999999, "name": "no_such.dmn", "form_key": "complaint.no_such_form",
+           "penalty_id": 999999999}
 
 # Object rules the matrix meets: the return case of the matrix (started by branch_engineer, its
 # review waiting unclaimed in branch_manager's inbox) is read by admins, the readers of the return

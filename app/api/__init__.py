@@ -60,3 +60,4 @@ from . import auth, complaints, deadlines, instances, openapi, processes, tasks 
 from . import callbacks, returns  # noqa: E402,F401  (procedures 2 and 3)
 from . import deployments, drafts  # noqa: E402,F401  (proposing and deploying procedures)
 from . import kpis, reports  # noqa: E402,F401  (KPIs and the monthly report)
+from . import penalties  # noqa: E402,F401  (the penalty register)

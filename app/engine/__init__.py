@@ -7,12 +7,13 @@ from .migration import MigrationRefused, MigrationResult, migrate
 from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
 from .sandbox import UnsafeScript
+from .tables import Decided, DecisionFailed, decide
 from .scripting import ScriptEngine, ServiceTaskFailed
 from .serialization import SERIALIZER_VERSION
 
 fixes.apply()
 
-__all__ = ["DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess",
+__all__ = ["Decided", "DecisionFailed", "DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess",
            "Problem", "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskFacts", "TaskNotReady",
-           "UnsafeScript", "UserTaskView", "WorkflowRun", "decision_problems", "migrate", "parse_process_files",
+           "UnsafeScript", "UserTaskView", "WorkflowRun", "decide", "decision_problems", "migrate", "parse_process_files",
            "read_facts", "use_clock"]

@@ -47,6 +47,9 @@ class HandlerContext:
     # The diagram's tasks due by the time the case holds under a path (their `due_from`
     # property): tasks_due_by("deadlines.handling") -> element ids.
     tasks_due_by: Callable[[str], frozenset[str]] = lambda path: frozenset()
+    # What a written overdue record proposes to the penalty register (the engine glue sets it
+    # to services.penalties.propose_for_overdue): propose_penalty(record).
+    propose_penalty: Callable[[Any], Any] = lambda record: None
     # Starts another procedure on the system's behalf, in this step's transaction (a failure
     # fails this step too): start_process("callback", start data) -> the new instance's id.
     # Set by the engine glue (services/runs.py), so handlers never import the services.

@@ -1,6 +1,7 @@
 """Overdue records (超时记录): a missed deadline is written against the person who held
 the task (or its role when nobody had claimed it); the third miss of one person in one
-calendar month raises a flag for the general manager."""
+calendar month raises a flag for the general manager. Each record proposes a penalty to the
+penalty register (a role-only one proposes it without a person)."""
 from datetime import datetime
 
 from sqlalchemy import select
@@ -30,11 +31,13 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
     # Counted on a counter row, not by counting records: two timer runners recording
     # misses of one person at once must not both see the same count.
     earlier = next_serial(f"overdue:{person.id}", month.replace("-", "")) - 1 if person is not None else 0
-    db.session.add(OverdueRecord(month=month, person_id=person.id if person else None, role=role,
-                                 process_key=instance.process_key, instance_id=instance.id,
-                                 business_key=instance.business_key, task_name=task_name,
-                                 deadline_at=deadline, recorded_at=ctx.now, miss_in_month=earlier + 1))
+    record = OverdueRecord(month=month, person_id=person.id if person else None, role=role,
+                           process_key=instance.process_key, instance_id=instance.id,
+                           business_key=instance.business_key, task_name=task_name,
+                           deadline_at=deadline, recorded_at=ctx.now, miss_in_month=earlier + 1)
+    db.session.add(record)
     db.session.flush()
+    ctx.propose_penalty(record)  # the register's missed-deadline proposal, in this same step
     return {"third_miss": person is not None and earlier + 1 == FLAG_AT_MISS,
             "person": person.username if person else None, "role": role, "month": month,
             "miss_in_month": earlier + 1}

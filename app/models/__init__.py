@@ -27,3 +27,6 @@ __all__ += ["TaskDraft"]
 from .lists import SavedFilter  # noqa: E402  (a person's saved filters of a list page)
 
 __all__ += ["SavedFilter"]
+from .penalties import FundSpending, Penalty  # noqa: E402  (the penalty register and the reward fund)
+
+__all__ += ["FundSpending", "Penalty"]

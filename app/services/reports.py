@@ -19,7 +19,7 @@ from ..i18n import status_pair
 from ..models import Callback, Complaint, OverdueRecord, RefusedShipment, ReturnAuthorization, ReturnUnit, User
 from ..roles import ROLES
 from .. import permissions
-from . import deployments, kpis
+from . import deployments, kpis, penalties
 from .complaints import month_range
 
 FORMATS = {
@@ -111,7 +111,8 @@ def build(month: str) -> dict:
     ready_by = (end + timedelta(days=7)).date()  # the 8th of the next month
     return {"month": month, "provisional": kpis.provisional(month), "ready_by": ready_by.isoformat(),
             "generated_at": local(now()).strftime("%Y-%m-%d %H:%M"), "kpis": indicators, "complaints": complaints,
-            "majors": major_rows, "overdue": overdue, "callbacks": callbacks, "returns": returns}
+            "majors": major_rows, "overdue": overdue, "callbacks": callbacks, "returns": returns,
+            "penalties": {"people": penalties.people(month), "fund": penalties.fund(month)}}
 
 
 # label rows shared by the three formats: (key, English, 中文)
@@ -128,6 +129,16 @@ RETURN_ROWS = (("submitted", "Applications submitted", "提交申请"), ("approv
 GROUPS = (("by_category", "Category", "投诉类别"), ("by_severity", "Severity", "严重程度"),
           ("by_channel", "Channel", "投诉渠道"))
 TITLE = ("Monthly after-sales report", "售后服务月度报告")
+PENALTY_HEADERS = ["人员 person", "已确认 confirmed", "待确认 proposed", "金额（元）fines", "扣分 points", "标记 flags"]
+FUND_LABEL = "快乐基金余额（元）Reward fund balance (yuan)"
+
+
+def penalty_row(row: dict) -> list:
+    """A person's penalties of the month as the three formats print them."""
+    flags = [text for flag, text in (("pay_flag", "扣当月工资50% 50% of pay"),
+                                     ("dismissal_flag", "辞退审查 dismissal review")) if row[flag]]
+    return [f"{row['display_name']} ({row['person']})", row["confirmed"], row["proposed"], row["confirmed_yuan"],
+            row["confirmed_points"], "; ".join(flags)]
 
 
 def notice(report: dict) -> str:
@@ -155,7 +166,8 @@ def render(user: User, month: str, fmt: str) -> tuple[bytes | str, str, str]:
 def as_html(report: dict) -> str:
     return render_template("report_monthly.html", report=report, notice=notice(report), percent=percent,
                            title=TITLE, complaint_rows=COMPLAINT_ROWS, callback_rows=CALLBACK_ROWS,
-                           return_rows=RETURN_ROWS, groups=GROUPS, roles=ROLES)
+                           return_rows=RETURN_ROWS, groups=GROUPS, roles=ROLES, penalty_headers=PENALTY_HEADERS,
+                           penalty_row=penalty_row, fund_label=FUND_LABEL)
 
 
 def _text(cell, value):
@@ -203,6 +215,13 @@ def as_xlsx(report: dict) -> bytes:
     sheet.append(["人员 person", "次数 misses", "三次及以上 flagged"])
     for row in report["overdue"]:
         sheet.append([row["person"], row["count"], row["flagged"]])
+
+    sheet = book.create_sheet("Penalties 处罚")
+    sheet.append(PENALTY_HEADERS)
+    for row in report["penalties"]["people"]:
+        sheet.append(penalty_row(row))
+    sheet.append([])
+    sheet.append([FUND_LABEL, report["penalties"]["fund"]["balance"]])
 
     sheet = book.create_sheet("Callbacks 回访")
     for key, en, zh in CALLBACK_ROWS:
@@ -264,6 +283,10 @@ def as_pdf(report: dict) -> bytes:
               table([["人员 person", "次数 misses"]] + [
                   [row["person"] + (" (≥3)" if row["flagged"] else ""), row["count"]] for row in report["overdue"]]
                     if report["overdue"] else [["无 none"]]),
+              Paragraph("处罚 Penalties", heading),
+              table([PENALTY_HEADERS] + [penalty_row(row) for row in report["penalties"]["people"]]
+                    if report["penalties"]["people"] else [["无 none"]]),
+              Paragraph(escape(f"{FUND_LABEL}: {report['penalties']['fund']['balance']}"), body),
               Paragraph("回访 Callbacks", heading),
               table([["", "数量 count"]] + [[f"{zh} {en}", report["callbacks"][key]] for key, en, zh in CALLBACK_ROWS]),
               Paragraph("返修 Returns", heading),

@@ -16,7 +16,7 @@ from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
-from . import deployments, notices
+from . import deployments, notices, penalties
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
@@ -27,6 +27,7 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
     def call_service(operation, params, data, task_name):
         context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
                                           tasks_due_by=deployments.facts(instance.version).due_by,
+                                          propose_penalty=penalties.propose_for_overdue,
                                           start_process=lambda key, start_data: _start_process(key, start_data,
                                                                                                actor_id))
         try:

@@ -92,4 +92,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     from . import notices  # noqa: E402  (the inbox badge's count and the person's notice settings)
     app.register_blueprint(notices.bp)
+    from . import penalties  # noqa: E402  (the penalty register)
+    app.register_blueprint(penalties.bp)
     errors.init_app(app)

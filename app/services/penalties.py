@@ -1,0 +1,367 @@
+"""The penalty register (处罚台账) of domain.md's "Penalties (处罚)".
+
+Proposals. A penalty is proposed by the penalty table, `penalty_rules.dmn`, a decision table
+(DMN) deployed with the procedures: it decides the amount and its unit (元 or points) from
+the kind of breach, the post (role) it falls on and, for a missed deadline, the late task's
+element id (so a rule can price the customer department's late monthly analysis at 200 元
+without Python knowing that task). The table asked is the one of the newest
+deployed version of the case's procedure (a finding without a case: of the procedure
+`PENALTY_RULES_PROCEDURE`, "complaint"), so an admin changes the rules by editing the table
+in a draft of that procedure (the decision-table editor) and deploying it; the next proposal
+follows the new version, and each penalty keeps the version and rule that proposed it.
+
+- An overdue record (超时记录) proposes a "missed_deadline" penalty when it is written
+  (`propose_for_overdue`, called by the record's writer through its handler context, in the
+  same step: the record and its proposal are kept or rolled back together). A record that
+  fell on a role because nobody held the task proposes a penalty without a person: nobody
+  is fined until the service manager names the person when confirming, or waives it.
+- A finding (perfunctory handling, concealment, …) is entered by the service manager or the
+  customer department (`record_finding`) and proposed by the same table.
+
+Decisions: the service manager confirms (naming the person of a role-only proposal, and an
+amount when the table gives a range) or waives with a reason. Nobody's pay is computed here.
+
+Flags, per person and calendar month, counted on confirmed penalties: three or more in a
+month → "50% of this month's pay" for the general manager; three or more in each of three
+months in a row → "dismissal review". The staff reward fund (快乐基金) holds the confirmed
+fines in 元 less what was recorded as spent from it."""
+from flask import current_app
+from sqlalchemy import and_, case, func, select
+
+from .. import permissions
+from ..clock import local, now
+from ..engine import DecisionFailed, ScriptEngine, decide
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..i18n import N_
+from ..models import FundSpending, OverdueRecord, Penalty, ProcessInstance, ProcessVersion, User
+from ..models.types import ID_MAX
+from ..workdays import DIAGRAM_FUNCTIONS
+from . import complaints, paging  # complaints: month_range (module import: runs.py imports us early)
+
+RULES_FILE = "penalty_rules.dmn"
+DECISION = "penalty_rules"
+FLAG_AT = 3  # confirmed penalties of one person in one calendar month
+DISMISSAL_MONTHS = 3  # months in a row at FLAG_AT or more
+MAX_AMOUNT = 100_000
+MAX_TEXT = 2000
+# The kinds of breach the table is asked about: key, English, 中文 (the table's own rules say
+# what each costs; a kind the table does not know proposes 0, for the manager to set).
+BREACHES = (
+    ("missed_deadline", "Missed deadline", "超时未处理"),
+    ("perfunctory_handling", "Perfunctory handling (customer survey)", "敷衍处理（客户部调查）"),
+    ("concealment", "Concealment or false reporting", "隐瞒或虚报"),
+    ("late_analysis", "Analysis handed in late", "分析报告迟交"),
+    ("cover_up", "A department manager covering up", "部门经理包庇"),
+    ("unauthorised_shipment", "Unauthorised return shipment", "未经批准返厂"),
+    ("other_breach", "Other breach", "其他违规"),
+)
+STATUSES = ("proposed", "confirmed", "waived")
+UNITS = {"yuan": ("yuan", "元"), "points": ("points", "分")}
+NEWEST_FIRST = paging.Sort("-proposed", ((Penalty.proposed_at, True), (Penalty.id, True)))
+
+
+# ----------------------------------------------------------------------------- proposing
+def rules_version(process_key: str | None) -> ProcessVersion | None:
+    """The newest deployed version of the procedure that carries the penalty table."""
+    key = process_key or current_app.config["PENALTY_RULES_PROCEDURE"]
+    for version in db.session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key)
+                                      .order_by(ProcessVersion.version.desc()).limit(1)):
+        return version if RULES_FILE in (version.files or {}) else None
+    return None
+
+
+def _ask_table(breach: str, role: str, process_key: str | None, task: str = "") -> dict:
+    """amount, unit, rule and the version whose table decided; amount 0 when no table could."""
+    version = rules_version(process_key)
+    if version is None:
+        current_app.logger.warning("no deployed version of %s carries %s: penalty proposed without an amount",
+                                   process_key, RULES_FILE)
+        return {"amount": 0, "unit": "yuan", "rule": None, "rules_version_id": None}
+    config = current_app.config
+    engine = ScriptEngine(DIAGRAM_FUNCTIONS, None, config["SCRIPT_TIME_LIMIT"], config["SCRIPT_MEMORY_LIMIT"],
+                          config["SCRIPT_WORKERS"])
+    try:
+        decided = decide(version.files[RULES_FILE], DECISION, {"breach": breach, "role": role, "task": task}, engine)
+    except DecisionFailed as err:
+        current_app.logger.warning("%s of %s v%s: %s", RULES_FILE, version.process_key, version.version, err)
+        decided = None
+    outputs = decided.outputs if decided else {}
+    amount, unit = outputs.get("amount"), outputs.get("unit")
+    valid = isinstance(amount, (int, float)) and not isinstance(amount, bool) and 0 <= amount <= MAX_AMOUNT
+    return {"amount": int(amount) if valid else 0, "unit": unit if unit in UNITS else "yuan",
+            "rule": f"{version.process_key} v{version.version} {decided.rule_id}"[:128] if decided and decided.rule_id
+            else None, "rules_version_id": version.id}
+
+
+def propose_for_overdue(record: OverdueRecord) -> Penalty:
+    """The missed-deadline penalty of an overdue record, written with it (app/handlers/overdue.py
+    through HandlerContext.propose_penalty)."""
+    instance = db.session.get(ProcessInstance, record.instance_id)
+    penalty = Penalty(month=record.month, person_id=record.person_id, role=record.role or "",
+                      breach="missed_deadline", source="overdue", overdue_record_id=record.id,
+                      instance_id=record.instance_id, business_key=record.business_key, status="proposed",
+                      note="", proposed_at=now(),
+                      **_ask_table("missed_deadline", record.role or "", instance.process_key if instance else None,
+                                   record.task_name or ""))
+    db.session.add(penalty)
+    db.session.flush()
+    return penalty
+
+
+def record_finding(user: User, body: dict) -> Penalty:
+    """A breach found by the service manager or the customer department, proposed by the table:
+    {"person", "breach", "note", optional "role" (one of the person's), "month", "case"}."""
+    permissions.require(user, "penalties.find")
+    problems = {}
+    person = _person(body.get("person"), problems, "person", required=True)
+    breach = body.get("breach")
+    if breach not in {key for key, _, _ in BREACHES}:
+        problems["breach"] = [N_("must be one of %(choices)s", choices=", ".join(key for key, _, _ in BREACHES))]
+    note = _text(body.get("note"), problems, "note", required=True)
+    month = body.get("month") or local(now()).strftime("%Y-%m")
+    try:
+        complaints.month_range(month if isinstance(month, str) else "")
+    except ValidationFailed as err:
+        problems.update(err.fields)
+    role = body.get("role")
+    if person is not None:
+        if role in (None, ""):
+            held = sorted(person.roles)
+            if len(held) == 1:
+                role = held[0]
+            else:
+                problems["role"] = [N_("the person holds several posts: name the one the breach falls on "
+                                       "(%(roles)s)", roles=", ".join(held))]
+        elif role not in person.roles:
+            problems["role"] = [N_("must be one of the person's posts (%(roles)s)", roles=", ".join(sorted(person.roles)))]
+    instance = None
+    case_key = body.get("case")
+    if case_key not in (None, ""):
+        instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.business_key == str(case_key))
+                                     .limit(1)) if isinstance(case_key, str) and len(case_key) <= 64 else None
+        if instance is None:
+            problems["case"] = [N_("no case has this number")]
+    if problems:
+        raise ValidationFailed(N_("the finding was not recorded"), problems)
+    penalty = Penalty(month=month, person_id=person.id, role=role, breach=breach, source="finding",
+                      instance_id=instance.id if instance else None,
+                      business_key=instance.business_key if instance else None, status="proposed", note=note,
+                      proposed_at=now(), proposed_by_id=user.id,
+                      **_ask_table(breach, role, instance.process_key if instance else None))
+    db.session.add(penalty)
+    db.session.flush()
+    return penalty
+
+
+def _person(value, problems: dict, field: str, required: bool = False) -> User | None:
+    if value in (None, ""):
+        if required:
+            problems[field] = [N_("is required: the username of the person")]
+        return None
+    person = db.session.scalar(select(User).where(User.username == value)) if isinstance(value, str) else None
+    if person is None or not person.active:
+        problems[field] = [N_("no active user has this username")]
+        return None
+    return person
+
+
+def _text(value, problems: dict, field: str, required: bool = False, missing=None) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if value is not None and not isinstance(value, str):
+        problems[field] = [N_("must be text")]
+    elif required and not text:
+        problems[field] = [missing or N_("is required")]
+    elif len(text) > MAX_TEXT:
+        problems[field] = [N_("must be at most %(max)s characters", max=MAX_TEXT)]
+    return text
+
+
+# ----------------------------------------------------------------------------- deciding
+def get(user: User, penalty_id) -> Penalty:
+    penalty = db.session.get(Penalty, penalty_id) if isinstance(penalty_id, int) and 0 < penalty_id <= ID_MAX else None
+    if penalty is None:
+        raise NotFound(N_("no such penalty"))
+    permissions.require(user, "penalties.read", penalty)
+    return penalty
+
+
+def _proposed(user: User, penalty_id: int) -> Penalty:
+    permissions.require(user, "penalties.decide")
+    penalty = db.session.scalar(select(Penalty).where(Penalty.id == penalty_id).with_for_update()) \
+        if 0 < penalty_id <= ID_MAX else None
+    if penalty is None:
+        raise NotFound(N_("no such penalty"))
+    if penalty.status != "proposed":
+        raise Conflict(N_("the penalty was decided already (%(status)s)", status=penalty.status))
+    return penalty
+
+
+def confirm(user: User, penalty_id: int, body: dict) -> Penalty:
+    """Confirmed by the service manager; {"person"} names who answers for a role-only proposal,
+    {"amount"} sets another amount (a range in the rules, a kind the table prices at 0)."""
+    penalty = _proposed(user, penalty_id)
+    problems = {}
+    person = _person(body.get("person"), problems, "person", required=penalty.person_id is None)
+    if person is not None and penalty.person_id not in (None, person.id):
+        problems["person"] = [N_("the penalty already names its person")]
+    amount = body.get("amount", penalty.amount)
+    if amount in (None, ""):
+        amount = penalty.amount
+    if isinstance(amount, str) and amount.strip().isdigit():
+        amount = int(amount.strip())
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_AMOUNT:
+        problems["amount"] = [N_("must be a whole number from 0 to %(max)s", max=MAX_AMOUNT)]
+    if problems:
+        raise ValidationFailed(N_("the penalty was not confirmed"), problems)
+    if person is not None:
+        penalty.person_id = person.id
+    penalty.amount, penalty.status = amount, "confirmed"
+    penalty.decided_by_id, penalty.decided_at = user.id, now()
+    db.session.flush()
+    return penalty
+
+
+def waive(user: User, penalty_id: int, body: dict) -> Penalty:
+    """Waived by the service manager, with the reason (required)."""
+    penalty = _proposed(user, penalty_id)
+    problems = {}
+    reason = _text(body.get("reason"), problems, "reason", required=True,
+                   missing=N_("a penalty is waived only with a reason: write it"))
+    if problems:
+        raise ValidationFailed(N_("the penalty was not waived"), problems)
+    penalty.status, penalty.waive_reason = "waived", reason
+    penalty.decided_by_id, penalty.decided_at = user.id, now()
+    db.session.flush()
+    return penalty
+
+
+# ----------------------------------------------------------------------------- reading
+def register(user: User, month=None, person=None, status=None, after=None, page=1, per_page=50) -> paging.Page:
+    """The register as `user` may read it (managers everything, staff their own), newest first.
+    person "-" lists the proposals that name nobody (role-only overdue records)."""
+    query = permissions.scope(user, "penalties.read", select(Penalty))
+    problems = {}
+    if month:
+        try:
+            complaints.month_range(month)
+        except ValidationFailed as err:
+            problems.update(err.fields)
+        query = query.where(Penalty.month == month)
+    if person == "-":
+        query = query.where(Penalty.person_id.is_(None))
+    elif person:
+        query = query.where(Penalty.person_id == select(User.id).where(User.username == person).scalar_subquery())
+    if status:
+        if status not in STATUSES:
+            problems["status"] = [N_("must be one of %(choices)s", choices=", ".join(STATUSES))]
+        query = query.where(Penalty.status == status)
+    if problems:
+        raise ValidationFailed(N_("bad filter"), problems)
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
+
+
+def _months_before(month: str, count: int) -> list[str]:
+    """`month` and the count − 1 months before it, oldest first."""
+    year, mon = map(int, month.split("-"))
+    found = []
+    for _ in range(count):
+        found.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    return found[::-1]
+
+
+def people(month: str, user: User | None = None) -> list[dict]:
+    """Per person with a penalty in `month` (those `user` may read; everyone's for the monthly
+    report, whose reader was checked): counts, confirmed 元 and points, and the flags; flagged first."""
+    complaints.month_range(month)
+    months = _months_before(month, DISMISSAL_MONTHS)
+    confirmed = Penalty.status == "confirmed"
+    query = select(Penalty.person_id, Penalty.month,
+                   func.sum(case((confirmed, 1), else_=0)),
+                   func.sum(case((Penalty.status == "proposed", 1), else_=0)),
+                   func.sum(case((and_(confirmed, Penalty.unit == "yuan"), Penalty.amount), else_=0)),
+                   func.sum(case((and_(confirmed, Penalty.unit == "points"), Penalty.amount), else_=0)))
+    if user is not None:
+        query = permissions.scope(user, "penalties.read", query)
+    rows = db.session.execute(query.where(Penalty.month.in_(months), Penalty.person_id.is_not(None))
+                              .group_by(Penalty.person_id, Penalty.month)).all()
+    by_person: dict[int, dict] = {}
+    for person_id, row_month, count, proposed, yuan, points in rows:
+        by_person.setdefault(person_id, {})[row_month] = (int(count or 0), int(proposed or 0), int(yuan or 0),
+                                                          int(points or 0))
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(by_person) or [0])))}
+    found = []
+    for person_id, per_month in by_person.items():
+        if month not in per_month:
+            continue
+        count, proposed, yuan, points = per_month[month]
+        pay = count >= FLAG_AT
+        dismissal = all(per_month.get(m, (0,))[0] >= FLAG_AT for m in months)
+        person = users[person_id]
+        found.append({"person": person.username, "display_name": person.display_name, "month": month,
+                      "confirmed": count, "proposed": proposed, "confirmed_yuan": yuan, "confirmed_points": points,
+                      "pay_flag": pay, "dismissal_flag": dismissal})
+    return sorted(found, key=lambda r: (not r["dismissal_flag"], not r["pay_flag"], -r["confirmed"], r["person"]))
+
+
+def unassigned_count(user: User, month: str) -> int:
+    """Proposals of the month that name nobody: role-only overdue records to assign or waive."""
+    if not permissions.sees_every(user, "penalties.read"):
+        return 0
+    return int(db.session.scalar(select(func.count()).where(Penalty.month == month, Penalty.person_id.is_(None),
+                                                           Penalty.status == "proposed")) or 0)
+
+
+def fund(until_month: str | None = None) -> dict:
+    """The reward fund (快乐基金): confirmed fines in 元 less the spending, up to a month's end."""
+    fines = select(func.coalesce(func.sum(Penalty.amount), 0)).where(Penalty.status == "confirmed",
+                                                                     Penalty.unit == "yuan")
+    spent = select(func.coalesce(func.sum(FundSpending.amount), 0))
+    if until_month:
+        complaints.month_range(until_month)
+        fines, spent = fines.where(Penalty.month <= until_month), spent.where(FundSpending.month <= until_month)
+    fines_total, spent_total = int(db.session.scalar(fines)), int(db.session.scalar(spent))
+    return {"fines": fines_total, "spent": spent_total, "balance": fines_total - spent_total}
+
+
+def spend(user: User, body: dict) -> FundSpending:
+    """Money taken out of the reward fund: {"amount" (元), "note", optional "month"}."""
+    permissions.require(user, "penalties.fund")
+    problems = {}
+    amount = body.get("amount")
+    if isinstance(amount, str) and amount.strip().isdigit():
+        amount = int(amount.strip())
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= MAX_AMOUNT:
+        problems["amount"] = [N_("must be a whole number from 1 to %(max)s", max=MAX_AMOUNT)]
+    note = _text(body.get("note"), problems, "note", required=True)
+    month = body.get("month") or local(now()).strftime("%Y-%m")
+    try:
+        complaints.month_range(month if isinstance(month, str) else "")
+    except ValidationFailed as err:
+        problems.update(err.fields)
+    if problems:
+        raise ValidationFailed(N_("the spending was not recorded"), problems)
+    entry = FundSpending(month=month, amount=amount, note=note, entered_by_id=user.id, entered_at=now())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def as_dict(penalty: Penalty) -> dict:
+    return {"id": penalty.id, "month": penalty.month, "person": penalty.person.username if penalty.person else None,
+            "role": penalty.role, "breach": penalty.breach, "source": penalty.source,
+            "overdue_record_id": penalty.overdue_record_id, "instance_id": penalty.instance_id,
+            "business_key": penalty.business_key, "rule": penalty.rule, "amount": penalty.amount,
+            "unit": penalty.unit, "status": penalty.status, "note": penalty.note,
+            "waive_reason": penalty.waive_reason, "proposed_at": penalty.proposed_at,
+            "proposed_by": penalty.proposed_by.username if penalty.proposed_by else None,
+            "decided_by": penalty.decided_by.username if penalty.decided_by else None,
+            "decided_at": penalty.decided_at}
+
+
+def breach_label(key: str, lang: str) -> str:
+    for known, en, zh in BREACHES:
+        if known == key:
+            return en if lang == "en" else zh
+    return key
