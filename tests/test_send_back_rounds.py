@@ -1,0 +1,90 @@
+"""A complaint sent back a thousand times: the engine state stays the size of one round,
+every round stays in the task records and on the case view, and a department's deadline
+still escalates in a late round. Also the return procedure's repair loop and a small loop
+a process owner draws: their state does not grow with rounds.
+
+The rounds are driven at the service layer (inbox.complete and a commit per task, as a
+request does) since two thousand HTTP requests would take minutes; the case is opened,
+looked at and closed over HTTP."""
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import OpenTask, OverdueRecord, ProcessInstance, TaskRecord, User
+from procedures import GOOD_HANDLING, Case, moved_clock
+
+ROUNDS = 1000
+SH = timezone(timedelta(hours=8))
+SEND_BACK = {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"}
+START = datetime(2026, 11, 23, 9, tzinfo=SH)  # a Monday
+
+
+class Driver:
+    """Completes a case's open tasks through the service layer, one transaction each."""
+
+    def __init__(self, app, instance_id: int):
+        self.app, self.instance_id = app, instance_id
+
+    def open_task(self, name: str) -> str:
+        ids = db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == self.instance_id,
+                                                           OpenTask.task_name == name)).all()
+        assert len(ids) == 1, (name, self.open_names())
+        return ids[0]
+
+    def open_names(self) -> list[str]:
+        return sorted(db.session.scalars(select(OpenTask.task_name).where(OpenTask.instance_id == self.instance_id)))
+
+    def complete(self, username: str, name: str, data: dict) -> None:
+        from app.services import inbox
+        user = db.session.scalar(select(User).where(User.username == username))
+        inbox.complete(user, self.open_task(name), data)
+        db.session.commit()
+
+    def state_size(self) -> int:
+        return len(db.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == self.instance_id)))
+
+
+def test_a_complaint_sent_back_a_thousand_times_keeps_a_bounded_state_and_every_round(api, app):
+    with moved_clock(api, START) as clock:
+        case = Case(api)
+        case.complete("service_manager", "classify_complaint",
+                      {"category": "parts", "severity": "general", "deadline_days": 5})
+        sizes = {}
+        with app.app_context():
+            drive = Driver(app, case.id)
+            for round_ in range(1, ROUNDS + 1):
+                if round_ == ROUNDS - 1:  # late in the case the department misses its deadline
+                    clock.to(clock.moment + timedelta(days=30))
+                    fired = app.test_cli_runner().invoke(args=["timers"])
+                    assert fired.exit_code == 0, fired.output
+                    assert "handle_escalation" in drive.open_names()
+                drive.complete("parts_manager", "handle_parts", GOOD_HANDLING)
+                drive.complete("service_manager", "confirm_handling", SEND_BACK)
+                sizes[round_] = drive.state_size()
+            assert drive.open_names() == ["handle_escalation", "handle_parts"]
+            handled = db.session.scalar(select(func.count()).select_from(TaskRecord).where(
+                TaskRecord.instance_id == case.id, TaskRecord.task_name == "handle_parts"))
+            sent_back = db.session.scalar(select(func.count()).select_from(TaskRecord).where(
+                TaskRecord.instance_id == case.id, TaskRecord.task_name == "confirm_handling"))
+            overdue = db.session.scalar(select(func.count()).select_from(OverdueRecord).where(
+                OverdueRecord.business_key == case.number))
+        # The state after round 1,000 is round 10's give or take the size of the open escalation
+        # (and of ids and dates written in more digits): it does not grow with rounds.
+        assert sizes[ROUNDS - 2] - sizes[10] < 256, (sizes[10], sizes[ROUNDS - 2])
+        assert sizes[ROUNDS] - sizes[10] < 8 * 1024, (sizes[10], sizes[ROUNDS])
+        assert (handled, sent_back, overdue) == (ROUNDS, ROUNDS, 1)
+
+        # The escalation is handled, the last round approved, and the case closes as usual.
+        case.complete("service_manager", "handle_escalation", {"escalation_action": "urge_department", "escalation_notes": "已催办"})
+        case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        case.complete("general_manager", "sign_close", {})
+        seen = case.instance()
+        assert seen["status"] == "completed"
+        history = [entry["task"] for entry in seen["history"]]
+        assert history.count("handle_parts") == ROUNDS + 1 and history.count("confirm_handling") == ROUNDS + 1
+        trail = api.as_("admin").get(f"/instances/{case.id}/diagram").get_json()
+    assert {"register_complaint", "classify_complaint", "dispatch_department", "handle_parts",
+            "confirm_handling", "is_confirmed", "record_overdue", "sign_close"} <= set(trail["completed"])
