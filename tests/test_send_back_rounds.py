@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OpenTask, OverdueRecord, ProcessInstance, TaskRecord, User
+from cases import ReturnCase
 from procedures import GOOD_HANDLING, Case, moved_clock
 
 ROUNDS = 1000
@@ -88,3 +89,28 @@ def test_a_complaint_sent_back_a_thousand_times_keeps_a_bounded_state_and_every_
         trail = api.as_("admin").get(f"/instances/{case.id}/diagram").get_json()
     assert {"register_complaint", "classify_complaint", "dispatch_department", "handle_parts",
             "confirm_handling", "is_confirmed", "record_overdue", "sign_close"} <= set(trail["completed"])
+
+
+QC_ROUNDS = 25
+
+
+def test_the_return_procedures_repair_loop_does_not_grow_the_state(api, app):
+    """Repair → aging → QC failed, again and again, inside the repair subprocess (with its
+    boundary timer): the stored state stays the size of one round."""
+    case = ReturnCase(api, quantity=1, serial_numbers=["SN-Q1"]).approve()
+    case.ship(serials=["SN-Q1"])
+    case.check_warranty()
+    sizes = []
+    for _ in range(QC_ROUNDS):
+        case.repair_round(passed=False)
+        assert case.open_names() == ["repair_units"]
+        with app.app_context():
+            sizes.append(Driver(app, case.id).state_size())
+    assert max(sizes[3:]) - min(sizes[3:]) < 256, sizes
+    case.repair_round()
+    assert case.open_names() == ["ship_back"]
+    history = [h["task"] for h in case.instance()["history"]]
+    assert history.count("quality_check") == QC_ROUNDS + 1
+    diagram = api.as_("admin").get(f"/instances/{case.id}/diagram").get_json()
+    assert {"review_request", "repair_work", "repair_units", "aging_test", "quality_check",
+            "check_passed"} <= set(diagram["completed"])
