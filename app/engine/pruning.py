@@ -18,6 +18,9 @@ Three ways out were weighed:
   after any step, and the engine runs on exactly as before, since what it reads of the tree
   stays in the tree.
 
+WorkflowRun prunes after every engine step (start, completion, timers) and on loading a
+state (one saved before pruning existed is made shallow before anything runs on it).
+
 What the running case needs, and so stays: every unfinished task (ready, waiting, started,
 predicted), its parent (a task takes its data from its parent when it becomes ready; a
 ready task's parent is where migration resets it from), the direct children of an

@@ -79,7 +79,9 @@ class WorkflowRun:
 
     @classmethod
     def load(cls, spec_json: str, state_json: str, script_engine: ScriptEngine) -> "WorkflowRun":
-        return cls(load_workflow(spec_json, state_json, script_engine))
+        run = cls(load_workflow(spec_json, state_json, script_engine))
+        run._prune()  # a state saved before pruning (rounds deep) is made shallow before anything runs
+        return run
 
     def dump(self) -> str:
         return dump_state(self.workflow)
