@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import OpenTask, OverdueRecord, ProcessInstance, TaskRecord, User
 from cases import ReturnCase
 from procedures import GOOD_HANDLING, Case, moved_clock
+from versions import deploy, relabel, set_form, shipped, shipped_complaint_afterwards, with_bpmn  # noqa: F401
 
 ROUNDS = 1000
 SH = timezone(timedelta(hours=8))
@@ -118,3 +119,24 @@ def test_the_return_procedures_repair_loop_does_not_grow_the_state(api, app):
     diagram = api.as_("admin").get(f"/instances/{case.id}/diagram").get_json()
     assert {"review_request", "repair_work", "repair_units", "aging_test", "quality_check",
             "check_passed"} <= set(diagram["completed"])
+
+
+def test_a_case_sent_back_moves_to_a_new_version_judged_on_every_round(api, shipped_complaint_afterwards):
+    """Elements done only in pruned rounds still count as done when a case moves: a version
+    changing one is refused; one relabelling them takes the case, which goes on."""
+    case = Case(api)
+    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    for _ in range(3):
+        case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", SEND_BACK)
+    changed = deploy(api, with_bpmn(shipped(), lambda xml: set_form(xml, "confirm_handling", "complaint.follow_up")))
+    refused = api.as_("admin").post(f"/instances/{case.id}/migrate", json={"to_version": changed["version"]})
+    assert refused.status_code == 409
+    assert list(refused.get_json()["error"]["fields"]) == ["confirm_handling"]
+    relabelled = deploy(api, with_bpmn(shipped(), lambda xml: relabel(xml, "confirm_handling", "经理确认")))
+    moved = api.as_("admin").post(f"/instances/{case.id}/migrate", json={"to_version": relabelled["version"]})
+    assert moved.status_code == 200, moved.get_json()
+    assert "confirm_handling" in moved.get_json()["relabelled"]
+    case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    assert case.open_names() == ["call_back_customer"]
