@@ -35,7 +35,10 @@ Everything else is dropped and each kept task hangs under its nearest kept ances
 ancestry among kept tasks is unchanged (`is_descendant_of`, `find_ancestor` answer as
 before) while the depth no longer grows with rounds. One thing changes on purpose: a
 parallel join inside a loop no longer counts the arrivals of earlier rounds (3.2 did, and
-fired early in round 2), since those have gone when it waits again.
+fired early in round 2), since those have gone when it waits again. One thing still grows:
+the process's end is such a join, merging the data of every branch that ended (an escalation
+of a missed deadline): each ended branch stays, two tasks, until the process ends; that is
+per missed deadline, not per round.
 
 What the dropped tasks were is kept, bounded: the names of the elements they completed, per
 process, in the root's internal data (`went_through`), for the diagram's marks and for
