@@ -7,7 +7,7 @@ deep. Prints markdown rows `| what | database | figure | goal |`; asserts nothin
     .venv/bin/python bench/history.py [--rounds 1000] [--database-url URL] [--bare-rounds 300]
 
 A fresh SQLite file by default; pass a PostgreSQL URL (an empty database) to measure there.
-A round's cost is the median of the five rounds around it (timings are noisy on a shared box)."""
+A round's cost is the median of the eleven rounds around it (timings are noisy on a shared box)."""
 import argparse
 import json
 import statistics
@@ -31,7 +31,7 @@ def row(what: str, database: str, figure: str, goal: str = "") -> None:
 
 
 def around(costs: dict, n: int) -> float:
-    window = [costs[r] for r in range(n - 2, n + 3) if r in costs]
+    window = [costs[r] for r in range(n - 5, n + 6) if r in costs]
     return statistics.median(window)
 
 
@@ -129,8 +129,8 @@ def bare_rounds(rounds: int) -> tuple[dict, dict, str | None]:
 
 def report(database: str, costs: dict, sizes: dict, failed: str | None = None) -> None:
     last = max(costs)
-    for n in (1, 100, 200, 1000, last):
-        if n in costs and (n != last or n not in (1, 100, 200, 1000)):
+    for n in sorted({1, 100, 200, 1000, last}):
+        if n in costs:
             row(f"round {n} (2 completions)", database, f"{around(costs, n):.1f} ms")
     if 200 in costs:
         row("round 200 ÷ round 1", database, f"{around(costs, 200) / around(costs, 1):.2f}×", "≤ 2×")
