@@ -35,8 +35,9 @@ def around(costs: dict, n: int) -> float:
     return statistics.median(window)
 
 
-def service_rounds(url: str, rounds: int) -> tuple[dict, dict]:
-    """(round -> ms, round -> stored state bytes) for one complaint sent back `rounds` times."""
+def service_rounds(url: str, rounds: int) -> tuple[dict, dict, dict]:
+    """(round -> ms, round -> CPU ms of this process, round -> stored state bytes) for one
+    complaint sent back `rounds` times."""
     from sqlalchemy import select
 
     from app import create_app
@@ -62,15 +63,16 @@ def service_rounds(url: str, rounds: int) -> tuple[dict, dict]:
             db.session.commit()
 
         complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
-        costs, sizes = {}, {}
+        costs, cpu, sizes = {}, {}, {}
         for n in range(1, rounds + 1):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             complete("parts_manager", "handle_parts", HANDLING)
             complete("service_manager", "confirm_handling", SEND_BACK)
             costs[n] = (time.perf_counter() - start) * 1000
+            cpu[n] = (time.process_time() - start_cpu) * 1000
             sizes[n] = len(db.session.scalar(select(ProcessInstance.state)
                                              .where(ProcessInstance.id == instance_id)))
-    return costs, sizes
+    return costs, cpu, sizes
 
 
 def bare_rounds(rounds: int) -> tuple[dict, dict, str | None]:
@@ -127,13 +129,17 @@ def bare_rounds(rounds: int) -> tuple[dict, dict, str | None]:
     return costs, sizes, None
 
 
-def report(database: str, costs: dict, sizes: dict, failed: str | None = None) -> None:
+def report(database: str, costs: dict, sizes: dict, failed: str | None = None, cpu: dict | None = None) -> None:
     last = max(costs)
     for n in sorted({1, 100, 200, 1000, last}):
         if n in costs:
-            row(f"round {n} (2 completions)", database, f"{around(costs, n):.1f} ms")
+            figure = f"{around(costs, n):.1f} ms" + (f" (CPU of this process {around(cpu, n):.1f} ms)" if cpu else "")
+            row(f"round {n} (2 completions)", database, figure)
     if 200 in costs:
         row("round 200 ÷ round 1", database, f"{around(costs, 200) / around(costs, 1):.2f}×", "≤ 2×")
+        if cpu:
+            row("round 200 ÷ round 1, CPU of this process", database,
+                f"{around(cpu, 200) / around(cpu, 1):.2f}×", "≤ 2×")
     for n in (1, 10, 100, last):
         if n in sizes:
             row(f"stored state after round {n}", database, f"{sizes[n] / 1024:.1f} KiB")
@@ -152,8 +158,8 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/history.sqlite"
     database = url.split("://")[0].split("+")[0]
     print("| what | database | figure | goal |\n|---|---|---|---|")
-    costs, sizes = service_rounds(url, args.rounds)
-    report(f"{database}, this product", costs, sizes)
+    costs, cpu, sizes = service_rounds(url, args.rounds)
+    report(f"{database}, this product", costs, sizes, cpu=cpu)
     if args.bare_rounds:
         costs, sizes, failed = bare_rounds(args.bare_rounds)
         report("SpiffWorkflow 3.2 alone (serialized per task, spec included)", costs, sizes, failed)
