@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflo
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from .pruning import went_through
 from .runtime import WorkflowRun
 from .serialization import REGISTRY, dump_state, load_spec, load_workflow
 
@@ -74,6 +75,33 @@ def _judge(diffs: list[tuple[WorkflowDiff, SpecDiff]], reasons: dict, relabelled
                 relabelled.append(_element(task.task_spec))
 
 
+def _judge_pruned(workflow, top: SpecDiff, new_subprocess_specs: dict, reasons: dict, relabelled: list) -> None:
+    """Elements done in rounds the engine state no longer holds (pruning.py) count as done."""
+    for process, names in went_through(workflow).items():
+        if process == workflow.spec.name:
+            old_spec, spec_diff = workflow.spec, top
+        elif process in workflow.subprocess_specs and process in new_subprocess_specs:
+            old_spec = workflow.subprocess_specs[process]
+            spec_diff = SpecDiff(REGISTRY, old_spec, new_subprocess_specs[process])
+        else:
+            reasons.setdefault(process, "a subprocess the instance went through is gone from the target version")
+            continue
+        for name in names:
+            old = old_spec.task_specs.get(name)
+            if old not in spec_diff.alignment:
+                continue
+            new = spec_diff.alignment[old]
+            if new is None:
+                reasons.setdefault(_element(old), "removed in the target version, but the instance has done it")
+                continue
+            changed = _changes(old, new)
+            if changed:
+                reasons.setdefault(_element(old), f"changed in the target version ({', '.join(changed)}), but the "
+                                                  "instance has done it")
+            elif _element(old) not in relabelled:
+                relabelled.append(_element(old))
+
+
 def migrate(run: WorkflowRun, target_spec_json: str) -> MigrationResult:
     """Move `run` onto the target spec and return the moved run, or raise MigrationRefused
     (the run may then be half moved: the caller saves nothing of it)."""
@@ -98,6 +126,7 @@ def migrate(run: WorkflowRun, target_spec_json: str) -> MigrationResult:
         raise MigrationRefused({str(err).strip("'"): "the versions cannot be compared element by element"}) from None
     reasons, relabelled = {}, []
     _judge(diffs, reasons, relabelled)
+    _judge_pruned(workflow, top, new_subprocess_specs, reasons, relabelled)
     if reasons:
         raise MigrationRefused(reasons)
 

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from .pruning import prune, went_through
 from .sandbox import UnsafeScript
 from .scripting import ScriptEngine, ServiceTaskFailed
 from .serialization import dump_state, load_spec, load_workflow
@@ -48,9 +49,16 @@ def _root_cause(err: BaseException) -> BaseException:
     return err
 
 
+def _trail_entry(task) -> tuple[str, str, str]:
+    return task.task_spec.bpmn_id, task.task_spec.bpmn_name or "", type(task.task_spec).__name__
+
+
 class WorkflowRun:
     def __init__(self, workflow: BpmnWorkflow):
         self.workflow = workflow
+        # Completed tasks this object pruned, as trail() entries: a run held from its start
+        # (a dry run) keeps its whole trail; a stored case's rounds are in its task records.
+        self._pruned: list[tuple] = []
 
     @classmethod
     def create(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
@@ -71,7 +79,9 @@ class WorkflowRun:
 
     @classmethod
     def load(cls, spec_json: str, state_json: str, script_engine: ScriptEngine) -> "WorkflowRun":
-        return cls(load_workflow(spec_json, state_json, script_engine))
+        run = cls(load_workflow(spec_json, state_json, script_engine))
+        run._prune()  # a state saved before pruning (rounds deep) is made shallow before anything runs
+        return run
 
     def dump(self) -> str:
         return dump_state(self.workflow)
@@ -84,6 +94,13 @@ class WorkflowRun:
             task = getattr(err, "task", None)
             element = getattr(cause, "task_name", None) or (task.task_spec.bpmn_id if task else None)
             raise EngineError(str(cause), element) from err
+        self._prune()
+
+    def _prune(self) -> None:
+        """After every engine step the tree keeps only what the running case needs (see pruning.py)."""
+        for task, depth in prune(self.workflow):
+            if getattr(task.task_spec, "bpmn_id", None) is not None:
+                self._pruned.append(((task.last_state_change, depth), _trail_entry(task)))
 
     def ready_user_tasks(self) -> list[UserTaskView]:
         return [UserTaskView(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
@@ -116,6 +133,12 @@ class WorkflowRun:
         """The diagram's element ids this run went through (completed) and stands on now (ready
         or waiting), for marking them on the diagram; a loop's element counts once."""
         done, current = [], []
+        for process, names in went_through(self.workflow).items():
+            specs = self._process_spec(process)
+            for name in names:
+                element = getattr(specs.task_specs.get(name), "bpmn_id", None) if specs else None
+                if element is not None and element not in done:
+                    done.append(element)
         for task in self.workflow.get_tasks():
             element = getattr(task.task_spec, "bpmn_id", None)
             if element is None:
@@ -131,8 +154,13 @@ class WorkflowRun:
         completed them; a loop's element once per round."""
         done = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
                 if getattr(t.task_spec, "bpmn_id", None) is not None]
-        done.sort(key=lambda t: (t.last_state_change, t.depth))  # a child completes after its parent
-        return [(t.task_spec.bpmn_id, t.task_spec.bpmn_name or "", type(t.task_spec).__name__) for t in done]
+        # A child completes after its parent; what was pruned completed before what is left.
+        entries = self._pruned + [((t.last_state_change, t.depth), _trail_entry(t)) for t in done]
+        return [entry for _, entry in sorted(entries, key=lambda e: e[0])]
+
+    def _process_spec(self, name: str):
+        spec = self.workflow.spec
+        return spec if spec.name == name else self.workflow.subprocess_specs.get(name)
 
     @property
     def status(self) -> str:
