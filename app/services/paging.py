@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, and_, false, func, or_, select
+from sqlalchemy import DateTime, and_, false, func, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..errors import ValidationFailed
@@ -102,21 +102,44 @@ class Page:
         return {"items": items, "total": self.total, "total_exact": self.total_exact, "next_after": self.next_after}
 
 
-def bounded_count(query, bound: int = COUNT_BOUND) -> tuple[int, bool]:
-    """How many rows the query has, counting no further than `bound`."""
-    counted = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(bound + 1).subquery()))
+def bounded_count(query, bound: int = COUNT_BOUND, parts=None) -> tuple[int, bool]:
+    """How many rows the query has (meeting one of `parts`, if given), counting no further than `bound`."""
+    if parts:
+        counted = db.session.scalar(select(func.count()).select_from(
+            _union(query, parts, None, None, bound + 1).subquery()))
+    else:
+        counted = db.session.scalar(select(func.count()).select_from(
+            query.order_by(None).limit(bound + 1).subquery()))
     return (counted, True) if counted <= bound else (bound, False)
 
 
+def _union(query, parts, sort, position, limit):
+    """The ids of the first `limit` rows of each part (in `sort`'s order, if given), each part read
+    on its own, merged without repeats."""
+    key = query.column_descriptions[0]["entity"].id
+    branches = []
+    for part in parts:
+        branch = select(key).where(*(c for c in (query.whereclause, part, position) if c is not None))
+        inner = (branch.order_by(*sort.order_by()) if sort else branch).limit(limit).subquery()
+        branches.append(select(inner.c[0]))
+    return union(*branches)
+
+
 def paginate(query, sort: Sort, *, after: str | None = None, page: int = 1, per_page: int = 50,
-             count_bound: int = COUNT_BOUND) -> Page:
-    total, exact = bounded_count(query, count_bound)
+             count_bound: int = COUNT_BOUND, parts=None) -> Page:
+    """A page of `query` in `sort`'s order. `parts`, when given, are conditions a row meets one of
+    (the lanes of an inbox, the two ways a complaint is someone's): each is read as its own index
+    range in the sort's order and the ranges merged, where one OR (or IN) would make the database
+    read every matching row and sort them."""
+    total, exact = bounded_count(query, count_bound, parts)
+    position = sort.after(sort.read_cursor(after)) if after else None
+    skip = 0 if after else (page - 1) * per_page
     ordered = query.order_by(*sort.order_by())
-    if after:
-        ordered = ordered.where(sort.after(sort.read_cursor(after)))
-    else:
-        ordered = ordered.offset((page - 1) * per_page)
-    rows = list(db.session.scalars(ordered.limit(per_page + 1)).unique())
+    if parts:
+        ordered = ordered.where(sort.keys[-1][0].in_(_union(query, parts, sort, position, skip + per_page + 1)))
+    if position is not None:
+        ordered = ordered.where(position)
+    rows = list(db.session.scalars(ordered.offset(skip).limit(per_page + 1)).unique())
     more = len(rows) > per_page
     rows = rows[:per_page]
     return Page(rows, total, exact, sort.cursor(rows[-1]) if more else None)
