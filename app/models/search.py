@@ -21,7 +21,7 @@ it would match a large part of every list and no index reads it cheaply.
 import re
 import unicodedata
 
-from sqlalchemy import Index, Text, event, func, literal_column
+from sqlalchemy import Index, Text, event, func, inspect, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -73,16 +73,23 @@ class Searchable:
     """A table whose rows are searched: `__search_fields__` names the columns searched, and
     `search_text` holds their tokens, refreshed whenever the row is inserted or updated."""
     __search_fields__: tuple[str, ...] = ()
-    search_text: Mapped[str | None] = mapped_column(Text, default="")
+    search_text: Mapped[str | None] = mapped_column(Text, default="", deferred=True)  # written, never shown
 
     def refresh_search_text(self) -> None:
         self.search_text = document_tokens(*(getattr(self, name) for name in self.__search_fields__))
 
 
 @event.listens_for(Searchable, "before_insert", propagate=True)
-@event.listens_for(Searchable, "before_update", propagate=True)
 def _fill_search_text(mapper, connection, target) -> None:
     target.refresh_search_text()
+
+
+@event.listens_for(Searchable, "before_update", propagate=True)
+def _refresh_search_text(mapper, connection, target) -> None:
+    """Only when a searched field changed: other updates leave the text and its index alone."""
+    changed = inspect(target).attrs
+    if any(changed[name].history.has_changes() for name in target.__search_fields__):
+        target.refresh_search_text()
 
 
 def search_indexes(table: str) -> tuple:
