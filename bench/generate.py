@@ -131,6 +131,7 @@ def _postgres_load(connection, table, columns: list[str], rows) -> None:
         "AND indexname NOT IN (SELECT conname FROM pg_constraint)", {"t": table}).all()
     for index, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{index}"')
+    connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")  # the GIN index builds in memory
     names = ", ".join(columns)
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
