@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
 from ..extensions import db
-from .search import Searchable, search_indexes
+from .search import Searchable
 from .types import UTCDateTime
 
 
@@ -27,8 +27,7 @@ class Complaint(Searchable, db.Model):
     __table_args__ = (Index("ix_complaints_received_id", "received_at", "id"),
                       Index("ix_complaints_deadline_id", "deadline_at", "id"),
                       *(Index(f"ix_complaints_{name}_received_id", name, "received_at", "id") for name in (
-                          "status", "category", "severity", "channel", "responsible_role", "responsible_user_id")),
-                      *search_indexes("complaints"))
+                          "status", "category", "severity", "channel", "responsible_role", "responsible_user_id")))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)

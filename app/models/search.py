@@ -17,11 +17,11 @@ it would match a large part of every list and no index reads it cheaply.
 
 `search_text` is filled where rows are written: the ORM's before-insert/update events of every
 `Searchable` model (never in a handler); the database then keeps its full-text index in line
-(FTS5 triggers, the GIN expression index)."""
+(FTS5 triggers; a generated tsvector column under a GIN index)."""
 import re
 import unicodedata
 
-from sqlalchemy import Index, Text, event, func, inspect, literal_column
+from sqlalchemy import Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -92,16 +92,16 @@ def _refresh_search_text(mapper, connection, target) -> None:
         target.refresh_search_text()
 
 
-def search_indexes(table: str) -> tuple:
-    """The table's full-text index on PostgreSQL (GIN on the tsvector of its search text; the
-    expression app/services/search.py queries). SQLite's is the FTS5 table of fts5_statements."""
-    vector = func.to_tsvector(literal_column("'simple'::regconfig"), literal_column("search_text"))
-    return (Index(f"ix_{table}_search", vector, postgresql_using="gin").ddl_if(dialect="postgresql"),)
-
-
-def fts5_statements(table: str) -> list[str]:
-    """SQLite: an FTS5 index of `table`'s search_text ("external content": it holds only the
-    index, reading the text from the table), kept in line by triggers on the table."""
+def index_statements(table: str, dialect: str) -> list[str]:
+    """The DDL of `table`'s full-text index (the migration runs it, and create_all through the
+    hook below). PostgreSQL: a stored tsvector of the search text (a generated column, so a
+    match is checked without tokenizing the row again) under a GIN index; not mapped, since
+    SQLite has no such column: app/services/search.py names it. SQLite: an FTS5 table
+    ("external content": the index alone, the text read from `table`) kept in line by triggers."""
+    if dialect == "postgresql":
+        return [f"ALTER TABLE {table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+                "(to_tsvector('simple'::regconfig, coalesce(search_text, ''))) STORED",
+                f"CREATE INDEX ix_{table}_search ON {table} USING gin (search_vector)"]
     index = f"{table}_search"
     remove = f"INSERT INTO {index}({index}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
     add = f"INSERT INTO {index}(rowid, search_text) VALUES (new.id, new.search_text);"
@@ -112,8 +112,7 @@ def fts5_statements(table: str) -> list[str]:
 
 
 @event.listens_for(db.metadata, "after_create")
-def _create_fts5(metadata, connection, **kw) -> None:
-    if connection.dialect.name == "sqlite":
-        for model in Searchable.__subclasses__():
-            for statement in fts5_statements(model.__tablename__):
-                connection.exec_driver_sql(statement)
+def _create_search_indexes(metadata, connection, **kw) -> None:
+    for model in Searchable.__subclasses__():
+        for statement in index_statements(model.__tablename__, connection.dialect.name):
+            connection.exec_driver_sql(statement)

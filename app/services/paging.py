@@ -17,7 +17,7 @@ from ..i18n import N_
 from ..extensions import db
 from ..models.types import UTCDateTime
 
-COUNT_BOUND = 10_000
+COUNT_BOUND = 1_000  # a page of 50 needs no more; counting stops there, not at the list's end
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,14 @@ class Sort:
             if step is not None:
                 beyond.append(and_(*same, step))
             same.append(equal)
-        return or_(*beyond) if beyond else false()
+        if not beyond:
+            return false()
+        first, descending = self.keys[0]
+        if values[0] is None or _nullable(first):
+            return or_(*beyond)
+        # the same rows, with a range on the first key an index can start from (the OR alone
+        # is read as a filter: a deep page would walk every row before it)
+        return and_(first <= values[0] if descending else first >= values[0], or_(*beyond))
 
     def cursor(self, row) -> str:
         values = [self.name, *(_plain(getattr(row, column.key)) for column, _ in self.keys)]

@@ -40,7 +40,7 @@ def matching(model, q: str):
     """A condition: the rows of `model` (a Searchable) matching every term of `q`."""
     parts = _terms(q)
     if db.session.get_bind().dialect.name == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'::regconfig"), model.search_text)
+        vector = literal_column(f"{model.__tablename__}.search_vector")  # generated (app/models/search.py)
         return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(parts)))
     index = table(f"{model.__tablename__}_search", column("rowid"))
     found = select(index.c.rowid).where(literal_column(index.name).op("MATCH")(_fts5_query(parts)))

@@ -9,7 +9,7 @@ Revises: g1_forms
 import sqlalchemy as sa
 from alembic import op
 
-from app.models.search import document_tokens, fts5_statements
+from app.models.search import document_tokens, index_statements
 
 revision = "h2_search"
 down_revision = "g1_forms"
@@ -38,12 +38,9 @@ def upgrade():
     for table, fields in SEARCHED.items():
         op.add_column(table, sa.Column("search_text", sa.Text(), nullable=True))
         _fill(connection, table, fields)
-        if postgres:
-            op.execute(f"CREATE INDEX ix_{table}_search ON {table} "
-                       "USING gin (to_tsvector('simple'::regconfig, search_text))")
-        else:
-            for statement in fts5_statements(table):
-                op.execute(statement)
+        for statement in index_statements(table, connection.dialect.name):
+            op.execute(statement)
+        if not postgres:
             op.execute(f"INSERT INTO {table}_search({table}_search) VALUES ('rebuild')")
     for column in FILTERS:
         op.drop_index(OLD_INDEXES[column], table_name="complaints")
@@ -58,6 +55,7 @@ def downgrade():
     for table in SEARCHED:
         if postgres:
             op.drop_index(f"ix_{table}_search", table_name=table)
+            op.drop_column(table, "search_vector")
         else:
             for trigger in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER {table}_search_{trigger}")
