@@ -99,3 +99,26 @@ def test_the_return_register_is_searched_through_the_same_index(api):
     assert response.status_code == 200, response.get_json()
     assert [r["id"] for r in response.get_json()["items"]] == [mine.request_id]
     assert clerk.get("/return-authorizations", query_string={"q": "开"}).status_code == 422
+
+
+def test_a_responsible_party_pages_once_through_each_complaint_held_as_department_and_as_person(api):
+    """responsible= reads the department's and the person's complaints apart (paging's parts):
+    one both handled by the person and held by the department is listed once, in order."""
+    word = rare_pair()
+    cases = [Case(api, description=f"{word}{i}", received_at=f"2026-09-0{i + 1}T09:00:00+08:00") for i in range(3)]
+    for case in cases:
+        case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    cases[1].complete("workshop_supervisor", "handle_workshop", GOOD_HANDLING)
+    role = cases[0].complaint()["responsible_role"]
+    walked, after = [], None
+    while True:
+        body = api.as_("customer_dept").get("/complaints", query_string={
+            "q": word, "responsible": role, "sort": "received", "per_page": 1,
+            **({"after": after} if after else {})}).get_json()
+        walked += [c["number"] for c in body["items"]]
+        assert (body["total"], body["total_exact"]) == (3, True)
+        after = body["next_after"]
+        if after is None:
+            break
+    assert walked == [c.number for c in cases]
+    assert cases[1].complaint()["responsible_person"] == "workshop_supervisor"
