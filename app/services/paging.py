@@ -57,6 +57,14 @@ class Sort:
         # is read as a filter: a deep page would walk every row before it)
         return and_(first <= values[0] if descending else first >= values[0], or_(*beyond))
 
+    def after_ranges(self, values: list) -> list:
+        """after() as conditions of which a row meets one, each an index range: with an empty-able
+        first key, the rows with a value (from the cursor's on) and then the empty ones apart."""
+        first, descending = self.keys[0]
+        if values[0] is None or not _nullable(first):
+            return [self.after(values)]
+        return [and_(first <= values[0] if descending else first >= values[0], self.after(values)), first.is_(None)]
+
     def cursor(self, row) -> str:
         values = [self.name, *(_plain(getattr(row, column.key)) for column, _ in self.keys)]
         return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
@@ -117,13 +125,13 @@ def bounded_count(query, bound: int = COUNT_BOUND) -> tuple[int, bool]:
     return (counted, True) if counted <= bound else (bound, False)
 
 
-def _union(query, parts, sort, position, limit):
-    """The ids of the first `limit` rows of each part in `sort`'s order, each part read on its
-    own, merged without repeats."""
+def _union(query, conditions, sort, limit):
+    """The ids of the first `limit` rows meeting each condition in `sort`'s order, each read on
+    its own, merged without repeats."""
     key = query.column_descriptions[0]["entity"].id
     branches = []
-    for part in parts:
-        branch = select(key).where(*(c for c in (query.whereclause, part, position) if c is not None))
+    for condition in conditions:
+        branch = select(key).where(*(c for c in (query.whereclause, condition) if c is not None))
         inner = branch.order_by(*sort.order_by()).limit(limit).subquery()
         branches.append(select(inner.c[0]))
     return union(*branches)
@@ -134,15 +142,18 @@ def paginate(query, sort: Sort, *, after: str | None = None, page: int = 1, per_
     """A page of `query` in `sort`'s order. `parts`, when given, are conditions a row meets one of
     (the lanes of an inbox, the two ways a complaint is someone's): each is read as its own index
     range in the sort's order and the ranges merged, where one OR (or IN) would make the database
-    read every matching row and sort them."""
+    read every matching row and sort them. A cursor's position is split the same way when it is
+    not one range (Sort.after_ranges)."""
     total, exact = bounded_count(query.where(or_(*parts)) if parts else query, count_bound)  # in no order
-    position = sort.after(sort.read_cursor(after)) if after else None
+    ranges = sort.after_ranges(sort.read_cursor(after)) if after else [None]
     skip = 0 if after else (page - 1) * per_page
+    conditions = [[c for c in (part, at) if c is not None] for part in parts or [None] for at in ranges]
     ordered = query.order_by(*sort.order_by())
-    if parts:
-        ordered = ordered.where(sort.keys[-1][0].in_(_union(query, parts, sort, position, skip + per_page + 1)))
-    if position is not None:
-        ordered = ordered.where(position)
+    if len(conditions) > 1:
+        ordered = ordered.where(sort.keys[-1][0].in_(
+            _union(query, [and_(*c) for c in conditions], sort, skip + per_page + 1)))
+    elif conditions[0]:
+        ordered = ordered.where(*conditions[0])
     rows = list(db.session.scalars(ordered.offset(skip).limit(per_page + 1)).unique())
     more = len(rows) > per_page
     rows = rows[:per_page]
