@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
 from ..extensions import db
+from .search import Searchable
 from .types import UTCDateTime
 
 
@@ -18,27 +19,29 @@ class RecordCounter(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
-class Complaint(db.Model):
+class Complaint(Searchable, db.Model):
     __tablename__ = "complaints"
-    # the ledger's orders (each with the id that makes it stable) and its commonest filter
+    __search_fields__ = ("number", "customer_name", "contact_phone", "vehicle", "description", "result")
+    # the ledger's orders (each with the id that makes it stable), and each filter in the default
+    # order (newest first): a filtered page is one index range however many rows there are
     __table_args__ = (Index("ix_complaints_received_id", "received_at", "id"),
                       Index("ix_complaints_deadline_id", "deadline_at", "id"),
-                      Index("ix_complaints_status_received_id", "status", "received_at", "id"),
-                      Index("ix_complaints_responsible_user_id", "responsible_user_id"),
+                      *(Index(f"ix_complaints_{name}_received_id", name, "received_at", "id") for name in (
+                          "status", "category", "severity", "channel", "responsible_role", "responsible_user_id")),
                       Index("ix_complaints_first_deadline_at", "first_deadline_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    channel: Mapped[str] = mapped_column(String(16), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
     customer_name: Mapped[str] = mapped_column(String(100))
     contact_phone: Mapped[str] = mapped_column(String(32))
     vehicle: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     customer_request: Mapped[str] = mapped_column(Text, default="")
-    category: Mapped[str | None] = mapped_column(String(32), index=True)
-    severity: Mapped[str | None] = mapped_column(String(16), index=True)
-    responsible_role: Mapped[str | None] = mapped_column(String(64), index=True)
+    category: Mapped[str | None] = mapped_column(String(32))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    responsible_role: Mapped[str | None] = mapped_column(String(64))
     responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(32), index=True, default="registered")

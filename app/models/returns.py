@@ -7,11 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
 from ..extensions import db
+from .search import Searchable
 from .types import JsonData, UTCDateTime
 
 
-class ReturnAuthorization(db.Model):
+class ReturnAuthorization(Searchable, db.Model):
     __tablename__ = "return_authorizations"
+    __search_fields__ = ("number", "model", "branch", "fault_description")
     id: Mapped[int] = mapped_column(primary_key=True)
     # RMA-YYYYMM-NNNN, issued on the department head's approval; none before (or ever, when rejected)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)

@@ -12,7 +12,7 @@ from ..i18n import N_, status_pair
 from ..forms import choice_label
 from ..models import Complaint, User
 from ..roles import role_label
-from . import deployments, exports, paging
+from . import deployments, exports, paging, search
 
 READ = "complaints.read_ledger"  # the whole ledger, or a department's own complaints
 
@@ -43,6 +43,8 @@ EXPORT_CUT = "Only the first {limit} rows are exported: narrow the filters."  # 
 
 def _filtered(user: User, status=None, category=None, severity=None, channel=None, month=None,
               responsible=None, q=None):
+    """The ledger's rows as filtered, and the parts one of which a row must meet (or None): a
+    responsible party is a department or a person, each read through its own index."""
     query = permissions.scope(user, READ, select(Complaint))
     for column, value in ((Complaint.status, status), (Complaint.category, category),
                           (Complaint.severity, severity), (Complaint.channel, channel)):
@@ -51,15 +53,13 @@ def _filtered(user: User, status=None, category=None, severity=None, channel=Non
     if month:
         start, end = month_range(month)
         query = query.where(Complaint.received_at >= start, Complaint.received_at < end)
+    if q and q.strip():
+        query = query.where(search.matching(Complaint, q))
+    parts = None
     if responsible:
         person = select(User.id).where(User.username == responsible).scalar_subquery()
-        query = query.where(or_(Complaint.responsible_role == responsible, Complaint.responsible_user_id == person))
-    if q and q.strip():
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(*(column.ilike(pattern) for column in (
-            Complaint.number, Complaint.customer_name, Complaint.contact_phone, Complaint.vehicle,
-            Complaint.description, Complaint.result))))
-    return query
+        parts = [Complaint.responsible_role == responsible, Complaint.responsible_user_id == person]
+    return query, parts
 
 
 def _sort(sort: str) -> paging.Sort:
@@ -69,7 +69,8 @@ def _sort(sort: str) -> paging.Sort:
 
 
 def ledger(user: User, sort="-received", after=None, page=1, per_page=50, **filters) -> paging.Page:
-    return paging.paginate(_filtered(user, **filters), _sort(sort), after=after, page=page, per_page=per_page)
+    query, parts = _filtered(user, **filters)
+    return paging.paginate(query, _sort(sort), after=after, page=page, per_page=per_page, parts=parts)
 
 
 EXPORT_COLUMNS = {  # column -> (English, Chinese) header
@@ -101,7 +102,8 @@ def export_file(user: User, fmt: str, lang: str, cut_note: str, sort="-received"
     the reader's language, heads a cut one), and whether it was cut."""
     if fmt not in exports.FORMATS:
         raise ValidationFailed(N_("bad format"), {"format": [N_("must be one of %(choices)s", choices=", ".join(exports.FORMATS))]})
-    rows, cut = paging.bounded(_filtered(user, **filters), _sort(sort), limit)
+    query, parts = _filtered(user, **filters)
+    rows, cut = paging.bounded(query.where(or_(*parts)) if parts else query, _sort(sort), limit)
     forms = deployments.current_forms()
     table = [[_cell(key, row[key], lang, forms) for key in EXPORT_COLUMNS] for row in map(as_dict, rows)]
     headers = [en if lang == "en" else zh for en, zh in EXPORT_COLUMNS.values()]

@@ -107,7 +107,11 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
         query = query.where(OpenTask.due_at < now())
     elif overdue is False:
         query = query.where(or_(OpenTask.due_at.is_(None), OpenTask.due_at >= now()))
-    return paging.paginate(query, SORTS[sort], after=after, page=page, per_page=per_page)
+    # Each lane read on its own range of ix_open_tasks_lane_due/_created, in the sort's order: one
+    # `lane IN (...)` would read every task of the person's lanes to sort them.
+    lanes = [] if lane else sorted(user.roles)
+    parts = [OpenTask.lane == name for name in lanes] if len(lanes) > 1 else None
+    return paging.paginate(query, SORTS[sort], after=after, page=page, per_page=per_page, parts=parts)
 
 
 def lane_counts(user: User) -> list[dict]:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, and_, false, func, or_, select
+from sqlalchemy import DateTime, and_, false, func, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..errors import ValidationFailed
@@ -17,7 +17,7 @@ from ..i18n import N_
 from ..extensions import db
 from ..models.types import UTCDateTime
 
-COUNT_BOUND = 10_000
+COUNT_BOUND = 1_000  # a page of 50 needs no more; counting stops there, not at the list's end
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,22 @@ class Sort:
             if step is not None:
                 beyond.append(and_(*same, step))
             same.append(equal)
-        return or_(*beyond) if beyond else false()
+        if not beyond:
+            return false()
+        first, descending = self.keys[0]
+        if values[0] is None or _nullable(first):
+            return or_(*beyond)
+        # the same rows, with a range on the first key an index can start from (the OR alone
+        # is read as a filter: a deep page would walk every row before it)
+        return and_(first <= values[0] if descending else first >= values[0], or_(*beyond))
+
+    def after_ranges(self, values: list) -> list:
+        """after() as conditions of which a row meets one, each an index range: with an empty-able
+        first key, the rows with a value (from the cursor's on) and then the empty ones apart."""
+        first, descending = self.keys[0]
+        if values[0] is None or not _nullable(first):
+            return [self.after(values)]
+        return [and_(first <= values[0] if descending else first >= values[0], self.after(values)), first.is_(None)]
 
     def cursor(self, row) -> str:
         values = [self.name, *(_plain(getattr(row, column.key)) for column, _ in self.keys)]
@@ -104,19 +119,42 @@ class Page:
 
 def bounded_count(query, bound: int = COUNT_BOUND) -> tuple[int, bool]:
     """How many rows the query has, counting no further than `bound`."""
-    counted = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(bound + 1).subquery()))
+    key = query.column_descriptions[0]["entity"].id  # the id alone: no row's columns, no eager joins
+    counted = db.session.scalar(select(func.count()).select_from(
+        query.with_only_columns(key).order_by(None).limit(bound + 1).subquery()))
     return (counted, True) if counted <= bound else (bound, False)
 
 
+def _union(query, conditions, sort, limit):
+    """The ids of the first `limit` rows meeting each condition in `sort`'s order, each read on
+    its own, merged without repeats."""
+    key = query.column_descriptions[0]["entity"].id
+    branches = []
+    for condition in conditions:
+        branch = select(key).where(*(c for c in (query.whereclause, condition) if c is not None))
+        inner = branch.order_by(*sort.order_by()).limit(limit).subquery()
+        branches.append(select(inner.c[0]))
+    return union(*branches)
+
+
 def paginate(query, sort: Sort, *, after: str | None = None, page: int = 1, per_page: int = 50,
-             count_bound: int = COUNT_BOUND) -> Page:
-    total, exact = bounded_count(query, count_bound)
+             count_bound: int = COUNT_BOUND, parts=None) -> Page:
+    """A page of `query` in `sort`'s order. `parts`, when given, are conditions a row meets one of
+    (the lanes of an inbox, the two ways a complaint is someone's): each is read as its own index
+    range in the sort's order and the ranges merged, where one OR (or IN) would make the database
+    read every matching row and sort them. A cursor's position is split the same way when it is
+    not one range (Sort.after_ranges)."""
+    total, exact = bounded_count(query.where(or_(*parts)) if parts else query, count_bound)  # in no order
+    ranges = sort.after_ranges(sort.read_cursor(after)) if after else [None]
+    skip = 0 if after else (page - 1) * per_page
+    conditions = [[c for c in (part, at) if c is not None] for part in parts or [None] for at in ranges]
     ordered = query.order_by(*sort.order_by())
-    if after:
-        ordered = ordered.where(sort.after(sort.read_cursor(after)))
-    else:
-        ordered = ordered.offset((page - 1) * per_page)
-    rows = list(db.session.scalars(ordered.limit(per_page + 1)).unique())
+    if len(conditions) > 1:
+        ordered = ordered.where(sort.keys[-1][0].in_(
+            _union(query, [and_(*c) for c in conditions], sort, skip + per_page + 1)))
+    elif conditions[0]:
+        ordered = ordered.where(*conditions[0])
+    rows = list(db.session.scalars(ordered.offset(skip).limit(per_page + 1)).unique())
     more = len(rows) > per_page
     rows = rows[:per_page]
     return Page(rows, total, exact, sort.cursor(rows[-1]) if more else None)

@@ -2,7 +2,7 @@
 and the record of shipments refused because no approved application covers them."""
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from .. import forms, permissions
 from ..clock import now
@@ -10,7 +10,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import OpenTask, RefusedShipment, ReturnAuthorization, User
-from . import inbox, paging
+from . import inbox, paging, search
 
 # Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
 READ = "returns.read_register"
@@ -29,11 +29,8 @@ def register(user: User, status=None, branch=None, q=None, after=None, page=1, p
         query = query.where(ReturnAuthorization.status == status)
     if branch:
         query = query.where(ReturnAuthorization.branch == branch)
-    if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(ReturnAuthorization.number.ilike(pattern), ReturnAuthorization.model.ilike(pattern),
-                                ReturnAuthorization.branch.ilike(pattern),
-                                ReturnAuthorization.fault_description.ilike(pattern)))
+    if q and q.strip():
+        query = query.where(search.matching(ReturnAuthorization, q))
     return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
 
 

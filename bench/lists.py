@@ -1,0 +1,117 @@
+"""p50/p95 of the inbox and the ledger through the service layer, on a database that
+bench/generate.py filled (100k open tasks, 1M complaints), as markdown rows:
+
+    .venv/bin/python bench/lists.py --database-url URL [--rounds 30] [--explain]
+
+Each figure is one whole call (the bounded count and the page, as the API makes them), the
+session rolled back between calls (the user and roles read again, as in a request). --explain prints each statement's plan (PostgreSQL: EXPLAIN
+ANALYZE, BUFFERS; SQLite: EXPLAIN QUERY PLAN) once, after the figures. Times vary with what
+else the machine runs: say so beside any figure reported."""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+GOAL_MS = 50
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(int(len(ordered) * 0.95) - 1, 0)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+
+    from sqlalchemy import event, select
+    from app import create_app
+    from app.extensions import db
+    from app.models import Complaint, OpenTask, User
+    from app.services import complaints, inbox
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench"})
+    with app.test_request_context():
+        kind = db.engine.dialect.name
+        tasks = db.session.scalar(select(db.func.count()).select_from(OpenTask))
+        rows = db.session.scalar(select(db.func.count()).select_from(Complaint))
+        users = {name: db.session.scalar(select(User).where(User.username == name))
+                 for name in ("demo_all", "service_manager", "customer_dept")}
+        sample = db.session.scalars(select(Complaint).where(Complaint.number.like("TB%"))
+                                    .order_by(Complaint.id.desc()).limit(1)).one()
+        phone, plate, person = sample.contact_phone, sample.vehicle.split()[-1], sample.customer_name
+        role = db.session.scalar(select(Complaint.responsible_role).where(Complaint.responsible_role.is_not(None))
+                                 .limit(1))
+
+        def deep(query, sort, depth):
+            row = db.session.scalars(query.order_by(*sort.order_by()).offset(depth).limit(1)).first()
+            return sort.cursor(row) if row is not None else None
+
+        everyone = users["demo_all"]
+        inbox_deep = deep(select(OpenTask).where(*inbox._visible(everyone)), inbox.SORTS["due"], 20_000)
+        ledger_deep = deep(select(Complaint), complaints.SORTS["-received"], 200_000)
+        db.session.rollback()
+        cases = [
+            (f"inbox, {tasks:,} open tasks, every lane, by due, page 1",
+             lambda: inbox.list_tasks(everyone, sort="due")),
+            ("inbox, one lane (lane=service_manager), by due, page 1",
+             lambda: inbox.list_tasks(everyone, lane="service_manager", sort="due")),
+            ("inbox, every lane, by due, keyset page 400 deep",
+             lambda: inbox.list_tasks(everyone, sort="due", after=inbox_deep)),
+            (f"ledger, {rows:,} complaints, default (newest first)",
+             lambda: complaints.ledger(users["customer_dept"])),
+            ("ledger, keyset page 4,000 deep",
+             lambda: complaints.ledger(users["customer_dept"], after=ledger_deep)),
+            ("ledger, status=closed & channel=email",
+             lambda: complaints.ledger(users["customer_dept"], status="closed", channel="email")),
+            ("ledger, category=repair_quality & month=2025-06",
+             lambda: complaints.ledger(users["customer_dept"], category="repair_quality", month="2025-06")),
+            (f"ledger, responsible={role} (department or person)",
+             lambda: complaints.ledger(users["customer_dept"], responsible=role)),
+            ("ledger, q=异响", lambda: complaints.ledger(users["customer_dept"], q="异响")),
+            ("ledger, q=异响 & status=closed", lambda: complaints.ledger(users["customer_dept"], q="异响",
+                                                                        status="closed")),
+            (f"ledger, q={phone[3:10]} (phone fragment)",
+             lambda: complaints.ledger(users["customer_dept"], q=phone[3:10])),
+            (f"ledger, q={plate[1:5]} (plate fragment)",
+             lambda: complaints.ledger(users["customer_dept"], q=plate[1:5])),
+            (f"ledger, q={person} (customer name)", lambda: complaints.ledger(users["customer_dept"], q=person)),
+        ]
+        print(f"| what | database | p50 / p95 | goal |\n|---|---|---|---|")
+        for what, call in cases:
+            call()  # warm: plans and caches
+            samples = []
+            for _ in range(args.rounds):
+                start = time.perf_counter()
+                call()
+                samples.append((time.perf_counter() - start) * 1000)
+                db.session.rollback()
+            p50, p95 = percentiles(samples)
+            print(f"| {what} | {kind} | {p50:.1f} / {p95:.1f} ms | p95 < {GOAL_MS} ms |", flush=True)
+        if not args.explain:
+            return
+        for what, call in cases:
+            statements = []
+
+            def seen(conn, cursor, statement, parameters, context, executemany):
+                statements.append((statement, parameters))
+
+            event.listen(db.engine, "before_cursor_execute", seen)
+            call()
+            event.remove(db.engine, "before_cursor_execute", seen)
+            db.session.rollback()
+            print(f"\n## {what}")
+            prefix = "EXPLAIN (ANALYZE, BUFFERS) " if kind == "postgresql" else "EXPLAIN QUERY PLAN "
+            with db.engine.connect() as connection:
+                for statement, parameters in statements:
+                    plan = connection.exec_driver_sql(prefix + statement, parameters).all()
+                    print("\n".join(" ".join(str(v) for v in row) for row in plan) + "\n")
+
+
+if __name__ == "__main__":
+    main()
