@@ -8,11 +8,11 @@ from .parsing import InvalidProcess, ParsedProcess, Problem, parse_process_files
 from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
 from .sandbox import UnsafeScript
 from .scripting import ScriptEngine, ServiceTaskFailed
-from .serialization import SERIALIZER_VERSION
+from .serialization import SERIALIZER_VERSION, RestoredSpec, restored_spec
 
 fixes.apply()
 
 __all__ = ["DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess",
-           "Problem", "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskFacts", "TaskNotReady",
+           "Problem", "RestoredSpec", "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskFacts", "TaskNotReady",
            "UnsafeScript", "UserTaskView", "WorkflowRun", "decision_problems", "migrate", "parse_process_files",
-           "read_facts", "use_clock"]
+           "read_facts", "restored_spec", "use_clock"]
