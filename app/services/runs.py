@@ -200,8 +200,7 @@ def save(instance: ProcessInstance, run: WorkflowRun, known: Known | None = None
     instance.serializer_version = SERIALIZER_VERSION
     if instance.status not in HELD:
         instance.status = run.status
-    _wake_timer_runners(instance.next_timer_at, run.next_timer_at)
-    instance.next_timer_at = run.next_timer_at
+    timer_before, instance.next_timer_at = instance.next_timer_at, run.next_timer_at
     instance.data = run.data
     ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
     if known is None:
@@ -224,6 +223,7 @@ def save(instance: ProcessInstance, run: WorkflowRun, known: Known | None = None
     db.session.add_all(arrived)
     notices.queue_for(instance, arrived, known.notices)  # the outbox, in this transaction; sent after the commit
     db.session.flush()
+    _wake_timer_runners(timer_before, instance.next_timer_at)  # after the flush: the row gets one UPDATE
 
 
 def record_completion(instance: ProcessInstance, task_id: str, task_name: str, form_key: str, lane: str,
