@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import current_app
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import joinedload, lazyload, undefer
 
 from .. import handlers, logs
 from ..clock import now
@@ -77,8 +77,9 @@ def lock_task_instance(task_id: str) -> tuple[ProcessInstance | None, Known | No
     row = db.session.execute(_locked(ProcessInstance.id == of_task)).first()
     if row is None:
         return None, None
+    # Who holds a task is its claimed_by_id: the person (and her roles) is not read with it.
     tasks = list(db.session.scalars(select(OpenTask).where(OpenTask.instance_id == row.ProcessInstance.id)
-                                    .execution_options(populate_existing=True)))
+                                    .options(lazyload(OpenTask.claimed_by)).execution_options(populate_existing=True)))
     return row.ProcessInstance, Known(tasks, row.drafts, row.notices)
 
 
