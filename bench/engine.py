@@ -210,7 +210,8 @@ def main() -> None:
           f"{ours:.1f} ms | |")
     print(f"| complaint happy path in bare SpiffWorkflow (serialize_json per task), median per lifecycle | — | "
           f"{theirs:.1f} ms | |")
-    print(f"| complaint happy path, service in-process ÷ bare SpiffWorkflow | {database} | {ours / theirs:.1f}× | ≤ 2× |")
+    print(f"| complaint happy path, service in-process ÷ bare SpiffWorkflow | {database} | "
+          f"{ours / theirs:.1f}× | ≤ 2× |")
     def spread(values) -> str:
         return f"{min(values)}–{max(values)}" if min(values) != max(values) else str(min(values))
     data = [c[1] for c in counts]

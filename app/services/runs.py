@@ -212,7 +212,8 @@ def save(instance: ProcessInstance, run: WorkflowRun, known: Known | None = None
     gone = sorted(listed - set(ready))
     if gone:
         db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id, OpenTask.id.in_(gone)))
-    if known.drafts and instance.status not in HELD:  # a task gone (completed, cancelled) takes its drafts; a held one keeps them
+    # A task gone (completed, cancelled) takes its drafts; a held one keeps them.
+    if known.drafts and instance.status not in HELD:
         db.session.execute(delete(TaskDraft).where(TaskDraft.instance_id == instance.id,
                                                    TaskDraft.task_id.not_in(list(ready) or [""])))
     opened_at, diagram = now(), deployments.facts(instance.version)
