@@ -67,6 +67,9 @@ def from_environment(instance_path: Path) -> dict:
         "PENALTY_RULES_PROCEDURE": env("PENALTY_RULES_PROCEDURE", "complaint"),
         # /healthz calls the timer runner stale when its last pass is older (3 × its 30 s interval + slack).
         "TIMERS_MAX_AGE_SECONDS": int(env("TIMERS_MAX_AGE_SECONDS", "120")),
+        # Each worker keeps the working-day calendar an admin entered this long (a change made in
+        # the same worker counts at once; in the others within this time: app/workdays.py).
+        "CALENDAR_CACHE_SECONDS": float(env("CALENDAR_CACHE_SECONDS", "60")),
         # "json" lines on stderr, or "text"; unset: json unless debugging or testing.
         "LOG_FORMAT": env("LOG_FORMAT", ""),
         # Where pg_dump/pg_restore live, if not on PATH nor in /usr/lib/postgresql/*/bin.

@@ -3,16 +3,18 @@ from the chinese-calendar package for the years it knows; for later years the da
 admin entered (calendar_days); for a year nobody entered, Monday to Friday, with a warning.
 An admin's entry also overrides the library (a late-announced change)."""
 import logging
+import time
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
-from flask import has_app_context
-from sqlalchemy import extract, func, select
+from flask import current_app, has_app_context
+from sqlalchemy import select
 
 from .clock import local, now, service_zone
 
 log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
+_CACHE = "calendar_days"  # in app.extensions: year -> (good until, monotonic clock; entered days)
 
 
 def library_knows(year: int) -> bool:
@@ -23,24 +25,43 @@ def library_knows(year: int) -> bool:
     return True
 
 
-def _entered_days(first: date, last: date) -> dict[date, bool]:
-    if not has_app_context():
-        return {}
+def _year_days(year: int) -> dict[date, bool]:
+    """The days an admin entered for `year`: read once per CALENDAR_CACHE_SECONDS per worker and
+    database (each app keeps its own), forgotten at once when this worker changes a day
+    (forget_entered_days). A deadline is computed on every task that opens: the calendar,
+    which changes a few times a year, is not read each time. Another worker sees a change
+    within CALENDAR_CACHE_SECONDS: a short life needs no shared counter read per request."""
+    kept = current_app.extensions.setdefault(_CACHE, {})
+    found = kept.get(year)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
     from .extensions import db
     from .models import CalendarDay
     rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_working)
-                              .where(CalendarDay.day >= first, CalendarDay.day <= last))
-    return {day: working for day, working in rows}
+                              .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))
+    days = {day: working for day, working in rows}
+    kept[year] = (time.monotonic() + current_app.config.get("CALENDAR_CACHE_SECONDS", 60), days)
+    return days
+
+
+def forget_entered_days() -> None:
+    """An admin changed a day: this worker reads the calendar again (services/calendar.py)."""
+    current_app.extensions[_CACHE] = {}
+
+
+def _entered_days(first: date, last: date) -> dict[date, bool]:
+    if not has_app_context():
+        return {}
+    entered = {}
+    for year in range(first.year, last.year + 1):
+        entered.update((day, working) for day, working in _year_days(year).items() if first <= day <= last)
+    return entered
 
 
 def year_source(year: int) -> str:
     """'admin' (days entered), 'library' (chinese-calendar) or 'weekdays' (Monday to Friday)."""
-    if has_app_context():
-        from .extensions import db
-        from .models import CalendarDay
-        if db.session.scalar(select(func.count()).select_from(CalendarDay)
-                             .where(extract("year", CalendarDay.day) == year)):
-            return "admin"
+    if has_app_context() and _year_days(year):
+        return "admin"
     return "library" if library_knows(year) else "weekdays"
 
 

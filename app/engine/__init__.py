@@ -9,11 +9,11 @@ from .runtime import EngineError, TaskNotReady, UserTaskView, WorkflowRun
 from .sandbox import UnsafeScript
 from .tables import Decided, DecisionFailed, decide
 from .scripting import ScriptEngine, ServiceTaskFailed
-from .serialization import SERIALIZER_VERSION
+from .serialization import SERIALIZER_VERSION, RestoredSpec, restored_spec
 
 fixes.apply()
 
-__all__ = ["Decided", "DecisionFailed", "DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused", "MigrationResult", "ParsedProcess",
-           "Problem", "SERIALIZER_VERSION", "ScriptEngine", "ServiceTaskFailed", "TaskFacts", "TaskNotReady",
-           "UnsafeScript", "UserTaskView", "WorkflowRun", "decide", "decision_problems", "migrate", "parse_process_files",
-           "read_facts", "use_clock"]
+__all__ = ["Decided", "DecisionFailed", "DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused",
+           "MigrationResult", "ParsedProcess", "Problem", "RestoredSpec", "SERIALIZER_VERSION", "ScriptEngine",
+           "ServiceTaskFailed", "TaskFacts", "TaskNotReady", "UnsafeScript", "UserTaskView", "WorkflowRun", "decide",
+           "decision_problems", "migrate", "parse_process_files", "read_facts", "restored_spec", "use_clock"]

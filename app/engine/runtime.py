@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from .pruning import prune, went_through
 from .sandbox import UnsafeScript
 from .scripting import ScriptEngine, ServiceTaskFailed
-from .serialization import dump_state, load_spec, load_workflow
+from .serialization import RestoredSpec, dump_state, load_spec, load_workflow
 
 
 class EngineError(Exception):
@@ -61,9 +61,10 @@ class WorkflowRun:
         self._pruned: list[tuple] = []
 
     @classmethod
-    def create(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
-        """A new workflow holding the start form's data, before the engine ran it: `run()` starts it."""
-        spec, subprocess_specs = load_spec(spec_json)
+    def create(cls, spec: RestoredSpec | str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+        """A new workflow holding the start form's data, before the engine ran it: `run()` starts it.
+        `spec` is a restored spec (serialization.restored_spec) or a stored spec's JSON."""
+        spec, subprocess_specs = spec if isinstance(spec, RestoredSpec) else load_spec(spec)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
         # The start event's form fills the first task's data, as a start form would.
         start = workflow.get_next_task(state=TaskState.READY)
@@ -72,14 +73,16 @@ class WorkflowRun:
         return cls(workflow)
 
     @classmethod
-    def start(cls, spec_json: str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
-        run = cls.create(spec_json, data, script_engine)
+    def start(cls, spec: RestoredSpec | str, data: dict, script_engine: ScriptEngine) -> "WorkflowRun":
+        run = cls.create(spec, data, script_engine)
         run.run()
         return run
 
     @classmethod
-    def load(cls, spec_json: str, state_json: str, script_engine: ScriptEngine) -> "WorkflowRun":
-        run = cls(load_workflow(spec_json, state_json, script_engine))
+    def load(cls, spec: RestoredSpec | str, state_json: str, script_engine: ScriptEngine) -> "WorkflowRun":
+        """A stored state loaded against its version's spec: restored (a state of this serializer
+        version, the spec shared) or as stored JSON (an older state is migrated)."""
+        run = cls(load_workflow(spec, state_json, script_engine))
         run._prune()  # a state saved before pruning (rounds deep) is made shallow before anything runs
         return run
 

@@ -40,6 +40,9 @@ _FORBIDDEN_ATTRS = {'format', 'format_map', 'mro'}
 # Generator, coroutine, frame, traceback and code attributes lead to f_globals/f_builtins.
 _FRAME_ATTR = re.compile(r'(gi|cr|ag|f|tb|co)_')
 _CACHE_SIZE = 2048
+# (source, mode, callable names) -> the checked code of a cheap expression, or None (runs in a
+# worker). The same for every environment: a request's script engine is new, its sources are not.
+_COMPILED: dict = {}
 
 
 def check_source(source: str, mode: str, allowed_functions: set[str]) -> ast.AST:
@@ -126,7 +129,6 @@ class RestrictedEnvironment(TaskDataEnvironment):
         self.time_limit = time_limit
         self.memory_limit = memory_limit
         self.workers = workers
-        self._compiled = {}
 
     @property
     def pool(self):
@@ -173,11 +175,14 @@ class RestrictedEnvironment(TaskDataEnvironment):
         """The code of a cheap expression, None for a source that runs in a worker; both
         checked (and remembered) first."""
         key = (source, mode, frozenset(functions))
-        if key not in self._compiled:
-            tree = check_source(source, mode, set(functions))
-            # '<string>' lets PythonScriptEngine find the failing line for its error report
-            code = compile(tree, '<string>', mode) if is_cheap(tree, set(functions)) else None
-            if len(self._compiled) >= _CACHE_SIZE:  # DMN may inline values into sources
-                self._compiled.clear()
-            self._compiled[key] = code
-        return self._compiled[key]
+        try:
+            return _COMPILED[key]
+        except KeyError:
+            pass
+        tree = check_source(source, mode, set(functions))  # raises before anything is remembered
+        # '<string>' lets PythonScriptEngine find the failing line for its error report
+        code = compile(tree, '<string>', mode) if is_cheap(tree, set(functions)) else None
+        if len(_COMPILED) >= _CACHE_SIZE:  # DMN may inline values into sources
+            _COMPILED.clear()
+        _COMPILED[key] = code
+        return code

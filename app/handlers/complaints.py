@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..i18n import N_
@@ -16,7 +17,9 @@ FIRST_RESPONSE = timedelta(hours=24)  # a major complaint's first response
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
-    complaint = db.session.scalar(select(Complaint).where(Complaint.instance_id == ctx.instance_id))
+    # Its responsible person is not what a handler needs: not joined (with that person's roles).
+    complaint = db.session.scalar(select(Complaint).where(Complaint.instance_id == ctx.instance_id)
+                                  .options(lazyload(Complaint.responsible_user)))
     if complaint is None:
         raise HandlerError(f"instance {ctx.instance_id} has no complaint record")
     return complaint

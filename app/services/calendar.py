@@ -10,7 +10,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import CalendarDay, User
-from ..workdays import year_source
+from ..workdays import forget_entered_days, year_source
 
 
 def year(year_number: int) -> dict:
@@ -39,6 +39,7 @@ def set_day(user: User, day_text: str, is_working, note: str = "") -> CalendarDa
     entry.is_working, entry.note, entry.updated_by_id, entry.updated_at = is_working, note, user.id, now()
     db.session.add(entry)
     db.session.flush()
+    forget_entered_days()
     return entry
 
 
@@ -50,6 +51,8 @@ def remove_day(user: User, day_text: str) -> None:
         raise ValidationFailed(N_("bad calendar day"), {"day": [N_("must be a date YYYY-MM-DD")]}) from None
     if entry is not None:
         db.session.delete(entry)
+        db.session.flush()
+        forget_entered_days()
 
 
 def warnings(lang: str) -> list[str]:

@@ -1,15 +1,14 @@
 """Deploying procedure versions: validated, immutable, numbered per procedure."""
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from .. import forms, handlers
-from ..engine import (SERIALIZER_VERSION, DiagramFacts, InvalidProcess, ParsedProcess, Problem, decision_problems,
-                      parse_process_files, read_facts)
+from ..caching import Kept
+from ..engine import (SERIALIZER_VERSION, DiagramFacts, InvalidProcess, ParsedProcess, Problem, RestoredSpec,
+                      decision_problems, parse_process_files, read_facts, restored_spec)
 from ..errors import InvalidProcedure, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
@@ -108,25 +107,20 @@ def procedure_files(directory: Path) -> dict[str, dict[str, str]]:
     return procedures
 
 
-_FACTS: "OrderedDict[str, DiagramFacts]" = OrderedDict()
-_FACTS_KEPT = 128  # versions, and the drafts dry runs walk: the least recently used go
-_FACTS_LOCK = threading.Lock()  # a worker's threads share it
+_FACTS: Kept[DiagramFacts] = Kept(128)  # versions, and the drafts dry runs walk: the least recently used go
 
 
 def facts(version: ProcessVersion) -> DiagramFacts:
     """What the version's diagram says of its tasks (due rules, what their pages show), read once
     per process: a version's files never change, and its digest names them."""
-    with _FACTS_LOCK:
-        found = _FACTS.get(version.sha256)
-        if found is not None:
-            _FACTS.move_to_end(version.sha256)
-            return found
-    found = read_facts(version.files)  # outside the lock: it may load the files
-    with _FACTS_LOCK:
-        _FACTS[version.sha256] = found
-        while len(_FACTS) > _FACTS_KEPT:
-            _FACTS.popitem(last=False)
-    return found
+    return _FACTS.get(version.sha256, lambda: read_facts(version.files))
+
+
+def spec(version: ProcessVersion) -> RestoredSpec:
+    """The version's restored spec, once per process (its stored spec is loaded only then): what
+    a request's workflow is made or loaded with. The digest names the files, the serializer
+    version the stored form of their spec."""
+    return restored_spec(f"{version.sha256}:{version.serializer_version}", lambda: version.spec)
 
 
 def latest_version(key: str, required: bool = True) -> ProcessVersion | None:

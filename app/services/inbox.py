@@ -191,27 +191,30 @@ def assign(user: User, task_id: str, username) -> OpenTask:
 
 
 def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
+    """Complete an open task: its instance locked and read once (with its state, version and open
+    tasks: runs.lock_task_instance), the answers checked, the engine run, everything saved."""
     logs.bind(task_id=task_id)
-    task = get_task(user, task_id, "tasks.complete")
+    instance, known = runs.lock_task_instance(task_id)
+    task = next((t for t in known.open_tasks if t.id == task_id), None) if known else None
+    if task is None:
+        if instance is None:
+            get_task(user, task_id, "tasks.complete")  # says why: completed, held, or no such task
+        # Whoever held the lock before us completed it.
+        raise Conflict(N_("the task was completed or claimed by someone else"))
+    permissions.require(user, "tasks.complete", task)
     if task.claimed_by_id not in (None, user.id):
         raise Conflict(N_("the task is claimed by someone else"))
-    clean = forms.validate(form_of(task), data, task.instance.data)
-    instance = runs.lock_instance(task.instance_id)
-    # Re-read under the lock: whoever held it before us may have completed this task.
-    current = db.session.scalar(select(OpenTask).where(OpenTask.id == task_id)
-                                .execution_options(populate_existing=True))
-    if current is None or current.claimed_by_id not in (None, user.id):
-        raise Conflict(N_("the task was completed or claimed by someone else"))
+    clean = forms.validate(form_of(task), data, instance.data)
     run = runs.load(instance, user.id)
-    action = {"kind": "complete", "task_id": task_id, "task_name": current.task_name, "form_key": current.form_key,
-              "lane": current.lane, "answers": clean, "actor_id": user.id}
+    action = {"kind": "complete", "task_id": task_id, "task_name": task.task_name, "form_key": task.form_key,
+              "lane": task.lane, "answers": clean, "actor_id": user.id}
     try:
-        moved_on = runs.step(instance, run, action)
+        moved_on = runs.step(instance, run, action, known)
     except TaskNotReady:
         raise Conflict(N_("the task is no longer ready")) from None
     if not moved_on:
         raise InstanceInError(instance.error_element_id, instance.error_message)
-    log.info("task %s completed", current.task_name)
+    log.info("task %s completed", task.task_name)
     return instance
 
 

@@ -8,7 +8,7 @@ from ..errors import Conflict, EngineFailure, InstanceInError, NotFound, Validat
 from ..extensions import db
 from ..i18n import N_
 from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
-from . import runs
+from . import deployments, runs
 from .deployments import latest_version
 
 
@@ -39,19 +39,20 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
         raise ValidationFailed(N_("this procedure takes no start data"), {"data": [N_("must be empty")]})
     else:
         clean = {}
-    instance = ProcessInstance(process_version_id=version.id, process_key=version.process_key, status="running",
+    instance = ProcessInstance(version=version, process_key=version.process_key, status="running",
                                state="", serializer_version="", data={}, started_by_id=actor_id)
     db.session.add(instance)
-    db.session.flush()  # the handlers need the instance's id
-    run = WorkflowRun.create(version.spec, clean, runs.script_engine(instance, actor_id))
+    run = WorkflowRun.create(deployments.spec(version), clean, runs.script_engine(instance, actor_id))
+    # The state before the engine ran (what a retry of a failed start runs) is inserted with the row:
+    # the handlers need the instance's id. A new instance has no open tasks and no drafts.
+    runs.save(instance, run, runs.Known([], drafts=False))
     runs.record_completion(instance, "", "start", version.start_form or "", version.start_lane or "",
                            actor_id, clean)
-    runs.save(instance, run)  # the state before the engine ran: what a retry of a failed start runs
     action = {"kind": "start", "answers": clean, "actor_id": actor_id}
     if internal:
-        runs.perform(instance, run, action)
+        runs.perform(instance, run, action, runs.Known([], drafts=False))
     else:
-        runs.step(instance, run, action)
+        runs.step(instance, run, action, runs.Known([], drafts=False))
     return instance
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import flask_mail
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from .. import forms
 from ..clock import now
@@ -67,15 +67,26 @@ def _in(lang: str, text: str) -> str:
         return gettext(text)
 
 
-def queue_for(instance: ProcessInstance, tasks: list[OpenTask]) -> None:
+def _listens():
+    """Who takes notices: an active person with a channel and an address."""
+    return (User.active.is_(True), User.notify_by.in_(("email", "wecom")), User.notify_to.is_not(None))
+
+
+def anyone_listens():
+    """Whether anybody takes notices, as a SQL expression: a step's lock read carries it
+    (runs.lock_task_instance), so a step nobody hears of asks nothing more."""
+    return exists().where(*_listens())
+
+
+def queue_for(instance: ProcessInstance, tasks: list[OpenTask], listening: bool = True) -> None:
     """One notice per new task and per active person holding its lane with a preference,
-    written in the caller's transaction: it is sent only if that transaction commits."""
+    written in the caller's transaction: it is sent only if that transaction commits.
+    `listening` False: the caller read in this transaction that nobody takes notices."""
     lanes = {task.lane for task in tasks if task.lane}
-    if not lanes:
+    if not lanes or not listening:
         return
     holders = db.session.execute(select(User, UserRole.role).join(UserRole, UserRole.user_id == User.id)
-                                 .where(UserRole.role.in_(lanes), User.active.is_(True),
-                                        User.notify_by.in_(("email", "wecom")), User.notify_to.is_not(None))
+                                 .where(UserRole.role.in_(lanes), *_listens())
                                  .order_by(User.id)).all()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for task in tasks:

@@ -1,12 +1,14 @@
 """Loading an instance's workflow, running it with our handlers, and saving it together
 with the open-task table: the glue between the engine and the database."""
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from flask import current_app
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload, lazyload, undefer
 
 from .. import handlers, logs
 from ..clock import now
@@ -46,14 +48,47 @@ def _start_process(key: str, data: dict, actor_id: int | None) -> int:
     return start_internal(key, data, actor_id).id
 
 
+@dataclass
+class Known:
+    """What a step's caller read of the instance under its lock, so that save() asks nothing
+    again: its open-task rows, whether drafts of its tasks are kept, and whether anybody takes
+    task notices (when not, no one is looked up for the tasks that arrive)."""
+    open_tasks: list[OpenTask]
+    drafts: bool = True
+    notices: bool = True
+
+
+def _locked(where):
+    """The instance rows `where` picks, locked until the transaction ends (PostgreSQL FOR UPDATE;
+    SQLite writers are serialised by BEGIN IMMEDIATE, see db_session.py), read afresh with what a
+    step needs in the same statement: the state, the version's id and digest (its spec and facts are
+    cached by them), whether drafts of its tasks are kept and whether anybody takes notices."""
+    has_drafts = exists().where(TaskDraft.instance_id == ProcessInstance.id).label("drafts")
+    return (select(ProcessInstance, has_drafts, notices.anyone_listens().label("notices")).where(where)
+            .options(undefer(ProcessInstance.state), joinedload(ProcessInstance.version, innerjoin=True))
+            .with_for_update(of=ProcessInstance).execution_options(populate_existing=True))
+
+
 def lock_instance(instance_id: int) -> ProcessInstance:
-    """The instance row, locked until the transaction ends (PostgreSQL FOR UPDATE;
-    SQLite writers are serialised by BEGIN IMMEDIATE, see db_session.py)."""
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                                 .with_for_update().execution_options(populate_existing=True))
-    if instance is None:
+    """The instance row, locked until the transaction ends, with its state and version."""
+    row = db.session.execute(_locked(ProcessInstance.id == instance_id)).first()
+    if row is None:
         raise Conflict(N_("the instance no longer exists"))
-    return instance
+    return row.ProcessInstance
+
+
+def lock_task_instance(task_id: str) -> tuple[ProcessInstance | None, Known | None]:
+    """The instance of the open task `task_id`, locked, and what is known of it (its open tasks
+    read after the lock, so that no earlier holder's change is missed): all that completing the
+    task reads, in two statements. (None, None) when there is no such open task."""
+    of_task = select(OpenTask.instance_id).where(OpenTask.id == task_id).scalar_subquery()
+    row = db.session.execute(_locked(ProcessInstance.id == of_task)).first()
+    if row is None:
+        return None, None
+    # Who holds a task is its claimed_by_id: the person (and her roles) is not read with it.
+    tasks = list(db.session.scalars(select(OpenTask).where(OpenTask.instance_id == row.ProcessInstance.id)
+                                    .options(lazyload(OpenTask.claimed_by)).execution_options(populate_existing=True)))
+    return row.ProcessInstance, Known(tasks, row.drafts, row.notices)
 
 
 def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
@@ -61,36 +96,44 @@ def load(instance: ProcessInstance, actor_id: int | None) -> WorkflowRun:
     if instance.serializer_version != SERIALIZER_VERSION:
         raise EngineFailure(N_("instance %(id)s was saved by serializer %(serializer)s; migrate it before running",
                                id=instance.id, serializer=instance.serializer_version))
-    return WorkflowRun.load(instance.version.spec, instance.state, script_engine(instance, actor_id))
+    return WorkflowRun.load(deployments.spec(instance.version), instance.state, script_engine(instance, actor_id))
 
 
-def step(instance: ProcessInstance, run: WorkflowRun, action: dict) -> bool:
+def step(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known | None = None) -> bool:
     """Take one step of `instance` inside a savepoint: `action` on the loaded `run`, the
     records the handlers write, the history and save(). When a diagram or handler fails,
     everything of the step is rolled back to the savepoint and the instance is held in
-    error with `action`, what a retry replays; False then. The caller's transaction goes on."""
+    error with `action`, what a retry replays; False then. The caller's transaction goes on.
+    `known`: as save() takes it."""
     try:
         with db.session.begin_nested():
-            perform(instance, run, action)
+            perform(instance, run, action, known)
     except EngineError as err:
         hold_in_error(instance, err.element_id, str(err), action)
         return False
     return True
 
 
-def perform(instance: ProcessInstance, run: WorkflowRun, action: dict) -> None:
+def perform(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known | None = None) -> None:
     """`action` on `run`, then save: {"kind": "start"} runs a workflow made by WorkflowRun.create,
     {"kind": "complete", "task_id", "task_name", "form_key", "lane", "answers", "actor_id"}
-    completes a task, {"kind": "timers"} fires the due timers. Raises EngineError."""
+    completes a task, {"kind": "timers"} fires the due timers. Raises EngineError. The handlers'
+    changes stay in the session until save() flushes them with the instance (one UPDATE a row)."""
+    with db.session.no_autoflush:
+        _act(run, action)
+    if action["kind"] == "complete":
+        record_completion(instance, action["task_id"], action["task_name"], action["form_key"], action["lane"],
+                          action["actor_id"], action["answers"])
+    save(instance, run, known)
+
+
+def _act(run: WorkflowRun, action: dict) -> None:
     if action["kind"] == "start":
         run.run()
     elif action["kind"] == "complete":
         run.complete(action["task_id"], action["answers"])
-        record_completion(instance, action["task_id"], action["task_name"], action["form_key"], action["lane"],
-                          action["actor_id"], action["answers"])
     else:
         run.fire_due_timers()
-    save(instance, run)
 
 
 def hold_in_error(instance: ProcessInstance, element_id: str | None, message: str, action: dict) -> None:
@@ -159,31 +202,38 @@ def _wake_timer_runners(before: datetime | None, after: datetime | None) -> None
         db.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMERS_CHANNEL})
 
 
-def save(instance: ProcessInstance, run: WorkflowRun) -> None:
-    """Store the workflow and bring the open-task table in line with it (none while held)."""
+def save(instance: ProcessInstance, run: WorkflowRun, known: Known | None = None) -> None:
+    """Store the workflow and bring the open-task table in line with it (none while held).
+    `known`: what the caller read of the instance under its lock; None: its open tasks are read here."""
     instance.state = run.dump()
     instance.serializer_version = SERIALIZER_VERSION
     if instance.status not in HELD:
         instance.status = run.status
-    _wake_timer_runners(instance.next_timer_at, run.next_timer_at)
-    instance.next_timer_at = run.next_timer_at
+    timer_before, instance.next_timer_at = instance.next_timer_at, run.next_timer_at
     instance.data = run.data
     ready = {} if instance.status in HELD else {view.id: view for view in run.ready_user_tasks()}
-    db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id,
-                                              OpenTask.id.not_in(list(ready) or [""])))
-    if instance.status not in HELD:  # a task gone (completed, cancelled) takes its drafts; a held one keeps them
+    if known is None:
+        known = Known([], drafts=True)
+        listed = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
+    else:
+        listed = {task.id for task in known.open_tasks}
+    gone = sorted(listed - set(ready))
+    if gone:
+        db.session.execute(delete(OpenTask).where(OpenTask.instance_id == instance.id, OpenTask.id.in_(gone)))
+    # A task gone (completed, cancelled) takes its drafts; a held one keeps them.
+    if known.drafts and instance.status not in HELD:
         db.session.execute(delete(TaskDraft).where(TaskDraft.instance_id == instance.id,
                                                    TaskDraft.task_id.not_in(list(ready) or [""])))
-    known = set(db.session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
     opened_at, diagram = now(), deployments.facts(instance.version)
     arrived = [OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
                         business_key=instance.business_key, task_name=view.element_id,
                         form_key=view.form_key or "", lane=view.lane or "", created_at=opened_at,
                         due_at=_due_at(diagram.task(view.element_id), view.data, opened_at))
-               for view in ready.values() if view.id not in known]
+               for view in ready.values() if view.id not in listed]
     db.session.add_all(arrived)
-    notices.queue_for(instance, arrived)  # the outbox, in this transaction; sent after the commit
+    notices.queue_for(instance, arrived, known.notices)  # the outbox, in this transaction; sent after the commit
     db.session.flush()
+    _wake_timer_runners(timer_before, instance.next_timer_at)  # after the flush: the row gets one UPDATE
 
 
 def record_completion(instance: ProcessInstance, task_id: str, task_name: str, form_key: str, lane: str,
