@@ -31,3 +31,20 @@ def fresh(kind: str, name: str = "bench"):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def prepared_app(url: str, deploy: bool = True):
+    """The app on `url`, migrated, with the demo users and (unless told not to) the procedures of
+    processes/ deployed: what every benchmark starts from."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        runner = app.test_cli_runner()
+        for command in ((["deploy"],) if deploy else ()) + (["seed-demo"],):
+            result = runner.invoke(args=command)
+            if result.exit_code != 0:
+                raise SystemExit(f"flask {' '.join(command)} failed: {result.output}")
+    return app

@@ -50,17 +50,11 @@ class ServiceBench:
     def __init__(self, url: str):
         from sqlalchemy import event, select
 
-        from app import create_app
+        from bench.databases import prepared_app
         from app.extensions import db
         from app.models import User
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        self.app = prepared_app(url)
         with self.app.app_context():
-            from flask_migrate import upgrade
-            upgrade()
-            runner = self.app.test_cli_runner()
-            for command in (["deploy"], ["seed-demo"]):
-                result = runner.invoke(args=command)
-                assert result.exit_code == 0, result.output
             # As the API's authentication gives them to the services (its queries are not counted).
             self.users = {}
             for user in db.session.scalars(select(User)):

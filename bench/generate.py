@@ -162,18 +162,12 @@ def main() -> None:
     rng = random.Random(args.seed)
 
     from sqlalchemy import select
-    from app import create_app
+    from bench.databases import prepared_app
     from app.extensions import db
     from app.models import Complaint, OpenTask
     from app.models.search import document_tokens
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench"})
     began = time.perf_counter()
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        runner = app.test_cli_runner()
-        runner.invoke(args=["deploy"])
-        runner.invoke(args=["seed-demo"])
+    app = prepared_app(args.database_url)
     run_sample(app, args.sample, rng)
     sampled = time.perf_counter()
     print(f"sample: {args.sample} complaints through the engine in {sampled - began:.0f} s")

@@ -40,17 +40,11 @@ def service_rounds(url: str, rounds: int) -> tuple[dict, dict, dict]:
     complaint sent back `rounds` times."""
     from sqlalchemy import select
 
-    from app import create_app
+    from bench.databases import prepared_app
     from app.extensions import db
     from app.models import OpenTask, ProcessInstance, User
     from app.services import inbox, instances
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        runner = app.test_cli_runner()
-        runner.invoke(args=["deploy"])
-        runner.invoke(args=["seed-demo"])
+    app = prepared_app(url)
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(select(User))}
         instance_id = instances.start(users["customer_dept"], "complaint", INTAKE).id

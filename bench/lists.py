@@ -2,6 +2,11 @@
 bench/generate.py filled (100k open tasks, 1M complaints), as markdown rows:
 
     .venv/bin/python bench/lists.py --database-url URL [--rounds 30] [--explain]
+    .venv/bin/python bench/lists.py [--quick]    # fills fresh databases itself, both kinds
+
+Without --database-url it fills a fresh database of each kind with bench/generate.py first
+(PostgreSQL: 1M complaints and 100k open tasks; SQLite: 300k and 100k; --quick: 20k and 5k,
+a smoke run) and drops it after: that is what bench/all.py runs.
 
 Each figure is one whole call (the bounded count and the page, as the API makes them), the
 session rolled back between calls (the user and roles read again, as in a request). --explain prints each statement's plan (PostgreSQL: EXPLAIN
@@ -9,6 +14,7 @@ ANALYZE, BUFFERS; SQLite: EXPLAIN QUERY PLAN) once, after the figures. Times var
 else the machine runs: say so beside any figure reported."""
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 GOAL_MS = 50
+HERE = Path(__file__).resolve().parent
+# complaints, open tasks, engine sample per kind of database: the issue's sizes, and a smoke run
+SIZES = {"postgresql": (1_000_000, 100_000, 200), "sqlite": (300_000, 100_000, 200)}
+QUICK = (20_000, 5_000, 40)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -25,17 +35,34 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--database-url", help="a database bench/generate.py filled (default: fill fresh ones)")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="a smoke run on small generated sets")
     args = parser.parse_args()
+    if args.database_url:
+        measure(args.database_url, args.rounds, args.explain)
+        return
+    from bench.databases import fresh
+    for kind in ("sqlite", "postgresql"):
+        count, tasks, sample = QUICK if args.quick else SIZES[kind]
+        with fresh(kind, "lists") as url:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, str(HERE / "generate.py"), "--database-url", url, "--complaints",
+                            str(count), "--open-tasks", str(tasks), "--sample", str(sample)],
+                           check=True, stdout=subprocess.DEVNULL)
+            print(f"{kind}: generated {count:,} complaints and {tasks:,} open tasks in "
+                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            measure(url, 5 if args.quick else args.rounds, args.explain)
 
+
+def measure(url: str, rounds: int, explain: bool) -> None:
     from sqlalchemy import event, select
     from app import create_app
     from app.extensions import db
     from app.models import Complaint, OpenTask, User
     from app.services import complaints, inbox
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.test_request_context():
         kind = db.engine.dialect.name
         tasks = db.session.scalar(select(db.func.count()).select_from(OpenTask))
@@ -53,19 +80,20 @@ def main() -> None:
             return sort.cursor(row) if row is not None else None
 
         everyone = users["demo_all"]
-        inbox_deep = deep(select(OpenTask).where(*inbox._visible(everyone)), inbox.SORTS["due"], 20_000)
-        ledger_deep = deep(select(Complaint), complaints.SORTS["-received"], 200_000)
+        inbox_depth, ledger_depth = min(20_000, tasks // 5), min(200_000, rows // 5)  # pages of 50
+        inbox_deep = deep(select(OpenTask).where(*inbox._visible(everyone)), inbox.SORTS["due"], inbox_depth)
+        ledger_deep = deep(select(Complaint), complaints.SORTS["-received"], ledger_depth)
         db.session.rollback()
         cases = [
             (f"inbox, {tasks:,} open tasks, every lane, by due, page 1",
              lambda: inbox.list_tasks(everyone, sort="due")),
             ("inbox, one lane (lane=service_manager), by due, page 1",
              lambda: inbox.list_tasks(everyone, lane="service_manager", sort="due")),
-            ("inbox, every lane, by due, keyset page 400 deep",
+            (f"inbox, every lane, by due, keyset page {inbox_depth // 50:,} deep",
              lambda: inbox.list_tasks(everyone, sort="due", after=inbox_deep)),
             (f"ledger, {rows:,} complaints, default (newest first)",
              lambda: complaints.ledger(users["customer_dept"])),
-            ("ledger, keyset page 4,000 deep",
+            (f"ledger, keyset page {ledger_depth // 50:,} deep",
              lambda: complaints.ledger(users["customer_dept"], after=ledger_deep)),
             ("ledger, status=closed & channel=email",
              lambda: complaints.ledger(users["customer_dept"], status="closed", channel="email")),
@@ -86,14 +114,14 @@ def main() -> None:
         for what, call in cases:
             call()  # warm: plans and caches
             samples = []
-            for _ in range(args.rounds):
+            for _ in range(rounds):
                 start = time.perf_counter()
                 call()
                 samples.append((time.perf_counter() - start) * 1000)
                 db.session.rollback()
             p50, p95 = percentiles(samples)
             print(f"| {what} | {kind} | {p50:.1f} / {p95:.1f} ms | p95 < {GOAL_MS} ms |", flush=True)
-        if not args.explain:
+        if not explain:
             return
         for what, call in cases:
             statements = []

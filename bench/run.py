@@ -58,16 +58,10 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
 
-    from app import create_app
+    from bench.databases import prepared_app
     from app.extensions import db
     from app.models import ProcessInstance
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        runner = app.test_cli_runner()
-        runner.invoke(args=["deploy"])
-        runner.invoke(args=["seed-demo"])
+    app = prepared_app(url)
     client = app.test_client()
 
     def token(user):

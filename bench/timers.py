@@ -44,14 +44,11 @@ DELAY = timedelta(seconds=3)
 def prepared(url: str, key: str, duration: str):
     """The app on a migrated database with the demo users and the probe deployed as `key`,
     its timer waiting `duration` (ISO 8601)."""
-    from app import create_app
+    from bench.databases import prepared_app
     from app.extensions import db
     from app.services import deployments
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = prepared_app(url, deploy=False)
     with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        app.test_cli_runner().invoke(args=["seed-demo"])
         deployments.deploy({f"{key}.bpmn": PROBE.replace("timer_bench", key).replace("PT3S", duration)})
         db.session.commit()
     return app

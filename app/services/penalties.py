@@ -119,11 +119,7 @@ def record_finding(user: User, body: dict) -> Penalty:
     if breach not in {key for key, _, _ in BREACHES}:
         problems["breach"] = [N_("must be one of %(choices)s", choices=", ".join(key for key, _, _ in BREACHES))]
     note = _text(body.get("note"), problems, "note", required=True)
-    month = body.get("month") or local(now()).strftime("%Y-%m")
-    try:
-        complaints.month_range(month if isinstance(month, str) else "")
-    except ValidationFailed as err:
-        problems.update(err.fields)
+    month = _month(body.get("month"), problems)
     role = body.get("role")
     if person is not None:
         if role in (None, ""):
@@ -164,6 +160,16 @@ def _person(value, problems: dict, field: str, required: bool = False) -> User |
         problems[field] = [N_("no active user has this username")]
         return None
     return person
+
+
+def _month(value, problems: dict) -> str:
+    """The month a finding or a spending belongs to (YYYY-MM; this month when not given)."""
+    month = value or local(now()).strftime("%Y-%m")
+    try:
+        complaints.month_range(month if isinstance(month, str) else "")
+    except ValidationFailed as err:
+        problems.update(err.fields)
+    return month
 
 
 def _text(value, problems: dict, field: str, required: bool = False, missing=None) -> str:
@@ -335,11 +341,7 @@ def spend(user: User, body: dict) -> FundSpending:
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= MAX_AMOUNT:
         problems["amount"] = [N_("must be a whole number from 1 to %(max)s", max=MAX_AMOUNT)]
     note = _text(body.get("note"), problems, "note", required=True)
-    month = body.get("month") or local(now()).strftime("%Y-%m")
-    try:
-        complaints.month_range(month if isinstance(month, str) else "")
-    except ValidationFailed as err:
-        problems.update(err.fields)
+    month = _month(body.get("month"), problems)
     if problems:
         raise ValidationFailed(N_("the spending was not recorded"), problems)
     entry = FundSpending(month=month, amount=amount, note=note, entered_by_id=user.id, entered_at=now())
