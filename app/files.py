@@ -3,7 +3,7 @@ upload within its limit, and answering with a stored file: always a download und
 must not guess at nor run (nosniff, a sandboxing CSP), and which no shared cache keeps."""
 from io import BytesIO
 
-from flask import current_app, request, send_file
+from flask import Response, current_app, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
 
@@ -13,6 +13,16 @@ def stored_file(content: bytes, content_type: str, file_name: str, inline: bool 
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def rendered_file(content: bytes | str, mimetype: str, file_name: str, inline: bool):
+    """A document the app rendered for this request in the format it asked for (by ?format= or
+    its Accept header): shown when inline, else a download under `file_name`."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Vary"] = "Accept"
+    if not inline:
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
 
 

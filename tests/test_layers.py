@@ -41,3 +41,16 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path):
     handler.parent.mkdir(parents=True)
     handler.write_text("def close(ctx):\n    from ..services.instances import start_internal\n")
     assert imported_modules(handler, tmp_path) == ["app.services.instances"]
+
+
+HTTP_ANSWERS = {"Response", "jsonify", "make_response", "send_file", "abort", "redirect", "render_template"}
+
+
+def test_services_never_build_an_http_answer():
+    """The views answer (a page, a file in the format asked for); the services give them data."""
+    wrong = [f"{path.relative_to(APP.parent)} imports flask.{alias.name}"
+             for path in sorted((APP / "services").rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ImportFrom) and node.module == "flask"
+             for alias in node.names if alias.name in HTTP_ANSWERS]
+    assert wrong == []

@@ -1,43 +1,22 @@
 """The monthly report for the general manager (月度报告), ready by the 8th of the next month:
 the KPIs, the complaints received by category, severity and channel, the overdue records
-by person, the callbacks and the returns of the month, and the month's major complaints.
-One dict (`build`) rendered three ways: HTML (a Jinja template), XLSX (openpyxl) and PDF
-(reportlab, with its built-in CID font STSong-Light, so Chinese needs no font file).
-Labels are bilingual (zh-CN / English) in every format."""
-import io
+by person, the penalties, the callbacks and the returns of the month, and the month's major
+complaints — the figures, as one dict (`monthly`). app/report_files.py renders it as HTML,
+XLSX or PDF; the views choose the format and answer."""
 from datetime import timedelta
 
-from flask import render_template
 from sqlalchemy import and_, func, select
 
 from ..clock import local, now
-from ..errors import ValidationFailed
 from ..extensions import db
-from ..i18n import N_
 from ..forms import choices
 from ..i18n import status_pair
 from ..models import Callback, Complaint, OverdueRecord, RefusedShipment, ReturnAuthorization, ReturnUnit, User
-from ..roles import ROLES
 from .. import permissions
 from . import deployments, kpis, penalties
 from .complaints import month_range
 
-FORMATS = {
-    "html": "text/html",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 NONE = ("Unclassified", "未分类")
-
-
-def negotiate(requested: str | None, accept) -> str:
-    """`?format=` wins; otherwise the best of the Accept header; HTML when neither says."""
-    if requested:
-        if requested not in FORMATS:
-            raise ValidationFailed(N_("unknown report format"), {"format": [N_("must be html, xlsx or pdf")]})
-        return requested
-    best = accept.best_match(list(FORMATS.values()), default="text/html") if accept else "text/html"
-    return next((key for key, mimetype in FORMATS.items() if mimetype == best), "html")
 
 
 def _grouped(column, month_start, month_end, choices) -> list[dict]:
@@ -53,6 +32,12 @@ def _grouped(column, month_start, month_end, choices) -> list[dict]:
 
 def _count(query) -> int:
     return int(db.session.scalar(query) or 0)
+
+
+def monthly(user: User, month: str) -> dict:
+    """The month's report, for those who may read it."""
+    permissions.require(user, "reports.read")
+    return build(month)
 
 
 def build(month: str) -> dict:
@@ -113,199 +98,3 @@ def build(month: str) -> dict:
             "generated_at": local(now()).strftime("%Y-%m-%d %H:%M"), "kpis": indicators, "complaints": complaints,
             "majors": major_rows, "overdue": overdue, "callbacks": callbacks, "returns": returns,
             "penalties": {"people": penalties.people(month), "fund": penalties.fund(month)}}
-
-
-# label rows shared by the three formats: (key, English, 中文)
-COMPLAINT_ROWS = (("received", "Complaints received", "受理投诉"), ("handled", "Handled", "已处理"),
-                  ("closed", "Closed", "已结案"))
-CALLBACK_ROWS = (("due", "Callbacks due", "应回访"), ("effective", "Effective (reached)", "有效回访"),
-                 ("satisfied", "Satisfied", "满意"), ("ineffective", "Ineffective (无效回访)", "无效回访"),
-                 ("open", "Due this month, still open", "本月到期未完成"),
-                 ("complaints_opened", "Complaints opened from callbacks", "回访转投诉"))
-RETURN_ROWS = (("submitted", "Applications submitted", "提交申请"), ("approved", "Approved", "已批准"),
-               ("rejected", "Rejected", "已驳回"), ("received", "Goods received", "已收货"),
-               ("units_repaired", "Units repaired", "已修复台数"), ("shipped", "Shipped back", "已寄回"),
-               ("refused_shipments", "Shipments refused at the door", "拒收"))
-GROUPS = (("by_category", "Category", "投诉类别"), ("by_severity", "Severity", "严重程度"),
-          ("by_channel", "Channel", "投诉渠道"))
-TITLE = ("Monthly after-sales report", "售后服务月度报告")
-PENALTY_HEADERS = ["人员 person", "已确认 confirmed", "待确认 proposed", "金额（元）fines", "扣分 points", "标记 flags"]
-FUND_LABEL = "快乐基金余额（元）Reward fund balance (yuan)"
-
-
-def penalty_row(row: dict) -> list:
-    """A person's penalties of the month as the three formats print them."""
-    flags = [text for flag, text in (("pay_flag", "扣当月工资50% 50% of pay"),
-                                     ("dismissal_flag", "辞退审查 dismissal review")) if row[flag]]
-    return [f"{row['display_name']} ({row['person']})", row["confirmed"], row["proposed"], row["confirmed_yuan"],
-            row["confirmed_points"], "; ".join(flags)]
-
-
-def notice(report: dict) -> str:
-    if report["provisional"]:
-        return (f"本月尚未结束，数据为临时数据，将于 {report['ready_by']} 前定稿。"
-                f" Provisional: the month is not over; final by {report['ready_by']}.")
-    return f"报告截止日期 {report['ready_by']}。 Ready by {report['ready_by']}."
-
-
-def percent(value) -> str:
-    return "—" if value is None else f"{value:.2f}%"
-
-
-def render(user: User, month: str, fmt: str) -> tuple[bytes | str, str, str]:
-    permissions.require(user, "reports.read")
-    report = build(month)
-    filename = f"monthly-report-{month}.{fmt}"
-    if fmt == "xlsx":
-        return as_xlsx(report), FORMATS[fmt], filename
-    if fmt == "pdf":
-        return as_pdf(report), FORMATS[fmt], filename
-    return as_html(report), FORMATS["html"], filename
-
-
-def as_html(report: dict) -> str:
-    return render_template("report_monthly.html", report=report, notice=notice(report), percent=percent,
-                           title=TITLE, complaint_rows=COMPLAINT_ROWS, callback_rows=CALLBACK_ROWS,
-                           return_rows=RETURN_ROWS, groups=GROUPS, roles=ROLES, penalty_headers=PENALTY_HEADERS,
-                           penalty_row=penalty_row, fund_label=FUND_LABEL)
-
-
-def _text(cell, value):
-    """A cell of user text stays text: openpyxl would take '=…' for a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-
-
-def as_xlsx(report: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "KPIs 考核指标"
-    sheet.append([f"{TITLE[1]} {TITLE[0]}", report["month"]])
-    sheet.append([notice(report)])
-    sheet.append([])
-    sheet.append(["key", "指标", "KPI", "分子 numerator", "分母 denominator", "value %"])
-    for k in report["kpis"]:
-        sheet.append([k["key"], k["zh"], k["en"], k["numerator"], k["denominator"], k["value"]])
-    for row in (1, 4):
-        for cell in sheet[row]:
-            cell.font = Font(bold=True)
-
-    sheet = book.create_sheet("Complaints 投诉")
-    for key, en, zh in COMPLAINT_ROWS:
-        sheet.append([zh, en, report["complaints"][key]])
-    for group, en, zh in GROUPS:
-        sheet.append([])
-        sheet.append([zh, en, "count"])
-        for row in report["complaints"][group]:
-            sheet.append([row["zh"], row["en"], row["count"]])
-    sheet.append([])
-    sheet.append(["重大投诉 Major complaints"])
-    sheet.append(["number", "received", "customer", "description", "status"])
-    for major in report["majors"]:
-        sheet.append([major["number"], major["received_at"]])
-        row = sheet.max_row
-        for column, value in ((3, major["customer"]), (4, major["description"]), (5, major["status"][1])):
-            _text(sheet.cell(row=row, column=column), value)
-
-    sheet = book.create_sheet("Overdue 超时记录")
-    sheet.append(["人员 person", "次数 misses", "三次及以上 flagged"])
-    for row in report["overdue"]:
-        sheet.append([row["person"], row["count"], row["flagged"]])
-
-    sheet = book.create_sheet("Penalties 处罚")
-    sheet.append(PENALTY_HEADERS)
-    for row in report["penalties"]["people"]:
-        sheet.append(penalty_row(row))
-    sheet.append([])
-    sheet.append([FUND_LABEL, report["penalties"]["fund"]["balance"]])
-
-    sheet = book.create_sheet("Callbacks 回访")
-    for key, en, zh in CALLBACK_ROWS:
-        sheet.append([zh, en, report["callbacks"][key]])
-
-    sheet = book.create_sheet("Returns 返修")
-    for key, en, zh in RETURN_ROWS:
-        sheet.append([zh, en, report["returns"][key]])
-
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def as_pdf(report: dict) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
-
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
-    heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=18, spaceBefore=6)
-    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22)
-
-    def table(rows, widths=None):
-        cells = [[Paragraph(escape(str(v)), body) for v in row] for row in rows]
-        styled = Table(cells, colWidths=widths, repeatRows=1)
-        styled.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return styled
-
-    story = [Paragraph(escape(f"{TITLE[1]} {TITLE[0]} {report['month']}"), title),
-             Paragraph(escape(notice(report)), body),
-             Paragraph(escape(f"生成时间 Generated {report['generated_at']}"), body),
-             Paragraph("考核指标 KPIs", heading),
-             table([["指标 KPI", "分子", "分母", "值 value"]] + [
-                 [f"{k['zh']} {k['en']}", k["numerator"], "—" if k["denominator"] is None else k["denominator"],
-                  percent(k["value"])] for k in report["kpis"]], [95 * mm, 25 * mm, 25 * mm, 30 * mm]),
-             Paragraph("投诉 Complaints", heading),
-             table([["", "数量 count"]] + [[f"{zh} {en}", report["complaints"][key]]
-                                           for key, en, zh in COMPLAINT_ROWS])]
-    for group, en, zh in GROUPS:
-        story += [Spacer(1, 3 * mm), table([[f"{zh} {en}", "数量 count"]] + [
-            [f"{row['zh']} {row['en']}", row["count"]] for row in report["complaints"][group]])]
-    if report["majors"]:
-        story += [Paragraph("重大投诉 Major complaints", heading),
-                  table([["编号 number", "受理 received", "客户 customer", "内容 description", "状态 status"]] + [
-                      [m["number"], m["received_at"], m["customer"], m["description"], m["status"][1]]
-                      for m in report["majors"]], [32 * mm, 28 * mm, 28 * mm, 62 * mm, 25 * mm])]
-    story += [Paragraph("超时记录 Overdue records by person", heading),
-              table([["人员 person", "次数 misses"]] + [
-                  [row["person"] + (" (≥3)" if row["flagged"] else ""), row["count"]] for row in report["overdue"]]
-                    if report["overdue"] else [["无 none"]]),
-              Paragraph("处罚 Penalties", heading),
-              table([PENALTY_HEADERS] + [penalty_row(row) for row in report["penalties"]["people"]]
-                    if report["penalties"]["people"] else [["无 none"]]),
-              Paragraph(escape(f"{FUND_LABEL}: {report['penalties']['fund']['balance']}"), body),
-              Paragraph("回访 Callbacks", heading),
-              table([["", "数量 count"]] + [[f"{zh} {en}", report["callbacks"][key]] for key, en, zh in CALLBACK_ROWS]),
-              Paragraph("返修 Returns", heading),
-              table([["", "数量 count"]] + [[f"{zh} {en}", report["returns"][key]] for key, en, zh in RETURN_ROWS])]
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=f"Monthly report {report['month']}", author="After-sales service",
-                      leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm).build(story)
-    return out.getvalue()
-
-
-def response(user: User, month: str, requested: str | None, accept):
-    """The HTTP answer for API and page alike: HTML inline, the files as attachments."""
-    from flask import Response
-    permissions.require(user, "reports.read")
-    month_range(month)
-    fmt = negotiate(requested, accept)
-    content, mimetype, filename = render(user, month, fmt)
-    answer = Response(content, mimetype=mimetype)
-    answer.headers["Vary"] = "Accept"
-    if fmt != "html":
-        answer.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return answer

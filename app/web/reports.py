@@ -6,7 +6,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from ..clock import local, now
 from ..errors import PayloadTooLarge, ValidationFailed
-from ..files import uploaded_csv
+from .. import report_files
+from ..files import rendered_file, uploaded_csv
 from ..i18n import current_language, gettext, translate
 from ..request_guards import upload_limit
 from ..services import deliveries, kpis, reports
@@ -27,13 +28,14 @@ def monthly():
     month = request.args.get("month") or _previous_month()
     month_range(month)
     return render_template("reports.html", month=month, provisional=kpis.provisional(month),
-                           formats=list(reports.FORMATS), indicators=kpis.compute(month), labels=kpis.KPIS,
-                           percent=reports.percent)
+                           formats=list(report_files.FORMATS), indicators=kpis.compute(month), labels=kpis.KPIS,
+                           percent=report_files.percent)
 
 
 @bp.get("/reports/monthly/<month>.<fmt>")
 def monthly_file(month, fmt):
-    return reports.response(g.user, month, fmt, None)
+    fmt = report_files.negotiate(fmt, None)
+    return rendered_file(*report_files.render(reports.monthly(g.user, month), fmt), inline=fmt == "html")
 
 
 @bp.post("/reports/monthly/deliveries")
@@ -70,7 +72,7 @@ def kpis_page():
                                    for name, history in lines]}
                        for i, (key, *_) in enumerate(kpis.KPIS)]}
     return render_template("kpis.html", month=month, by=by, answer=answer, names=names, charts=charts,
-                           groupings=kpis.GROUPINGS, percent=reports.percent)
+                           groupings=kpis.GROUPINGS, percent=report_files.percent)
 
 
 @bp.get("/deliveries")
