@@ -54,6 +54,17 @@ def set_form(xml: str, element_id: str, form: str) -> str:
     return _text(root)
 
 
+def set_property(xml: str, element_id: str, name: str, value: str) -> str:
+    """A `spiffworkflow:property` of an element with properties, added or changed."""
+    root = etree.fromstring(xml.encode())
+    props = root.find(f".//*[@id='{element_id}']//{{{SPIFF}}}properties")
+    prop = props.find(f"{{{SPIFF}}}property[@name='{name}']")
+    if prop is None:
+        prop = etree.SubElement(props, f"{{{SPIFF}}}property", name=name)
+    prop.set("value", value)
+    return _text(root)
+
+
 def insert_task_after(xml: str, after_id: str, new_id: str, name: str, form: str, lane: str) -> str:
     """A user task on the flow leaving `after_id`, before whatever came next."""
     root = etree.fromstring(xml.encode())

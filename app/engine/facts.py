@@ -22,6 +22,9 @@ class TaskFacts:
     due_days: int | None = None  # due this many working days after the task opens (domain.md's clocks)...
     due_from: str | None = None  # ...or at the time the case's data holds under this dotted path
     shows: tuple[str, ...] = ()  # forms whose latest answers the task's page shows first
+    # the task opens held by the person whose username the case holds under this dotted path
+    # (the responsible person the service manager named): the role's others see it, a manager reassigns
+    assignee_from: str | None = None
 
 
 NO_FACTS = TaskFacts()
@@ -57,7 +60,8 @@ def _words(value: str | None) -> tuple[str, ...]:
 def _task_facts(props: dict) -> TaskFacts:
     days = props.get("due_days", "").strip()
     return TaskFacts(form=props.get("form") or None, due_days=int(days) if days.isdigit() else None,
-                     due_from=props.get("due_from") or None, shows=_words(props.get("shows")))
+                     due_from=props.get("due_from") or None, shows=_words(props.get("shows")),
+                     assignee_from=props.get("assignee_from") or None)
 
 
 def _roots(files: dict[str, str]):
@@ -109,6 +113,9 @@ def problems_of(props: dict) -> list:
     if props.get("due_from") is not None and not _PATH.match(props["due_from"]):
         found.append(N_("property due_from must name a field of the case (such as deadlines.handling), not %(value)s",
                         value=repr(props["due_from"])))
+    if props.get("assignee_from") is not None and not _PATH.match(props["assignee_from"]):
+        found.append(N_("property assignee_from must name a field of the case holding a username (such as "
+                        "responsible_person), not %(value)s", value=repr(props["assignee_from"])))
     for name in ("shows", "case_fields"):
         bad = [word for word in _words(props.get(name)) if not _WORD.match(word)]
         if bad:

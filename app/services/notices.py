@@ -79,8 +79,8 @@ def anyone_listens():
 
 
 def queue_for(instance: ProcessInstance, tasks: list[OpenTask], listening: bool = True) -> None:
-    """One notice per new task and per active person holding its lane with a preference,
-    written in the caller's transaction: it is sent only if that transaction commits.
+    """One notice per new task and per active person holding its lane with a preference (only
+    the person a task opens held by, when its diagram names one), written in the caller's transaction: it is sent only if that transaction commits.
     `listening` False: the caller read in this transaction that nobody takes notices."""
     lanes = {task.lane for task in tasks if task.lane}
     if not lanes or not listening:
@@ -91,7 +91,7 @@ def queue_for(instance: ProcessInstance, tasks: list[OpenTask], listening: bool 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for task in tasks:
         for person, role in holders:
-            if role != task.lane:
+            if role != task.lane or task.claimed_by_id not in (None, person.id):
                 continue
             lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
             form = forms.form_of(instance.version, task.form_key)

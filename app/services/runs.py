@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import current_app
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, lazyload, undefer
+from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from .. import handlers, logs
 from ..clock import now
@@ -16,7 +16,7 @@ from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, TaskFacts, W
 from ..errors import Conflict, EngineFailure
 from ..i18n import N_
 from ..extensions import db
-from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
 from . import deployments, notices, penalties
 
@@ -187,10 +187,40 @@ def _due_at(task: TaskFacts, data: dict, opened_at: datetime) -> datetime | None
         return add_working_days(opened_at, task.due_days)
     if not task.due_from:
         return None
-    value = data  # due_from is a dotted path into the task data: "deadlines.handling"
-    for part in task.due_from.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+    value = _value_at(data, task.due_from)
     return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _value_at(data: dict, path: str):
+    """What the task data holds under a dotted path ("deadlines.handling"), or None."""
+    value = data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _assign_arrived(arrived: list[OpenTask], views: dict, diagram, opened_at: datetime) -> None:
+    """Tasks whose element names an `assignee_from` field open held by the person the case names
+    there (the responsible person), if that person is active and holds the task's role; otherwise
+    they open in the role's inbox like any other, and the log says why."""
+    wanted = {}
+    for task in arrived:
+        path = diagram.task(task.task_name).assignee_from
+        username = _value_at(views[task.id].data, path) if path else None
+        if isinstance(username, str) and username:
+            wanted[task] = username
+    if not wanted:
+        return
+    people = {user.username: user for user in db.session.scalars(
+        select(User).where(User.username.in_(set(wanted.values())), User.active.is_(True))
+        .options(selectinload(User.role_rows)))}
+    for task, username in wanted.items():
+        person = people.get(username)
+        if person is None or task.lane not in person.roles:
+            current_app.logger.warning("task %s opens unassigned: %r is no active holder of %s",
+                                       task.task_name, username, task.lane)
+            continue
+        task.claimed_by_id, task.claimed_at = person.id, opened_at
 
 
 def _wake_timer_runners(before: datetime | None, after: datetime | None) -> None:
@@ -230,6 +260,7 @@ def save(instance: ProcessInstance, run: WorkflowRun, known: Known | None = None
                         form_key=view.form_key or "", lane=view.lane or "", created_at=opened_at,
                         due_at=_due_at(diagram.task(view.element_id), view.data, opened_at))
                for view in ready.values() if view.id not in listed]
+    _assign_arrived(arrived, ready, diagram, opened_at)
     db.session.add_all(arrived)
     notices.queue_for(instance, arrived, known.notices)  # the outbox, in this transaction; sent after the commit
     db.session.flush()

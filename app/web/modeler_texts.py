@@ -22,6 +22,10 @@ MODELER_TEXTS = {
     "hours": N_("Hours"),
     "data_field": N_("Data field"),
     "due_from_hint": N_("The path of the field holding the due time, e.g. deadlines.handling"),
+    "assignee": N_("Responsible person"),
+    "assignee_from": N_("Taken from the data field"),
+    "assignee_from_hint": N_("The field holding the username the task opens assigned to, e.g. "
+                             "responsible_person; empty: the role's inbox"),
     "shows": N_("Shows first"),
     "case_fields": N_("Case fields"),
     "case_fields_hint": N_("Fields every task page of the case shows, separated by spaces"),

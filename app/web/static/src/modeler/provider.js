@@ -70,6 +70,7 @@ SpiffPropertiesProvider.prototype._groupsOf = function (element) {
     return [
       { id: 'spiff-form', label: t.form, entries: this._formEntries(element) },
       { id: 'spiff-due', label: t.due, entries: this._dueEntries(element) },
+      { id: 'spiff-assignee', label: t.assignee, entries: [this._assigneeEntry(element)] },
       { id: 'spiff-shows', label: t.shows, entries: this._showsEntries(element) },
     ];
   }
@@ -220,6 +221,18 @@ SpiffPropertiesProvider.prototype._dueEntries = function (element) {
     });
   }
   return entries;
+};
+
+// --- user task: who it opens assigned to ------------------------------------------------------
+
+SpiffPropertiesProvider.prototype._assigneeEntry = function (element) {
+  const t = this._texts;
+  return {
+    id: 'spiff-assignee-from', element, component: Text, isEdited: isTextFieldEntryEdited,
+    label: t.assignee_from, description: t.assignee_from_hint,
+    getValue: () => propertyOf(element, 'assignee_from') || '',
+    setValue: (value) => setProperties(this._injector, element, { assignee_from: (value || '').trim() || null }),
+  };
 };
 
 // --- user task: shows ---------------------------------------------------------------------------
