@@ -19,7 +19,6 @@ import json
 import pstats
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -178,14 +177,22 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true", help="one line saying where the in-process time goes")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-    database = url.split("://")[0].split("+")[0]
+    if args.database_url:
+        measure(args.database_url, args.lifecycles, args.profile)
+        return
+    from bench.databases import fresh
+    for kind in ("sqlite", "postgresql"):  # fresh databases of both kinds
+        with fresh(kind, "engine") as url:
+            measure(url, args.lifecycles, args.profile)
 
+
+def measure(url: str, lifecycles: int, with_profile: bool) -> None:
+    database = url.split("://")[0].split("+")[0]
     service, bare = ServiceBench(url), BareBench()
     service.lifecycle(), bare.lifecycle()  # warm: caches filled, modules imported
-    profile = cProfile.Profile() if args.profile else None
+    profile = cProfile.Profile() if with_profile else None
     in_process, counts, bare_ms = [], [], []
-    for _ in range(args.lifecycles):  # alternated: on a shared machine both see the same load
+    for _ in range(lifecycles):  # alternated: on a shared machine both see the same load
         if profile:
             profile.enable()
         spent, statements = service.lifecycle()
@@ -196,7 +203,7 @@ def main() -> None:
         bare_ms.append(bare.lifecycle())
 
     ours, theirs = statistics.median(in_process), statistics.median(bare_ms)
-    print(f"complaint happy path ({len(STEPS)} completions after the start), {args.lifecycles} lifecycles each; "
+    print(f"complaint happy path ({len(STEPS)} completions after the start), {lifecycles} lifecycles each; "
           f"{time.strftime('%Y-%m-%d')}")
     print("| what | database | figure | goal |")
     print("|---|---|---|---|")

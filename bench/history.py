@@ -12,7 +12,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -143,17 +142,26 @@ def report(database: str, costs: dict, sizes: dict, failed: str | None = None, c
     row("rounds that work", database, failed or f"all {last}", "1,000")
 
 
+def history_of(url: str, rounds: int) -> None:
+    database = url.split("://")[0].split("+")[0]
+    costs, cpu, sizes = service_rounds(url, rounds)
+    report(f"{database}, this product", costs, sizes, cpu=cpu)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--bare-rounds", type=int, default=300)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/history.sqlite"
-    database = url.split("://")[0].split("+")[0]
     print("| what | database | figure | goal |\n|---|---|---|---|")
-    costs, cpu, sizes = service_rounds(url, args.rounds)
-    report(f"{database}, this product", costs, sizes, cpu=cpu)
+    if args.database_url:
+        history_of(args.database_url, args.rounds)
+    else:
+        from bench.databases import fresh
+        for kind in ("sqlite", "postgresql"):  # fresh databases of both kinds
+            with fresh(kind, "history") as url:
+                history_of(url, args.rounds)
     if args.bare_rounds:
         costs, sizes, failed = bare_rounds(args.bare_rounds)
         report("SpiffWorkflow 3.2 alone (serialized per task, spec included)", costs, sizes, failed)
