@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.table import HEADER, row  # noqa: E402
+
 GOAL_MS = 50
 HERE = Path(__file__).resolve().parent
 # complaints, open tasks, engine sample per kind of database: the sizes, and a smoke run
@@ -110,7 +112,7 @@ def measure(url: str, rounds: int, explain: bool) -> None:
              lambda: complaints.ledger(users["customer_dept"], q=plate[1:5])),
             (f"ledger, q={person} (customer name)", lambda: complaints.ledger(users["customer_dept"], q=person)),
         ]
-        print(f"| what | database | p50 / p95 | goal |\n|---|---|---|---|")
+        print(HEADER)
         for what, call in cases:
             call()  # warm: plans and caches
             samples = []
@@ -120,7 +122,7 @@ def measure(url: str, rounds: int, explain: bool) -> None:
                 samples.append((time.perf_counter() - start) * 1000)
                 db.session.rollback()
             p50, p95 = percentiles(samples)
-            print(f"| {what} | {kind} | {p50:.1f} / {p95:.1f} ms | p95 < {GOAL_MS} ms |", flush=True)
+            row(what, kind, f"p50 {p50:.1f} / p95 {p95:.1f} ms", f"p95 < {GOAL_MS} ms")
         if not explain:
             return
         for what, call in cases:
