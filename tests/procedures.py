@@ -80,3 +80,28 @@ class moved_clock:
         from app import clock
         clock.set_now(None)
         self.api.tokens.clear()
+
+
+def fire_timers(app, api=None, moment=None) -> None:
+    """Run the timer command once, as the runner's pass does; at `moment` when given (the service
+    clock moved there and back)."""
+    def fire():
+        result = app.test_cli_runner().invoke(args=["timers"])
+        assert result.exit_code == 0, result.output
+    if moment is None:
+        fire()
+        return
+    with moved_clock(api, moment):
+        fire()
+
+
+def in_handling(api, category="parts", days=1, task="handle_parts", holder="parts_manager", claim=True) -> Case:
+    """A general complaint classified with a handling deadline of `days` working days, its
+    department task claimed by `holder` (so a miss falls on a person)."""
+    case = Case(api)
+    case.complete("service_manager", "classify_complaint",
+                  {"category": category, "severity": "general", "deadline_days": days})
+    if claim:
+        task_id = case.open_task(task)["id"]
+        assert api.as_(holder).post(f"/tasks/{task_id}/claim").status_code == 200
+    return case

@@ -2,16 +2,9 @@
 from datetime import datetime, timedelta
 
 from cases import SHANGHAI, START, CallbackCase, sign_in
-from procedures import Case, moved_clock
+from procedures import Case, fire_timers, moved_clock
 
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
-
-
-def fire_timers_at(api, app, moment):
-    """Move the service clock to `moment` and run the timer command, as the systemd timer does."""
-    with moved_clock(api, moment):
-        result = app.test_cli_runner().invoke(args=["timers"])
-        assert result.exit_code == 0, result.output
 
 
 def test_a_callback_is_due_three_working_days_after_pickup(api):
@@ -57,9 +50,9 @@ def test_a_satisfied_customer_gets_the_follow_up_callback_two_weeks_after_the_re
     assert len(follow_up) == 1 and follow_up[0]["kind"] == "follow_up"
     timer = datetime.fromisoformat(case.instance()["next_timer_at"])
     assert timer == picked_up + timedelta(days=14)
-    fire_timers_at(api, app, timer - timedelta(minutes=5))
+    fire_timers(app, api, timer - timedelta(minutes=5))
     assert case.open_names() == []  # not before two weeks
-    fire_timers_at(api, app, timer + timedelta(minutes=1))
+    fire_timers(app, api, timer + timedelta(minutes=1))
     task = case.open_task("follow_up_call")
     assert task["lane"] == "customer_dept" and task["due_at"] == follow_up[0]["due_at"]
     with moved_clock(api, timer + timedelta(minutes=2)):
@@ -84,9 +77,9 @@ def test_an_unreachable_customer_is_tried_the_next_working_day_three_times_then_
             "attempted_at"])
         listed = api.as_("customer_dept").get("/callbacks", query_string={"due": due.date().isoformat()}).get_json()
         assert case.callback_id in [c["id"] for c in listed["items"]]  # on that day's list
-        fire_timers_at(api, app, retry_at - timedelta(minutes=1))
+        fire_timers(app, api, retry_at - timedelta(minutes=1))
         assert case.open_names() == []  # not before the next working day
-        fire_timers_at(api, app, retry_at + timedelta(minutes=1))
+        fire_timers(app, api, retry_at + timedelta(minutes=1))
         assert case.open_names() == ["call_customer"] and case.record()["status"] == "due"
         with moved_clock(api, retry_at + timedelta(minutes=2)):
             case.call(reached=False)

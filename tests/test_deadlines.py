@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import OverdueRecord
 from app.workdays import add_working_days
-from procedures import GOOD_HANDLING, Case, moved_clock
+from procedures import GOOD_HANDLING, Case, fire_timers, in_handling, moved_clock
 
 SH = timezone(timedelta(hours=8))
 
@@ -49,20 +49,6 @@ def test_an_admin_enters_next_years_holidays_and_deadlines_follow_them(app, api,
     assert admin.get("/calendar/2027").get_json()["source"] == "weekdays"
 
 
-def _assigned(api, category="parts", days=1, task="handle_parts", holder="parts_manager"):
-    case = Case(api)
-    case.complete("service_manager", "classify_complaint",
-                  {"category": category, "severity": "general", "deadline_days": days})
-    task_id = case.open_task(task)["id"]
-    assert api.as_(holder).post(f"/tasks/{task_id}/claim").status_code == 200
-    return case
-
-
-def _fire(app):
-    result = app.test_cli_runner().invoke(args=["timers"])
-    assert result.exit_code == 0, result.output
-
-
 def _records(app, case) -> list[tuple]:
     """(month, person, task, miss in month) of each overdue record of the case."""
     with app.app_context():
@@ -72,14 +58,14 @@ def _records(app, case) -> list[tuple]:
 
 def test_a_missed_deadline_escalates_to_the_manager_and_is_recorded_against_the_holder(api, app):
     with moved_clock(api, at(2026, 9, 18, 10)) as clock:   # Friday before the adjusted Sunday
-        case = _assigned(api)
+        case = in_handling(api)
         due = case.open_task("handle_parts")["due_at"]
         assert due.startswith("2026-09-20T10:00")
         clock.to(at(2026, 9, 20, 9, 59))
-        _fire(app)
+        fire_timers(app)
         assert case.open_names() == ["handle_parts"] and _records(app, case) == []
         clock.to(at(2026, 9, 20, 10, 1))
-        _fire(app)
+        fire_timers(app)
         assert case.open_names() == ["handle_escalation", "handle_parts"]  # the task stays with the department
         parts_task = case.open_task("handle_parts")
         assert parts_task["overdue"] is True and parts_task["claimed_by"] == "parts_manager"
@@ -90,7 +76,7 @@ def test_a_missed_deadline_escalates_to_the_manager_and_is_recorded_against_the_
         listed = api.as_("general_manager").get("/overdue", query_string={"month": "2026-09",
                                                                           "person": "parts_manager"}).get_json()
         assert case.number in [r["business_key"] for r in listed["items"]]
-        _fire(app)  # a second runner pass fires nothing twice
+        fire_timers(app)  # a second runner pass fires nothing twice
         assert len(_records(app, case)) == 1
         case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
         case.complete("service_manager", "handle_escalation",
@@ -100,25 +86,25 @@ def test_a_missed_deadline_escalates_to_the_manager_and_is_recorded_against_the_
 
 def test_a_deadline_over_national_day_and_one_met_in_time(api, app):
     with moved_clock(api, at(2026, 9, 30, 10)) as clock:
-        late = _assigned(api, days=2)
-        met = _assigned(api, days=2)
+        late = in_handling(api, days=2)
+        met = in_handling(api, days=2)
         assert late.open_task("handle_parts")["due_at"].startswith("2026-10-09T10:00")
         clock.to(at(2026, 10, 8, 23))
-        _fire(app)
+        fire_timers(app)
         assert late.open_names() == ["handle_parts"]
         met.complete("parts_manager", "handle_parts", GOOD_HANDLING)
         clock.to(at(2026, 10, 9, 10, 5))
-        _fire(app)
+        fire_timers(app)
         assert late.open_names() == ["handle_escalation", "handle_parts"]
         assert met.open_names() == ["confirm_handling"] and _records(app, met) == []
 
 
 def test_the_third_miss_in_a_month_puts_a_flag_in_the_general_managers_inbox(api, app):
     with moved_clock(api, at(2026, 3, 2, 9)) as clock:
-        cases = [_assigned(api, category="warranty_claim", task="handle_claims", holder="claims_supervisor")
+        cases = [in_handling(api, category="warranty_claim", task="handle_claims", holder="claims_supervisor")
                  for _ in range(3)]
         clock.to(at(2026, 3, 3, 9, 30))
-        _fire(app)
+        fire_timers(app)
         misses = sorted((_records(app, c)[0][3], c.open_names()) for c in cases)
         assert [m for m, _ in misses] == [1, 2, 3]
         flagged = [names for m, names in misses if "review_repeated_overdue" in names]
@@ -129,16 +115,16 @@ def test_the_third_miss_in_a_month_puts_a_flag_in_the_general_managers_inbox(api
 
 def test_a_deadline_in_the_new_year_counts_weekdays_and_fires(api, app):
     with moved_clock(api, at(2026, 12, 30, 10)) as clock:
-        case = _assigned(api, category="sales", days=3, task="handle_business", holder="business_supervisor")
+        case = in_handling(api, category="sales", days=3, task="handle_business", holder="business_supervisor")
         assert case.open_task("handle_business")["due_at"].startswith("2027-01-04T10:00")
         clock.to(at(2027, 1, 4, 10, 1))
-        _fire(app)
+        fire_timers(app)
         assert "handle_escalation" in case.open_names()
 
 
 def test_two_runners_at_once_fire_each_timer_exactly_once(api, app):
     with moved_clock(api, at(2026, 5, 11, 9)) as clock:
-        cases = [_assigned(api) for _ in range(6)]
+        cases = [in_handling(api) for _ in range(6)]
         clock.to(at(2026, 5, 12, 9, 30))
         from app.timer_runner import run_pass
         fired, errors = [], []

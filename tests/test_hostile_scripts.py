@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.engine.script_pool import pool_for
-from procedures import moved_clock
-from test_instance_errors import (_assigned_to_parts, _fire, insert_script_after, overdue_records, start,
-                                  version_with_script)
+from procedures import fire_timers, in_handling, moved_clock
+from test_instance_errors import insert_script_after, overdue_records, start, version_with_script
 from versions import deploy, shipped, shipped_complaint_afterwards, upload, with_bpmn  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("shipped_complaint_afterwards")
@@ -78,11 +77,11 @@ def test_a_hidden_bomb_holds_its_case_in_error_and_the_service_answers_on(app, a
 def test_the_timer_runner_fires_healthy_timers_beside_a_hostile_one(api, app):
     shanghai = timezone(timedelta(hours=8))
     with moved_clock(api, datetime(2031, 9, 1, 10, tzinfo=shanghai)) as clock:
-        healthy = _assigned_to_parts(api)
+        healthy = in_handling(api, days=3, claim=False)
         deploy(api, version_with_script("record_overdue", HIDDEN["recursion caught"]))
-        hostile = _assigned_to_parts(api)
+        hostile = in_handling(api, days=3, claim=False)
         clock.to(datetime(2031, 9, 20, 10, tzinfo=shanghai))
-        _fire(app)
+        fire_timers(app)
         assert healthy.open_names() == ["handle_escalation", "handle_parts"]
         assert len(overdue_records(api, healthy)) == 1
         held = hostile.instance()

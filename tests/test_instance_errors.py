@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from procedures import GOOD_HANDLING, INTAKE, Case, moved_clock
+from procedures import GOOD_HANDLING, INTAKE, Case, fire_timers, in_handling, moved_clock
 from versions import (BPMN, NS, _text, deploy, insert_task_after, shipped,
                       shipped_complaint_afterwards, with_bpmn)  # noqa: F401  (fixture)
 
@@ -146,22 +146,10 @@ def test_an_admin_cancels_an_instance_in_error_and_it_is_not_retried(api):
     assert body["id"] in [i["id"] for i in cancelled["items"]]
 
 
-def _assigned_to_parts(api) -> Case:
-    case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general",
-                                                            "deadline_days": 3})
-    return case
-
-
-def _fire(app):
-    result = app.test_cli_runner().invoke(args=["timers"])
-    assert result.exit_code == 0, result.output
-
-
 def test_a_suspended_instance_leaves_the_inbox_and_its_timer_waits_until_it_is_resumed(api, app):
     shanghai = timezone(timedelta(hours=8))
     with moved_clock(api, datetime(2031, 3, 3, 10, tzinfo=shanghai)) as clock:
-        case = _assigned_to_parts(api)
+        case = in_handling(api, days=3, claim=False)
         task = case.open_task("handle_parts")
         admin, parts = api.as_("admin"), api.as_("parts_manager")
         response = admin.post(f"/instances/{case.id}/suspend")
@@ -173,7 +161,7 @@ def test_a_suspended_instance_leaves_the_inbox_and_its_timer_waits_until_it_is_r
         assert admin.post(f"/instances/{case.id}/suspend").status_code == 409
 
         clock.to(datetime(2031, 3, 20, 10, tzinfo=shanghai))  # long past the deadline
-        _fire(app)
+        fire_timers(app)
         assert case.instance()["status"] == "suspended" and case.instance()["next_timer_at"]
         assert "handle_escalation" not in [h["task"] for h in case.instance()["history"]]
         listed = admin.get("/instances", query_string={"status": "suspended", "per_page": 500}).get_json()
@@ -183,7 +171,7 @@ def test_a_suspended_instance_leaves_the_inbox_and_its_timer_waits_until_it_is_r
         assert resumed.status_code == 200, resumed.get_json()
         assert [t["name"] for t in resumed.get_json()["open_tasks"]] == ["handle_parts"]
         assert task["id"] in [t["id"] for t in parts.get("/tasks").get_json()["items"]]
-        _fire(app)
+        fire_timers(app)
         assert case.open_names() == ["handle_escalation", "handle_parts"]
         assert [h["task"] for h in case.instance()["history"]][-2:] == ["suspend", "resume"]
         admin.post(f"/instances/{case.id}/cancel", json={"reason": "test over"})
@@ -192,11 +180,11 @@ def test_a_suspended_instance_leaves_the_inbox_and_its_timer_waits_until_it_is_r
 def test_the_timer_runner_holds_a_failing_instance_in_error_and_fires_the_healthy_one(api, app):
     shanghai = timezone(timedelta(hours=8))
     with moved_clock(api, datetime(2031, 6, 2, 10, tzinfo=shanghai)) as clock:
-        healthy = _assigned_to_parts(api)
+        healthy = in_handling(api, days=3, claim=False)
         deploy(api, version_with_script("record_overdue", "flagged = overdue['no_such_key']"))
-        failing = _assigned_to_parts(api)
+        failing = in_handling(api, days=3, claim=False)
         clock.to(datetime(2031, 6, 20, 10, tzinfo=shanghai))
-        _fire(app)
+        fire_timers(app)
         assert healthy.open_names() == ["handle_escalation", "handle_parts"]
         assert len(overdue_records(api, healthy)) == 1
         held = failing.instance()
@@ -204,7 +192,7 @@ def test_the_timer_runner_holds_a_failing_instance_in_error_and_fires_the_health
         assert held["error"]["element_id"] == "check_step" and "no_such_key" in held["error"]["message"]
         assert held["error"]["action"]["kind"] == "timers"
         assert overdue_records(api, failing) == []  # written by record_overdue, gone with the failed step
-        _fire(app)  # a held instance is not fired again
+        fire_timers(app)  # a held instance is not fired again
         assert failing.instance()["error"]["since"] == held["error"]["since"]
 
         fixed = deploy(api, shipped())["version"]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from app.extensions import db
 from app.models import OverdueRecord, ProcessInstance, User
 from app.services import deployments, penalties
-from procedures import Case, moved_clock
+from procedures import Case, fire_timers, in_handling, moved_clock
 
 SH = timezone(timedelta(hours=8))
 
@@ -16,27 +16,12 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=SH)
 
 
-def _assigned(api, claim=True, category="parts", task="handle_parts", holder="parts_manager"):
-    case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": category, "severity": "general",
-                                                            "deadline_days": 1})
-    if claim:
-        task_id = case.open_task(task)["id"]
-        assert api.as_(holder).post(f"/tasks/{task_id}/claim").status_code == 200
-    return case
-
-
-def _fire(app):
-    result = app.test_cli_runner().invoke(args=["timers"])
-    assert result.exit_code == 0, result.output
-
-
 def _missed(api, app, day: int, month: int = 3, **kwargs) -> Case:
     """A complaint whose one-working-day handling deadline passes: its overdue record is written."""
     with moved_clock(api, at(2025, month, day, 9)) as clock:
-        case = _assigned(api, **kwargs)
+        case = in_handling(api, **kwargs)
         clock.to(at(2025, month, day + 1, 9, 30))
-        _fire(app)
+        fire_timers(app)
         assert "handle_escalation" in case.open_names()
     return case
 
