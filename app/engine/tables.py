@@ -6,19 +6,16 @@ restricted script engine, so a cell means here what it means in a business-rule 
 deployment check (decisions.py) has judged every cell before the table could be deployed."""
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from lxml import etree
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 
+from ..caching import Kept
 from .parsing import _SAFE_XML
 
 log = logging.getLogger(__name__)
-_KEPT = 32  # parsed tables, by their text's digest
-_PARSED: "OrderedDict[str, object]" = OrderedDict()
-_LOCK = threading.Lock()
+_PARSED: Kept[object] = Kept(32)  # parsed tables, by their text's digest
 
 
 class DecisionFailed(Exception):
@@ -47,22 +44,17 @@ class _Task:
 
 def _engine(text: str, decision_id: str):
     key = hashlib.sha256(f"{decision_id}\0{text}".encode()).hexdigest()
-    with _LOCK:
-        if key in _PARSED:
-            _PARSED.move_to_end(key)
-            return _PARSED[key]
+    return _PARSED.get(key, lambda: _parse(text, decision_id))
+
+
+def _parse(text: str, decision_id: str):
     try:
         parser = BpmnDmnParser()
         parser.add_dmn_xml(etree.fromstring(text.encode("utf-8"), _SAFE_XML))
-        engine = parser.get_engine(decision_id, None)
+        return parser.get_engine(decision_id, None)
     except Exception as err:  # a foreign table may trip the parser anywhere
         log.info("decision %s cannot be read: %r", decision_id, err)
         raise DecisionFailed(f"the decision table '{decision_id}' cannot be read") from None
-    with _LOCK:
-        _PARSED[key] = engine
-        while len(_PARSED) > _KEPT:
-            _PARSED.popitem(last=False)
-    return engine
 
 
 def decide(text: str, decision_id: str, data: dict, script_engine) -> Decided:

@@ -3,8 +3,6 @@ files (`<form key>.form`, app/forms/definitions.py), compiled into a marshmallow
 validates page posts and API payloads and publishes the JSON Schema clients fill. A case uses
 the forms of its version, compiled once per version (versions are immutable)."""
 import logging
-import threading
-from collections import OrderedDict
 from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 from flask import current_app
 from marshmallow import ValidationError, missing
 
+from ..caching import Kept
 from ..errors import ValidationFailed
 from ..i18n import N_
 from .definitions import SUFFIX, DefinitionError, Form, compile_definition, key_of, problems, read  # noqa: F401
@@ -45,24 +44,11 @@ def compile_files(files: dict[str, str]) -> dict[str, Form]:
     return found
 
 
-_CACHE: "OrderedDict[tuple, dict[str, Form]]" = OrderedDict()
-_CACHE_SIZE = 128
-
-
-_CACHE_LOCK = threading.Lock()
+_COMPILED: Kept[dict[str, Form]] = Kept(128)  # versions and drafts, by digest or content
 
 
 def _cached(key: tuple, files) -> dict[str, Form]:
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    compiled = compile_files(files())  # outside the lock: another thread may compile the same, harmlessly
-    with _CACHE_LOCK:
-        _CACHE[key] = compiled
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return compiled
+    return _COMPILED.get(key, lambda: compile_files(files()))  # made outside the lock
 
 
 def of_version(version) -> dict[str, Form]:
