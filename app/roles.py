@@ -15,6 +15,13 @@ ROLES: dict[str, tuple[str, str]] = {
     "repair_technician": ("Repair team", "维修组"),
     "process_owner": ("Process owner", "流程负责人"),
     "admin": ("Administrator", "系统管理员"),
+    "group_supervisor": ("Group after-sales supervisor", "集团售后督导"),
+    "customer_dept_manager": ("Head of customer relations", "客户部经理"),
+    "service_advisor": ("Service advisor", "服务顾问"),
+    "field_service_supervisor": ("Field service supervisor", "驻外客服主管"),
+    "provincial_manager": ("Provincial manager", "省区经理"),
+    "dealer_agent": ("Dealer or agent", "代理商"),
+    "quality_assurance": ("Quality assurance", "品保部"),
 }
 
 # The departments a complaint can be assigned to (category "other" names one of them).
