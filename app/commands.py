@@ -55,12 +55,13 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("username")
     @click.option("--role", "roles", multiple=True, required=True)
+    @click.option("--unit", default=None, help="code of the user's organisation unit (default: the group)")
     @click.password_option()
-    def create_user_command(username, roles, password):
-        """Create a user with one or more roles."""
+    def create_user_command(username, roles, unit, password):
+        """Create a user with one or more roles, in an organisation unit."""
         from .services.accounts import create_user
         try:
-            create_user(username, password, list(roles))
+            create_user(username, password, list(roles), unit=unit)
         except ValueError as err:
             raise click.UsageError(str(err)) from None
         db.session.commit()

@@ -2,7 +2,10 @@
 
 - ACTIONS: each action, named by what it does, with the roles that may do it at all and,
   where it depends on the object, the object rule(s) saying on which objects; the roles in
-  `every` may do it on every object.
+  `every` may do it on every object. `unit` says which organisation units' objects: "own" (the
+  person's unit and the units below it: a person of the group sees them all) or "all"; the roles
+  of ALL_UNITS see every unit's wherever they belong. The unit comes first: an object of a unit
+  the person does not see is not there for them (404), whatever the roles and rules say.
 - RULES: the object rules by name, each a check on one object and, for lists, the same
   condition as a SQL filter.
 - ENDPOINTS: every endpoint of the API (`api.*`) and the pages, mapped to the action the door
@@ -22,20 +25,23 @@ from sqlalchemy import or_, select
 from .errors import Forbidden
 from .extensions import db
 from .i18n import N_, current_language, gettext
-from .models import Complaint, OpenTask, OverdueRecord, Penalty, ProcessInstance, ReturnAuthorization, TaskRecord, User
+from .models import Complaint, OpenTask, OrgUnit, OverdueRecord, Penalty, ProcessInstance, TaskRecord, User
 from .roles import DEPARTMENT_ROLES, ROLES
 
 # ----------------------------------------------------------------------------- role groups
 STAFF = tuple(ROLES)  # everyone with a role
 ADMIN = ("admin",)
 MANAGERS = ("service_manager", "general_manager", "admin")
-COMPLAINT_LEDGER = ("customer_dept", "service_manager", "general_manager", "admin")
+# The group's after-sales supervisor reads every unit's records (domain.md).
+COMPLAINT_LEDGER = ("customer_dept", "service_manager", "general_manager", "admin", "group_supervisor")
 # The departments a complaint is assigned to; the technical supervisor works the workshop's.
 COMPLAINT_DEPARTMENTS = (*DEPARTMENT_ROLES, "technical_supervisor")
-# Headquarters works every return request; branch staff see the ones they raised or reviewed.
-RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin")
-BRANCH = ("branch_engineer", "branch_manager")
-CALLBACK_LOG = ("customer_dept", "service_manager", "general_manager", "admin")
+# Headquarters works every return request; the branches' and dealers' staff read their unit's
+# (the register's unit rule).
+RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin",
+                   "group_supervisor")
+BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "provincial_manager", "dealer_agent")
+CALLBACK_LOG = ("customer_dept", "service_manager", "general_manager", "admin", "group_supervisor")
 PROCESS_OWNERS = ("process_owner", "admin")
 KPI_READERS = (*MANAGERS, "customer_dept")
 DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the delivery register
@@ -43,7 +49,10 @@ DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the
 # (the service manager: complaints and callbacks; the head of customer service: returns; admins: all).
 TASK_MANAGERS = ("service_manager", "department_head", "admin")
 # The penalty register: the service manager decides; these read every entry, staff their own.
-PENALTY_READERS = ("service_manager", "general_manager", "customer_dept", "admin")
+PENALTY_READERS = ("service_manager", "general_manager", "customer_dept", "admin", "group_supervisor")
+# Who reads every organisation unit's records wherever they belong; the others see their unit's
+# and the units' below it (a person of the group: every unit's).
+ALL_UNITS = ("group_supervisor",)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Action:
     zh: str
     rules: tuple[str, ...] = ()  # object rules: one of them must hold for the object...
     every: tuple[str, ...] = ()  # ...unless the user holds one of these roles (every object)
+    unit: str = "all"  # "own": only objects of the user's unit and the units below it (their unit_id)
 
 
 ACTIONS: dict[str, Action] = {
@@ -60,7 +70,7 @@ ACTIONS: dict[str, Action] = {
     "processes.read": Action(STAFF, "read the deployed procedures", "查看已发布的流程"),
     "instances.start": Action(STAFF, "start this procedure", "发起此流程", rules=("start_lane",), every=ADMIN),
     "instances.read": Action(STAFF, "read this case", "查看此案件", rules=("reads_records", "worked_on"),
-                             every=ADMIN),
+                             every=ADMIN, unit="own"),
     "instances.cancel": Action(ADMIN, "cancel a case", "取消案件"),
     "instances.migrate": Action(ADMIN, "move a case to another version", "迁移案件到其他版本"),
     "instances.list": Action(ADMIN, "list cases by status", "按状态查看案件"),
@@ -71,25 +81,28 @@ ACTIONS: dict[str, Action] = {
     "procedures.deploy": Action(ADMIN, "deploy a procedure version", "发布流程版本"),
     "procedures.try": Action(PROCESS_OWNERS, "dry-run a procedure draft", "试运行流程草稿"),
     # the inbox
-    "tasks.list": Action(STAFF, "read the inbox", "查看待办任务"),
-    "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case")),
-    "tasks.claim": Action(STAFF, "claim or release this task", "认领或放弃此任务", rules=("own_lane",)),
+    "tasks.list": Action(STAFF, "read the inbox", "查看待办任务", unit="own"),
+    "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case"), unit="own"),
+    "tasks.claim": Action(STAFF, "claim or release this task", "认领或放弃此任务", rules=("own_lane",), unit="own"),
     "tasks.complete": Action(STAFF, "complete this task or save a draft of it", "提交此任务或保存草稿",
-                             rules=("own_lane",)),
-    "tasks.reassign": Action(TASK_MANAGERS, "give this task to someone", "指派此任务", rules=("managed_case",)),
+                             rules=("own_lane",), unit="own"),
+    "tasks.reassign": Action(TASK_MANAGERS, "give this task to someone", "指派此任务", rules=("managed_case",),
+                             unit="own"),
     "settings.own": Action(STAFF, "keep your own settings", "维护个人设置"),
     # the records
     "complaints.read_ledger": Action((*COMPLAINT_LEDGER, *COMPLAINT_DEPARTMENTS), "read the complaint ledger",
-                                     "查看投诉台账", rules=("responsible_department",), every=COMPLAINT_LEDGER),
+                                     "查看投诉台账", rules=("responsible_department",), every=COMPLAINT_LEDGER,
+                                     unit="own"),
     "returns.read_register": Action((*RETURN_REGISTER, *BRANCH), "read the return register", "查看返修登记",
-                                    rules=("raised_or_reviewed",), every=RETURN_REGISTER),
+                                    unit="own"),
     "returns.receive": Action(("logistics_clerk", "admin"), "receive shipments", "收货登记"),
     "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin"),
                                     "read refused shipments", "查看拒收记录"),
-    "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录"),
-    "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",), every=MANAGERS),
+    "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录", unit="own"),
+    "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
+                           every=(*MANAGERS, "group_supervisor"), unit="own"),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
-                             every=PENALTY_READERS),
+                             every=PENALTY_READERS, unit="own"),
     "penalties.decide": Action(("service_manager",), "confirm or waive a penalty", "确认或免除处罚"),
     "penalties.find": Action(("service_manager", "customer_dept"), "record a finding for a penalty",
                              "登记违规（提出处罚）"),
@@ -98,9 +111,9 @@ ACTIONS: dict[str, Action] = {
     "calendar.read": Action(STAFF, "read the working-day calendar", "查看工作日历"),
     "calendar.edit": Action(ADMIN, "keep the working-day calendar", "维护工作日历"),
     # the customer department compiles the KPIs and the monthly report: it reads them (domain.md)
-    "kpis.read": Action(KPI_READERS, "read the KPIs", "查看考核指标"),
+    "kpis.read": Action((*KPI_READERS, "group_supervisor"), "read the KPIs", "查看考核指标"),
     "kpis.enter_deliveries": Action(ADMIN, "enter a month's deliveries", "录入月度交车台数"),
-    "reports.read": Action(KPI_READERS, "read the monthly report", "查看月度报告"),
+    "reports.read": Action((*KPI_READERS, "group_supervisor"), "read the monthly report", "查看月度报告"),
     "deliveries.read": Action(KPI_READERS, "read the delivery register", "查看交车登记"),
     "deliveries.enter": Action(DELIVERY_CLERKS, "enter or import deliveries", "录入或导入交车登记"),
 }
@@ -164,13 +177,6 @@ RULES: dict[str, Rule] = {
     "reads_records": Rule(_reads_records),
     "responsible_department": Rule(lambda user, complaint: complaint.responsible_role in departments_of(user),
                                    lambda user: Complaint.responsible_role.in_(departments_of(user))),
-    # Users carry no branch yet, so the person is the key. A later issue adds organisation
-    # units: an `own_branch` rule (the request's branch is the user's unit) goes here and
-    # replaces raised_or_reviewed in returns.read_register.
-    "raised_or_reviewed": Rule(
-        lambda user, request: user.id in (request.requested_by_id, request.reviewed_by_id),
-        lambda user: or_(ReturnAuthorization.requested_by_id == user.id,
-                         ReturnAuthorization.reviewed_by_id == user.id)),
     "own_record": Rule(lambda user, record: record.person_id == user.id,
                        lambda user: OverdueRecord.person_id == user.id),
     "own_penalty": Rule(lambda user, penalty: penalty.person_id == user.id,
@@ -302,19 +308,65 @@ ENDPOINTS: dict[str, str] = {
 }
 
 
+# ----------------------------------------------------------------------------- units
+def units_below(user: User, action: str) -> list[int] | None:
+    """The units whose objects `user` may do `action` on: None for every unit (an action for all
+    units, a person of the group, a role of ALL_UNITS), else the user's unit and the units below
+    it (none for a person without a unit). Read once per request and person."""
+    if ACTIONS[action].unit == "all" or user.roles.intersection(ALL_UNITS) or \
+            (user.unit is not None and user.unit.parent_id is None):
+        return None
+    if user.unit_id is None:
+        return []
+    known = getattr(user, "_units_below", None)
+    if known is None:
+        children: dict[int | None, list[int]] = {}
+        for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+            children.setdefault(parent_id, []).append(unit_id)
+        known, todo = [], [user.unit_id]
+        while todo:
+            unit_id = todo.pop()
+            known.append(unit_id)
+            todo.extend(children.get(unit_id, ()))
+        user._units_below = known = sorted(known)
+    return known
+
+
+def unit_of(obj) -> int | None:
+    """The organisation unit of an object: its own, or its case's (a completed task)."""
+    if hasattr(obj, "unit_id"):
+        return obj.unit_id
+    return obj.instance.unit_id
+
+
+def in_unit(user: User, action: str, obj) -> bool:
+    """Is `obj` of a unit whose objects `user` sees for `action`? (Not: it is not there for them.)"""
+    below = units_below(user, action)
+    return below is None or unit_of(obj) in below
+
+
+def hidden(user: User | None, action: str, obj) -> bool:
+    """`obj` is not to be shown to exist: the user may not do `action` at all, or not in its unit."""
+    return user is None or not user.roles.intersection(ACTIONS[action].roles) or not in_unit(user, action, obj)
+
+
 # ----------------------------------------------------------------------------- checks
 def can(user: User | None, action: str, obj=None) -> bool:
-    """May `user` do `action` (on `obj`, when given: its object rules then count)?"""
+    """May `user` do `action` (on `obj`, when given: its unit and object rules then count)?"""
     rule = ACTIONS[action]
     if user is None or not user.roles.intersection(rule.roles):
         return False
-    if obj is None or not rule.rules or user.roles.intersection(rule.every):
+    if obj is None:
+        return True
+    if not in_unit(user, action, obj):
+        return False
+    if not rule.rules or user.roles.intersection(rule.every):
         return True
     return any(RULES[name].holds(user, obj) for name in rule.rules)
 
 
 def sees_every(user: User, action: str) -> bool:
-    """May `user` do `action` on every object, whatever its object rules say?"""
+    """May `user` do `action` on every object of the units they see, whatever its object rules say?"""
     rule = ACTIONS[action]
     return can(user, action) and (not rule.rules or bool(user.roles.intersection(rule.every)))
 
@@ -325,8 +377,12 @@ def require(user: User | None, action: str, obj=None) -> None:
 
 
 def scope(user: User, action: str, query):
-    """`query` cut down to the objects `user` may do `action` on (Forbidden if none at all)."""
+    """`query` cut down to the objects `user` may do `action` on (Forbidden if none at all): of the
+    units they see (the queried table's unit_id), and by the action's object rules."""
     require(user, action)
+    below = units_below(user, action)
+    if below is not None:
+        query = query.where(query.column_descriptions[0]["entity"].unit_id.in_(below))
     if sees_every(user, action):
         return query
     return query.where(or_(*(RULES[name].where(user) for name in ACTIONS[action].rules)))

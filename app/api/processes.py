@@ -32,7 +32,9 @@ class Version(Process):
 START = {"type": "object", "required": ["data"], "properties": {"data": {
     "description": "the procedure's start form (GET /processes/{key}): "
                    + ", ".join(key.replace(".", "_") for key in START_FORMS),
-    "anyOf": [{"$ref": f"#/components/schemas/{key.replace('.', '_')}"} for key in START_FORMS]}}}
+    "anyOf": [{"$ref": f"#/components/schemas/{key.replace('.', '_')}"} for key in START_FORMS]},
+    "unit": {"type": "string", "description": "the code of the organisation unit the case is for: the starter's own "
+                                              "(when left out) or one below it"}}}
 
 
 def _process(version) -> dict:
@@ -68,5 +70,5 @@ def process_versions(key):
      status=201, body=START)
 def start_instance(key):
     body = json_body()
-    instance = instances.start(g.user, key, body.get("data", {}))
+    instance = instances.start(g.user, key, body.get("data", {}), body.get("unit"))
     return instance_summary(instance), 201

@@ -30,3 +30,6 @@ __all__ += ["SavedFilter"]
 from .penalties import FundSpending, Penalty  # noqa: E402  (the penalty register and the reward fund)
 
 __all__ += ["FundSpending", "Penalty"]
+from .units import OrgUnit  # noqa: E402  (organisation units: the group, branches, stores, dealers)
+
+__all__ += ["OrgUnit"]

@@ -2,7 +2,7 @@
 follow-up two weeks later), one row per phone attempt."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -12,6 +12,8 @@ from .types import UTCDateTime
 
 class Callback(db.Model):
     __tablename__ = "callbacks"
+    __table_args__ = (Index("ix_callbacks_unit_created_id", "unit_id", "created_at", "id"),
+                      Index("ix_callbacks_unit_due_id", "unit_id", "due_at", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="first")  # first | follow_up
@@ -41,9 +43,11 @@ class Callback(db.Model):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's (app/models/units.py)
     attempt_rows: Mapped[list["CallbackAttempt"]] = relationship(
         back_populates="callback", cascade="all, delete-orphan", order_by="CallbackAttempt.number", lazy="selectin")
     completed_by = relationship("User", foreign_keys=[completed_by_id])
+    unit = relationship("OrgUnit")
 
 
 class CallbackAttempt(db.Model):

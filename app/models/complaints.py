@@ -28,7 +28,8 @@ class Complaint(Searchable, db.Model):
                       Index("ix_complaints_deadline_id", "deadline_at", "id"),
                       *(Index(f"ix_complaints_{name}_received_id", name, "received_at", "id") for name in (
                           "status", "category", "severity", "channel", "responsible_role", "responsible_user_id")),
-                      Index("ix_complaints_first_deadline_at", "first_deadline_at"))
+                      Index("ix_complaints_first_deadline_at", "first_deadline_at"),
+                      Index("ix_complaints_unit_received_id", "unit_id", "received_at", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -68,5 +69,7 @@ class Complaint(Searchable, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # the callback this complaint was opened from (channel "callback"); the callback keeps our number
     source_callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's (app/models/units.py)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
     responsible_user = relationship("User", foreign_keys=[responsible_user_id], lazy="joined")
+    unit = relationship("OrgUnit")

@@ -2,7 +2,7 @@
 and the overdue records (超时记录) written against the responsible person."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -22,6 +22,7 @@ class CalendarDay(db.Model):
 
 class OverdueRecord(db.Model):
     __tablename__ = "overdue_records"
+    __table_args__ = (Index("ix_overdue_records_unit_recorded_id", "unit_id", "recorded_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM of the missed deadline
     person_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -34,4 +35,5 @@ class OverdueRecord(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     miss_in_month: Mapped[int] = mapped_column(default=1)  # this person's count in the month, this one included
     note: Mapped[str] = mapped_column(Text, default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's (app/models/units.py)
     person = relationship("User")

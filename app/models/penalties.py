@@ -36,6 +36,7 @@ class Penalty(db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)  # its case's, if any
     person = relationship("User", foreign_keys=[person_id])
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])

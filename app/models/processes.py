@@ -44,6 +44,8 @@ class ProcessInstance(db.Model):
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     revision: Mapped[int] = mapped_column(default=1)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The organisation unit the case belongs to: the starter's, or the one chosen at intake.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -54,6 +56,7 @@ class ProcessInstance(db.Model):
     error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pending_action: Mapped[dict | None] = mapped_column(JsonData)
     version: Mapped[ProcessVersion] = relationship()
+    unit = relationship("OrgUnit")
     # A second writer working from a stale copy fails instead of overwriting.
     __mapper_args__ = {"version_id_col": revision}
 
@@ -64,7 +67,10 @@ class OpenTask(db.Model):
     __table_args__ = (Index("ix_open_tasks_lane_claimed", "lane", "claimed_by_id"),
                       # the inbox's orders within a lane, stable by id
                       Index("ix_open_tasks_lane_due", "lane", "due_at", "created_at", "id"),
-                      Index("ix_open_tasks_lane_created", "lane", "created_at", "id"))
+                      Index("ix_open_tasks_lane_created", "lane", "created_at", "id"),
+                      # the same per unit, for the inbox of a person seeing only the units below theirs
+                      Index("ix_open_tasks_unit_lane_due", "unit_id", "lane", "due_at", "created_at", "id"),
+                      Index("ix_open_tasks_unit_lane_created", "unit_id", "lane", "created_at", "id"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"), index=True)
     process_key: Mapped[str] = mapped_column(String(64))
@@ -76,6 +82,7 @@ class OpenTask(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # since when claimed_by holds it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's, so the inbox filters in SQL
     claimed_by = relationship("User", lazy="joined")
     instance = relationship("ProcessInstance")
 

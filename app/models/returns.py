@@ -2,7 +2,7 @@
 unit, and the shipments refused at the door because no approved application covers them."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -14,6 +14,7 @@ from .types import JsonData, UTCDateTime
 class ReturnAuthorization(Searchable, db.Model):
     __tablename__ = "return_authorizations"
     __search_fields__ = ("number", "model", "branch", "fault_description")
+    __table_args__ = (Index("ix_return_authorizations_unit_submitted_id", "unit_id", "submitted_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # RMA-YYYYMM-NNNN, issued on the department head's approval; none before (or ever, when rejected)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -55,10 +56,12 @@ class ReturnAuthorization(Searchable, db.Model):
     waybill_number: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's (app/models/units.py)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
     units: Mapped[list["ReturnUnit"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ReturnUnit.id", lazy="selectin")
     requested_by = relationship("User", foreign_keys=[requested_by_id])
+    unit = relationship("OrgUnit")
 
 
 class ReturnUnit(db.Model):

@@ -24,6 +24,9 @@ class User(db.Model):
     # group robot's webhook URL), and where to (app/services/notices.py).
     notify_by: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     notify_to: Mapped[str | None] = mapped_column(String(500))
+    # The organisation unit the person works in (admins and the department: the group).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    unit = relationship("OrgUnit", lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
 

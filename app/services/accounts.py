@@ -12,7 +12,8 @@ from ..clock import now
 from ..errors import ServiceError, Unauthorized
 from ..i18n import N_
 from ..extensions import db
-from ..models import ApiToken, User, UserRole
+from ..models import ApiToken, OrgUnit, User, UserRole
+from ..models.units import ROOT_CODE
 from ..roles import ROLES
 
 
@@ -30,11 +31,15 @@ _DUMMY_HASH = _hasher.hash("no such user")
 
 
 def create_user(username: str, password: str, roles: list[str], display_name: str | None = None,
-                language: str = "zh-CN") -> User:
+                language: str = "zh-CN", unit: str | None = None) -> User:
+    """A new user of the organisation unit with the code `unit` (the group's when not given)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
-    user = User(username=username, display_name=display_name or username, language=language,
+    found = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (unit or ROOT_CODE)))
+    if found is None:
+        raise ValueError(f"unknown organisation unit: {unit or ROOT_CODE}")
+    user = User(username=username, display_name=display_name or username, language=language, unit=found,
                 password_hash=_hasher.hash(password), role_rows=[UserRole(role=r) for r in roles])
     db.session.add(user)
     db.session.flush()

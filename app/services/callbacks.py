@@ -50,7 +50,7 @@ def log(user: User, status=None, due=None, after=None, page=1, per_page=50) -> p
         problems["due"] = [N_("a calendar date YYYY-MM-DD")]
     if problems:
         raise ValidationFailed(N_("bad filters"), problems)
-    query = select(Callback)
+    query = permissions.scope(user, "callbacks.read_log", select(Callback))  # the units the reader sees
     if status:
         query = query.where(Callback.status == status)
     if day:
@@ -64,7 +64,7 @@ def log(user: User, status=None, due=None, after=None, page=1, per_page=50) -> p
 def get(user: User, callback_id: int) -> Callback:
     permissions.require(user, "callbacks.read_log")
     callback = db.session.get(Callback, callback_id)
-    if callback is None:
+    if callback is None or not permissions.can(user, "callbacks.read_log", callback):  # another unit's: not there
         raise NotFound(N_("no callback %(id)s", id=callback_id))
     return callback
 

@@ -3,7 +3,7 @@ import json
 import logging
 from datetime import timezone
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import forms, logs, permissions
@@ -42,9 +42,12 @@ SORTS = {name: paging.Sort(name, keys) for name, keys in {
 
 
 def _visible(user: User):
-    """The tasks a person may work on: in a lane of theirs, unclaimed or claimed by them."""
+    """The tasks a person may work on: in a lane of theirs, unclaimed or claimed by them, of a case
+    of the units they see (app/permissions.py: tasks.list)."""
+    units = permissions.units_below(user, "tasks.list")
     return (OpenTask.lane.in_(list(user.roles)),
-            or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+            or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id),
+            *(() if units is None else (OpenTask.unit_id.in_(units),)))
 
 
 def summary(user: User) -> dict:
@@ -108,9 +111,13 @@ def list_tasks(user: User, lane=None, process_key=None, claimed=None, overdue=No
     elif overdue is False:
         query = query.where(or_(OpenTask.due_at.is_(None), OpenTask.due_at >= now()))
     # Each lane read on its own range of ix_open_tasks_lane_due/_created, in the sort's order: one
-    # `lane IN (...)` would read every task of the person's lanes to sort them.
-    lanes = [] if lane else sorted(user.roles)
-    parts = [OpenTask.lane == name for name in lanes] if len(lanes) > 1 else None
+    # `lane IN (...)` would read every task of the person's lanes to sort them. A person seeing
+    # only some units reads each lane of each unit on its own (ix_open_tasks_unit_lane_due/_created).
+    lanes = [lane] if lane else sorted(user.roles)
+    units = permissions.units_below(user, "tasks.list")
+    parts = [OpenTask.lane == name for name in lanes] if units is None else \
+        [and_(OpenTask.unit_id == unit, OpenTask.lane == name) for unit in units for name in lanes]
+    parts = parts if len(parts) > 1 else None
     return paging.paginate(query, SORTS[sort], after=after, page=page, per_page=per_page, parts=parts)
 
 
@@ -137,6 +144,8 @@ def get_task(user: User, task_id: str, action: str = "tasks.read") -> OpenTask:
         if held is not None:
             raise InstanceSuspended(N_("the case is suspended: its tasks wait until an admin resumes it"))
         raise NotFound(N_("no open task %(id)s", id=task_id))
+    if permissions.hidden(user, action, task):
+        raise NotFound(N_("no open task %(id)s", id=task_id))  # another unit's is not shown to exist
     permissions.require(user, action, task)
     return task
 
@@ -201,6 +210,8 @@ def complete(user: User, task_id: str, data) -> "ProcessInstance":  # noqa: F821
             get_task(user, task_id, "tasks.complete")  # says why: completed, held, or no such task
         # Whoever held the lock before us completed it.
         raise Conflict(N_("the task was completed or claimed by someone else"))
+    if permissions.hidden(user, "tasks.complete", task):
+        raise NotFound(N_("no open task %(id)s", id=task_id))
     permissions.require(user, "tasks.complete", task)
     if task.claimed_by_id not in (None, user.id):
         raise Conflict(N_("the task is claimed by someone else"))
@@ -222,6 +233,8 @@ def completed_record(user: User, task_id: str) -> TaskRecord | None:
     """The record of a task someone completed meanwhile (a refused submission shows it with what was typed)."""
     record = db.session.scalar(select(TaskRecord).where(TaskRecord.task_id == task_id)
                                .order_by(TaskRecord.id.desc()).limit(1))
+    if record is not None and permissions.hidden(user, "tasks.read", record):
+        return None
     if record is not None:
         permissions.require(user, "tasks.read", record)
     return record

@@ -7,7 +7,7 @@ from ..engine import WorkflowRun
 from ..errors import Conflict, EngineFailure, InstanceInError, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
+from ..models import OpenTask, OrgUnit, ProcessInstance, TaskDraft, TaskRecord, User
 from . import deployments, runs
 from .deployments import latest_version
 
@@ -16,22 +16,34 @@ def may_start(user: User, version) -> bool:
     return permissions.can(user, "instances.start", version)
 
 
-def start(user: User, key: str, data) -> ProcessInstance:
+def start(user: User, key: str, data, unit=None) -> ProcessInstance:
+    """A new case of the latest version, for the starter's organisation unit or, named by its code,
+    one below it that the starter sees (the department takes a branch's complaint in)."""
     version = latest_version(key)
     permissions.require(user, "instances.start", version)
-    return _start(version, data, user.id)
+    return _start(version, data, user.id, unit_id=unit_for(user, unit))
 
 
-def start_internal(key: str, data, actor_id: int | None) -> ProcessInstance:
+def unit_for(user: User, code) -> int | None:
+    if code in (None, ""):
+        return user.unit_id
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) if isinstance(code, str) else None
+    below = permissions.units_below(user, "instances.read")
+    if unit is None or (below is not None and unit.id not in below):
+        raise ValidationFailed(N_("bad unit"), {"unit": [N_("no organisation unit with this code that you may start a case for")]})
+    return unit.id
+
+
+def start_internal(key: str, data, actor_id: int | None, unit_id: int | None = None) -> ProcessInstance:
     """Start an instance on behalf of the system: one procedure starting another (a shipped
     return starts a callback, a dissatisfied callback a complaint). No role check, since the
     person acting works in the procedure that starts it; the start form still validates, and
     it runs in the caller's step: a failure fails that step (the caller's instance is held in
-    error), leaving neither instance behind."""
-    return _start(latest_version(key), data, actor_id, internal=True)
+    error), leaving neither instance behind. The new case is of the caller's unit (`unit_id`)."""
+    return _start(latest_version(key), data, actor_id, internal=True, unit_id=unit_id)
 
 
-def _start(version, data, actor_id: int | None, internal: bool = False) -> ProcessInstance:
+def _start(version, data, actor_id: int | None, internal: bool = False, unit_id: int | None = None) -> ProcessInstance:
     """A new instance; when its first step fails, it exists in error (see runs.step)."""
     if version.start_form:
         clean = forms.validate(forms.of_version(version)[version.start_form], data)
@@ -40,7 +52,7 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
     else:
         clean = {}
     instance = ProcessInstance(version=version, process_key=version.process_key, status="running",
-                               state="", serializer_version="", data={}, started_by_id=actor_id)
+                               state="", serializer_version="", data={}, started_by_id=actor_id, unit_id=unit_id)
     db.session.add(instance)
     run = WorkflowRun.create(deployments.spec(version), clean, runs.script_engine(instance, actor_id))
     # The state before the engine ran (what a retry of a failed start runs) is inserted with the row:
@@ -58,8 +70,8 @@ def _start(version, data, actor_id: int | None, internal: bool = False) -> Proce
 
 def get(user: User, instance_id: int) -> ProcessInstance:
     instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound(N_("no instance %(id)s", id=instance_id))
+    if instance is None or permissions.hidden(user, "instances.read", instance):
+        raise NotFound(N_("no instance %(id)s", id=instance_id))  # another unit's is not shown to exist
     # Admins, the readers of the procedure's records, and whoever worked on the case.
     permissions.require(user, "instances.read", instance)
     return instance

@@ -144,6 +144,7 @@ def record_finding(user: User, body: dict) -> Penalty:
                       instance_id=instance.id if instance else None,
                       business_key=instance.business_key if instance else None, status="proposed", note=note,
                       proposed_at=now(), proposed_by_id=user.id,
+                      unit_id=instance.unit_id if instance else person.unit_id,  # the case's unit, or the person's
                       **_ask_table(breach, role, instance.process_key if instance else None))
     db.session.add(penalty)
     db.session.flush()
@@ -186,8 +187,8 @@ def _text(value, problems: dict, field: str, required: bool = False, missing=Non
 # ----------------------------------------------------------------------------- deciding
 def get(user: User, penalty_id) -> Penalty:
     penalty = db.session.get(Penalty, penalty_id) if isinstance(penalty_id, int) and 0 < penalty_id <= ID_MAX else None
-    if penalty is None:
-        raise NotFound(N_("no such penalty"))
+    if penalty is None or permissions.hidden(user, "penalties.read", penalty):
+        raise NotFound(N_("no such penalty"))  # another unit's is not shown to exist
     permissions.require(user, "penalties.read", penalty)
     return penalty
 

@@ -30,8 +30,8 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
         context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
                                           tasks_due_by=deployments.facts(instance.version).due_by,
                                           propose_penalty=penalties.propose_for_overdue,
-                                          start_process=lambda key, start_data: _start_process(key, start_data,
-                                                                                               actor_id))
+                                          start_process=lambda key, start_data: _start_process(
+                                              key, start_data, actor_id, instance.unit_id))
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -43,9 +43,10 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
                         config["SCRIPT_MEMORY_LIMIT"], config["SCRIPT_WORKERS"])
 
 
-def _start_process(key: str, data: dict, actor_id: int | None) -> int:
+def _start_process(key: str, data: dict, actor_id: int | None, unit_id: int | None) -> int:
+    """A procedure started by a step of another: a case of the same organisation unit."""
     from .instances import start_internal  # instances -> runs: imported when a handler asks
-    return start_internal(key, data, actor_id).id
+    return start_internal(key, data, actor_id, unit_id).id
 
 
 @dataclass
@@ -257,7 +258,7 @@ def save(instance: ProcessInstance, run: WorkflowRun, known: Known | None = None
     opened_at, diagram = now(), deployments.facts(instance.version)
     arrived = [OpenTask(id=view.id, instance_id=instance.id, process_key=instance.process_key,
                         business_key=instance.business_key, task_name=view.element_id,
-                        form_key=view.form_key or "", lane=view.lane or "", created_at=opened_at,
+                        form_key=view.form_key or "", lane=view.lane or "", unit_id=instance.unit_id, created_at=opened_at,
                         due_at=_due_at(diagram.task(view.element_id), view.data, opened_at))
                for view in ready.values() if view.id not in listed]
     _assign_arrived(arrived, ready, diagram, opened_at)
