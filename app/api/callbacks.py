@@ -26,6 +26,7 @@ class Callback(Out):
     completed_at = fields.DateTime(allow_none=True)
     effective = fields.Boolean()
     completed_by = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
 
 
 class Attempt(Schema):

@@ -45,6 +45,8 @@ class Complaint(Out):
     first_handled_at = fields.DateTime(allow_none=True, metadata={"description": "the first round's handling"})
     source_callback_id = fields.Integer(allow_none=True)
     responsible_person = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
+    unit_name = fields.String(allow_none=True, metadata={"description": "its organisation unit's name (中文)"})
 
 
 @bp.get("/complaints")

@@ -56,6 +56,7 @@ class Instance(InstanceSummary):
     open_tasks = fields.List(fields.Nested(TaskItem), required=True)
     next_timer_at = fields.DateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
 
 
 class InstanceListItem(InstanceSummary):
@@ -128,7 +129,7 @@ def get_instance(instance_id):
                 "completed_at": r.completed_at, "data": r.data} for r in instances.history(instance)]
     return {**instance_summary(instance), "data": instance.data, "history": history,
             "open_tasks": open_task_items(instance), "next_timer_at": instance.next_timer_at,
-            "cancel_reason": instance.cancel_reason}
+            "cancel_reason": instance.cancel_reason, "unit": instance.unit.code if instance.unit else None}
 
 
 @bp.post("/instances/<int:instance_id>/cancel")

@@ -31,6 +31,7 @@ class ReturnAuthorization(Out):
     requested_by = fields.String(allow_none=True)
     serial_numbers = fields.List(fields.String(), required=True)
     units = fields.List(fields.Nested(Unit), required=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
 
 
 class Refusal(Out):

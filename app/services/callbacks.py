@@ -79,6 +79,7 @@ def as_dict(callback: Callback, attempts: bool = False) -> dict:
     row = {name: getattr(callback, name) for name in COLUMNS}
     row["effective"] = callback.status == "completed"
     row["completed_by"] = callback.completed_by.username if callback.completed_by else None
+    row["unit"] = callback.unit.code if callback.unit else None
     if attempts:
         row["attempt_log"] = [{"number": a.number, "attempted_at": a.attempted_at, "reached": a.reached,
                                "remarks": a.remarks, "caller": a.caller.username if a.caller else None}

@@ -81,7 +81,7 @@ EXPORT_COLUMNS = {  # column -> (English, Chinese) header
     "responsible_role": ("Responsible department", "责任部门"), "responsible_person": ("Responsible person", "责任人"),
     "deadline_at": ("Deadline", "处理期限"), "status": ("Status", "状态"), "result": ("Result", "处理结果"),
     "handling_rounds": ("Handling rounds", "处理轮次"), "callback_result": ("Callback", "回访结果"),
-    "closed_at": ("Closed", "结案时间")}
+    "closed_at": ("Closed", "结案时间"), "unit_name": ("Organisation unit", "组织机构")}
 
 
 def _cell(key: str, value, lang: str, forms: dict):
@@ -129,4 +129,6 @@ COLUMNS = ("number", "instance_id", "received_at", "channel", "customer_name", "
 def as_dict(complaint: Complaint) -> dict:
     row = {name: getattr(complaint, name) for name in COLUMNS}
     row["responsible_person"] = complaint.responsible_user.username if complaint.responsible_user else None
+    row["unit"] = complaint.unit.code if complaint.unit else None
+    row["unit_name"] = complaint.unit.name if complaint.unit else None
     return row

@@ -100,6 +100,7 @@ def as_dict(request: ReturnAuthorization) -> dict:
     row["purchase_date"] = request.purchase_date.isoformat()
     row["quote_amount"] = float(request.quote_amount) if request.quote_amount is not None else None
     row["requested_by"] = request.requested_by.username if request.requested_by else None
+    row["unit"] = request.unit.code if request.unit else None
     row["serial_numbers"] = [u.serial for u in request.units if u.status != "not_on_request"]
     row["units"] = [{"serial": u.serial, "status": u.status, "in_warranty": u.in_warranty,
                      "warranty_reason": u.warranty_reason, "damage": u.damage, "serial_intact": u.serial_intact}

@@ -1,0 +1,231 @@
+"""Organisation units (issue 13): the group (集团总部) with the department, 华东分公司 (an operating
+branch), 西南分公司 (a managed branch) and 成都XX代理商 under it. A case and its records carry the
+unit it was started for; a branch's people see their unit's and the units' below it, in every list,
+page and API call; another unit's are not there for them (404). The department and the group
+supervisor see them all."""
+import csv
+import io
+import uuid
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OrgUnit, User
+from app.services import accounts
+from cases import REQUEST
+from procedures import INTAKE
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+HEADQUARTERS = ("department_head", "logistics_clerk", "group_supervisor", "admin")
+
+
+class Return:
+    """A return request raised by `username`, for the unit `unit` (the starter's own when None),
+    with a model of its own to search it by."""
+
+    def __init__(self, api, username: str, unit: str | None = None):
+        self.model = "ou" + uuid.uuid4().hex[:10]
+        body = {"data": {**REQUEST, "model": self.model}}
+        if unit:
+            body["unit"] = unit
+        response = api.as_(username).post("/processes/return_authorization/instances", json=body)
+        assert response.status_code == 201, response.get_json()
+        self.id = response.get_json()["id"]
+        case = api.as_("admin").get(f"/instances/{self.id}").get_json()
+        self.request_id = case["data"]["request_id"]
+        self.unit = case["unit"]
+        self.review_task = next(t["id"] for t in case["open_tasks"] if t["name"] == "review_request")
+        attached = api.as_("admin").request("POST", f"/instances/{self.id}/attachments",
+                                            data={"file": (BytesIO(PNG), "铭牌.png")},
+                                            content_type="multipart/form-data")
+        assert attached.status_code == 201, attached.get_json()
+        self.attachment = attached.get_json()["id"]
+
+
+_MADE: dict[str, dict] = {}  # per database: the returns of the module
+
+
+@pytest.fixture
+def returns(app, api):
+    """One return of each unit: 华东 (branch_engineer), 西南 (branch_engineer_b) and the dealer's
+    (taken in by a person of the group for the dealer: a unit chosen at intake)."""
+    made = _MADE.setdefault(app.config["SQLALCHEMY_DATABASE_URI"], {})
+    if not made:
+        made.update(east=Return(api, "branch_engineer"), southwest=Return(api, "branch_engineer_b"),
+                    dealer=Return(api, "demo_all", unit="chengdu_dealer"))
+    return made
+
+
+def register_models(api, username: str, **query) -> set[str]:
+    response = api.as_(username).get("/return-authorizations", query_string={"per_page": 500, **query})
+    assert response.status_code == 200, response.get_json()
+    return {item["model"] for item in response.get_json()["items"]}
+
+
+def test_the_demo_units_and_people(app):
+    with app.app_context():
+        units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+        assert units["group"].name == "集团总部" and units["group"].parent_id is None
+        assert (units["east"].name, units["east"].kind) == ("华东分公司", "operating_branch")
+        assert (units["southwest"].name, units["southwest"].kind) == ("西南分公司", "managed_branch")
+        assert units["chengdu_dealer"].parent_id == units["southwest"].id
+        unit_of = {name: code for name, code in db.session.execute(
+            select(User.username, OrgUnit.code).join(OrgUnit, User.unit_id == OrgUnit.id))}
+    assert unit_of["branch_engineer"] == unit_of["branch_manager"] == "east"
+    assert unit_of["branch_engineer_b"] == unit_of["branch_manager_b"] == "southwest"
+    assert unit_of["dealer_agent"] == "chengdu_dealer"
+    assert all(unit_of[name] == "group" for name in ("admin", "department_head", "customer_dept", "demo_all",
+                                                     "group_supervisor"))
+
+
+def test_a_case_carries_its_unit(api, returns):
+    assert (returns["east"].unit, returns["southwest"].unit, returns["dealer"].unit) == \
+        ("east", "southwest", "chengdu_dealer")
+    record = api.as_("department_head").get(f"/return-authorizations/{returns['southwest'].request_id}").get_json()
+    assert record["unit"] == "southwest"
+    # a unit outside the starter's own is refused, naming the field, and nothing is started
+    refused = api.as_("branch_engineer").post("/processes/return_authorization/instances",
+                                              json={"data": REQUEST, "unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+    unknown = api.as_("demo_all").post("/processes/return_authorization/instances",
+                                       json={"data": REQUEST, "unit": "nowhere"})
+    assert unknown.status_code == 422 and "unit" in unknown.get_json()["error"]["fields"]
+
+
+def test_a_branch_does_not_see_another_branchs_return_anywhere(api, pages, returns):
+    east, west = returns["east"], returns["southwest"]
+    engineer = api.as_("branch_engineer")
+    # the register, whole and searched
+    assert east.model in register_models(api, "branch_engineer")
+    assert west.model not in register_models(api, "branch_engineer")
+    assert register_models(api, "branch_engineer", q=west.model) == set()
+    assert register_models(api, "branch_engineer", q=east.model) == {east.model}
+    # the record, the case, its diagram, comments and files
+    for path in (f"/return-authorizations/{west.request_id}", f"/instances/{west.id}",
+                 f"/instances/{west.id}/diagram", f"/instances/{west.id}/comments",
+                 f"/instances/{west.id}/attachments", f"/instances/{west.id}/attachments/{west.attachment}",
+                 f"/tasks/{west.review_task}"):
+        response = engineer.get(path)
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", path
+    assert engineer.post(f"/instances/{west.id}/comments", json={"text": "看看"}).status_code == 404
+    # another case's attachment is not reached through one's own case either
+    assert engineer.get(f"/instances/{east.id}/attachments/{west.attachment}").status_code == 404
+    # the pages
+    page = pages("branch_engineer")
+    listed = page.get("/returns").get_data(as_text=True)
+    assert east.model in listed and west.model not in listed
+    assert f"<td>{west.model}</td>" not in page.get(f"/returns?q={west.model}").get_data(as_text=True)
+    assert f"<td>{east.model}</td>" in page.get(f"/returns?q={east.model}").get_data(as_text=True)
+    for path in (f"/returns/{west.request_id}", f"/instances/{west.id}", f"/instances/{west.id}/diagram",
+                 f"/instances/{west.id}/attachments/{west.attachment}"):
+        assert page.get(path).status_code == 404, path
+    assert "华东分公司" in page.get(f"/returns/{east.request_id}").get_data(as_text=True)
+    # the other branch sees its own, not the first's
+    assert register_models(api, "branch_engineer_b", q=west.model) == {west.model}
+    assert api.as_("branch_engineer_b").get(f"/instances/{east.id}").status_code == 404
+
+
+def test_the_department_and_the_group_supervisor_see_every_unit(api, pages, returns):
+    models = {r.model for r in returns.values()}
+    for username in HEADQUARTERS:
+        assert models <= register_models(api, username), username
+        for item in returns.values():
+            assert register_models(api, username, q=item.model) == {item.model}, username
+            assert api.as_(username).get(f"/instances/{item.id}").status_code == 200, username
+            assert api.as_(username).get(f"/instances/{item.id}/attachments/{item.attachment}").status_code == 200
+    listed = pages("group_supervisor").get("/returns").get_data(as_text=True)
+    assert all(model in listed for model in models)
+    assert pages("group_supervisor").get(f"/instances/{returns['southwest'].id}").status_code == 200
+
+
+def test_a_dealer_sees_only_its_own_and_its_branch_sees_the_dealers(api, returns):
+    dealer = returns["dealer"]
+    seen = register_models(api, "dealer_agent")
+    assert dealer.model in seen and not seen & {returns["east"].model, returns["southwest"].model}
+    assert api.as_("dealer_agent").get(f"/instances/{dealer.id}").status_code == 200
+    for other in (returns["east"], returns["southwest"]):
+        assert api.as_("dealer_agent").get(f"/instances/{other.id}").status_code == 404
+        assert api.as_("dealer_agent").get(f"/return-authorizations/{other.request_id}").status_code == 404
+    # 西南分公司 sees the dealer below it; 华东分公司 does not
+    assert dealer.model in register_models(api, "branch_engineer_b")
+    assert dealer.model not in register_models(api, "branch_engineer")
+    assert api.as_("branch_engineer").get(f"/instances/{dealer.id}").status_code == 404
+
+
+def _inbox(api, username: str) -> set[int]:
+    response = api.as_(username).get("/tasks", query_string={"per_page": 500, "lane": "branch_manager"})
+    assert response.status_code == 200, response.get_json()
+    return {task["instance_id"] for task in response.get_json()["items"]}
+
+
+def test_the_inbox_of_a_branch_shows_only_its_units_tasks(api, pages, returns):
+    east, west, dealer = returns["east"], returns["southwest"], returns["dealer"]
+    assert east.id in _inbox(api, "branch_manager") and not {west.id, dealer.id} & _inbox(api, "branch_manager")
+    assert {west.id, dealer.id} <= _inbox(api, "branch_manager_b") and east.id not in _inbox(api, "branch_manager_b")
+    # all lanes, unfiltered, and the counts agree
+    every = api.as_("branch_manager").get("/tasks", query_string={"per_page": 500}).get_json()["items"]
+    assert not {west.id, dealer.id} & {task["instance_id"] for task in every}
+    counts = api.as_("branch_manager").get("/tasks/counts").get_json()
+    assert sum(lane["total"] for lane in counts if lane["lane"] == "branch_manager") == len(every)
+    assert api.as_("branch_manager").get("/tasks/summary").get_json()["open"] == len(every)
+    # the department sees every unit's
+    assert {east.id, west.id, dealer.id} <= _inbox(api, "demo_all")
+    # another unit's task cannot be read, claimed or completed, and its existence is not told
+    manager = api.as_("branch_manager")
+    for method, path, body in (("GET", f"/tasks/{west.review_task}", None),
+                               ("POST", f"/tasks/{west.review_task}/claim", {}),
+                               ("POST", f"/tasks/{west.review_task}/complete",
+                                {"data": {"review_decision": "approve"}})):
+        response = manager.request(method, path, json=body)
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", path
+    page = pages("branch_manager")
+    assert page.get(f"/tasks/{west.review_task}").status_code == 404
+    inbox = page.get("/").get_data(as_text=True)
+    assert west.review_task not in inbox and east.review_task in inbox
+    # its own branch's manager works it
+    done = api.as_("branch_manager_b").post(f"/tasks/{west.review_task}/claim")
+    assert done.status_code == 200, done.get_json()
+
+
+@pytest.fixture(scope="module")
+def east_desk(app):
+    """A customer desk of 华东分公司: reads the complaint ledger of its unit."""
+    with app.app_context():
+        if db.session.scalar(select(User).where(User.username == "desk_east")) is None:
+            accounts.create_user("desk_east", "demo", ["customer_dept"], unit="east")
+            db.session.commit()
+    return "desk_east"
+
+
+def test_complaints_taken_in_for_a_branch_are_that_branchs(api, east_desk):
+    marks = {unit: "ou" + uuid.uuid4().hex[:10] for unit in ("east", "southwest")}
+    numbers = {}
+    for unit, mark in marks.items():
+        response = api.as_("customer_dept").post("/processes/complaint/instances",
+                                                 json={"data": {**INTAKE, "vehicle": mark}, "unit": unit})
+        assert response.status_code == 201, response.get_json()
+        numbers[unit] = response.get_json()["business_key"]
+    desk = api.as_(east_desk)
+
+    def ledger(username, **query):
+        found = api.as_(username).get("/complaints", query_string={"per_page": 500, **query}).get_json()["items"]
+        return {item["number"]: item for item in found}
+
+    assert numbers["east"] in ledger(east_desk) and numbers["southwest"] not in ledger(east_desk)
+    assert set(ledger(east_desk, q=marks["southwest"])) == set()
+    assert set(ledger(east_desk, q=marks["east"])) == {numbers["east"]}
+    assert ledger(east_desk)[numbers["east"]]["unit"] == "east"
+    assert desk.get(f"/complaints/{numbers['southwest']}").status_code == 404
+    exported = desk.get("/complaints/export", query_string={"format": "csv"})
+    assert exported.status_code == 200
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert "组织机构" in rows[0]
+    text = exported.get_data(as_text=True)
+    assert numbers["east"] in text and numbers["southwest"] not in text
+    # the department's desk (of the group) and the group supervisor read both
+    for username in ("customer_dept", "group_supervisor"):
+        assert {numbers["east"], numbers["southwest"]} <= set(ledger(username)), username
+    whole = api.as_("customer_dept").get("/complaints/export", query_string={"format": "csv"}).get_data(as_text=True)
+    assert numbers["east"] in whole and numbers["southwest"] in whole
