@@ -116,6 +116,9 @@ ACTIONS: dict[str, Action] = {
     "reports.read": Action((*KPI_READERS, "group_supervisor"), "read the monthly report", "查看月度报告"),
     "deliveries.read": Action(KPI_READERS, "read the delivery register", "查看交车登记"),
     "deliveries.enter": Action(DELIVERY_CLERKS, "enter or import deliveries", "录入或导入交车登记"),
+    # organisation units: who sees what is the `unit` of the actions above
+    "units.read": Action(STAFF, "read the organisation units", "查看组织机构"),
+    "users.set_unit": Action(ADMIN, "set a person's organisation unit", "设置人员所属组织机构"),
 }
 
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
@@ -247,6 +250,8 @@ ENDPOINTS: dict[str, str] = {
     "api.confirm_penalty": "penalties.decide",
     "api.waive_penalty": "penalties.decide",
     "api.record_fund_spending": "penalties.fund",
+    "api.list_units": "units.read",
+    "api.set_user_unit": "users.set_unit",
     # the pages
     "inbox.index": "tasks.list",
     "inbox.task": "tasks.read",  # its POST completes: tasks.complete, checked on the task
@@ -287,6 +292,7 @@ ENDPOINTS: dict[str, str] = {
     "penalties.finding": "penalties.find",
     "penalties.spending": "penalties.fund",
     "admin.calendar_page": "calendar.edit",
+    "admin.units_page": "users.set_unit",
     "admin.held_instances": "instances.list",
     "admin.act_on_instance": "instances.retry",  # retry, resume or cancel: the service checks each action
     "procedures.index": "procedures.read_drafts",

@@ -229,3 +229,46 @@ def test_complaints_taken_in_for_a_branch_are_that_branchs(api, east_desk):
         assert {numbers["east"], numbers["southwest"]} <= set(ledger(username)), username
     whole = api.as_("customer_dept").get("/complaints/export", query_string={"format": "csv"}).get_data(as_text=True)
     assert numbers["east"] in whole and numbers["southwest"] in whole
+
+
+def test_an_admin_lists_the_units_and_moves_a_person(app, api, pages):
+    with app.app_context():
+        if db.session.scalar(select(User).where(User.username == "ou_mover")) is None:
+            accounts.create_user("ou_mover", "demo", ["branch_engineer"], unit="east")
+            db.session.commit()
+    listed = api.as_("branch_engineer").get("/units").get_json()
+    assert [(u["code"], u["depth"]) for u in listed][:1] == [("group", 0)]
+    assert {(u["code"], u["parent"], u["kind"]) for u in listed} >= {
+        ("east", "group", "operating_branch"), ("southwest", "group", "managed_branch"),
+        ("chengdu_dealer", "southwest", "dealer")}
+    # only an admin moves a person, to a unit that exists
+    assert api.as_("department_head").request("PUT", "/users/ou_mover/unit", json={"unit": "southwest"}) \
+        .status_code == 403
+    bad = api.as_("admin").request("PUT", "/users/ou_mover/unit", json={"unit": "nowhere"})
+    assert bad.status_code == 422 and "unit" in bad.get_json()["error"]["fields"]
+    assert api.as_("admin").request("PUT", "/users/nobody_here/unit", json={"unit": "east"}).status_code == 404
+    moved = api.as_("admin").request("PUT", "/users/ou_mover/unit", json={"unit": "southwest"})
+    assert moved.get_json() == {"username": "ou_mover", "unit": "southwest"}
+    west = Return(api, "branch_engineer_b")
+    assert west.model in register_models(api, "ou_mover")  # he reads his new unit's returns
+    # the page: the tree, and the move back
+    admin = pages("admin")
+    page = admin.get("/admin/units").get_data(as_text=True)
+    assert "华东分公司" in page and "成都XX代理商" in page and "经营平台" in page and 'data-username="ou_mover"' in page
+    assert admin.post("/admin/units", {"username": "ou_mover", "unit": "east"}).status_code == 302
+    assert west.model not in register_models(api, "ou_mover")
+    assert pages("branch_engineer").get("/admin/units").status_code == 403
+
+
+def test_the_department_chooses_the_unit_on_the_start_page(pages, api):
+    desk = pages("customer_dept")
+    form = desk.get("/start/complaint").get_data(as_text=True)
+    assert 'name="unit"' in form and "西南分公司" in form
+    mark = "ou" + uuid.uuid4().hex[:10]
+    posted = desk.post("/start/complaint", {**INTAKE, "received_at": INTAKE["received_at"][:16], "vehicle": mark,
+                                             "unit": "southwest"})
+    assert posted.status_code == 302, posted.get_data(as_text=True)[:2000]
+    found = api.as_("customer_dept").get("/complaints", query_string={"q": mark}).get_json()["items"]
+    assert [item["unit"] for item in found] == ["southwest"]
+    # a branch engineer of a branch without units below it has nothing to choose
+    assert 'name="unit"' not in pages("branch_engineer").get("/start/return_authorization").get_data(as_text=True)

@@ -34,6 +34,15 @@ def unit_for(user: User, code) -> int | None:
     return unit.id
 
 
+def start_units(user: User) -> list[OrgUnit]:
+    """The units `user` may start a case for: their own first, then the others they see."""
+    below = permissions.units_below(user, "instances.read")
+    query = select(OrgUnit).order_by(OrgUnit.id)
+    if below is not None:
+        query = query.where(OrgUnit.id.in_(below))
+    return sorted(db.session.scalars(query), key=lambda unit: unit.id != user.unit_id)
+
+
 def start_internal(key: str, data, actor_id: int | None, unit_id: int | None = None) -> ProcessInstance:
     """Start an instance on behalf of the system: one procedure starting another (a shipped
     return starts a callback, a dissatisfied callback a complaint). No role check, since the

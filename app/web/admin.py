@@ -5,7 +5,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from ..clock import now
 from ..errors import InstanceInError, ValidationFailed
 from ..i18n import N_, current_language, gettext
-from ..services import calendar, instances
+from ..models.units import KINDS
+from ..services import calendar, instances, units
 from .inbox import stopped_message
 from .errors import reasons
 
@@ -32,6 +33,23 @@ def calendar_page():
     year = request.args.get("year", type=int) or now().year
     return render_template("admin_calendar.html", data=calendar.year(year), year=year, errors=errors,
                            warnings=calendar.warnings(current_language())), 422 if errors else 200
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units_page():
+    """The organisation units in their tree, and who belongs to which; an admin moves a person."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            person = units.set_user_unit(g.user, request.form.get("username", ""), request.form.get("unit"))
+        except ValidationFailed as err:
+            errors = reasons(err)
+        else:
+            flash(gettext("%(username)s now belongs to %(unit)s.", username=person.username,
+                          unit=person.unit.label(current_language())))
+            return redirect(url_for("admin.units_page"))
+    return render_template("admin_units.html", tree=units.tree(g.user), people=units.people(g.user),
+                           kinds=KINDS, errors=errors), 422 if errors else 200
 
 
 HELD = ("error", "suspended")

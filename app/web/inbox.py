@@ -141,7 +141,7 @@ def start(key):
     if request.method == "POST":
         values = posted_data(schema)
         try:
-            instance = instances.start(g.user, key, values)
+            instance = instances.start(g.user, key, values, request.form.get("unit") or None)
         except ValidationFailed as err:
             errors = reasons(err)
         else:
@@ -150,5 +150,7 @@ def start(key):
             if instance.status == "error":
                 flash(stopped_message(InstanceInError(instance.error_element_id, instance.error_message)))
             return redirect(url_for("inbox.index"))
-    return render_template("start.html", key=key, schema=schema, values=values, errors=errors), \
+    units = instances.start_units(g.user)
+    return render_template("start.html", key=key, schema=schema, values=values, errors=errors,
+                           units=units if len(units) > 1 else [], unit=request.form.get("unit")), \
         422 if errors else 200
