@@ -352,8 +352,8 @@ def in_unit(user: User, action: str, obj) -> bool:
 
 
 def hidden(user: User | None, action: str, obj) -> bool:
-    """`obj` is not to be shown to exist: the user may not do `action` at all, or not in its unit."""
-    return user is None or not user.roles.intersection(ACTIONS[action].roles) or not in_unit(user, action, obj)
+    """`obj` is not to be shown to exist for `user` (404, not 403): it is of a unit they do not see."""
+    return user is None or not in_unit(user, action, obj)
 
 
 # ----------------------------------------------------------------------------- checks

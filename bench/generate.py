@@ -94,8 +94,18 @@ def _shifted(row: dict, delta: timedelta, keys) -> None:
             row[key] = row[key] + delta
 
 
-def complaint_copies(templates: list[dict], count: int, rng, document_tokens):
-    """Copies of the sample's complaint rows, each another customer, vehicle, fault and date."""
+# How the copies spread over the demo organisation units: most of them the group's, the rest the
+# branches' and the dealer's (the lists of a branch read through the indexes per unit).
+UNIT_SHARES = (("group", 80), ("east", 10), ("southwest", 7), ("chengdu_dealer", 3))
+
+
+def unit_picker(rng, unit_ids: dict[str, int]):
+    codes = [code for code, share in UNIT_SHARES for _ in range(share) if code in unit_ids]
+    return lambda: unit_ids[rng.choice(codes)] if codes else None
+
+
+def complaint_copies(templates: list[dict], count: int, rng, document_tokens, unit=lambda: None):
+    """Copies of the sample's complaint rows, each another customer, vehicle, fault, date and unit."""
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     span = int((datetime.now(timezone.utc) - start).total_seconds())
     for i in range(count):
@@ -105,7 +115,7 @@ def complaint_copies(templates: list[dict], count: int, rng, document_tokens):
         row.update(id=None, number=f"TB{i:09d}", instance_id=None, received_at=received,
                    customer_name=name(rng), contact_phone=phone(rng), vehicle=f"{rng.choice(MODELS)} {plate(rng)}",
                    description=rng.choice(WHEN) + rng.choice(FAULTS),
-                   channel=rng.choice(("phone", "email", "online_chat", "in_store")))
+                   channel=rng.choice(("phone", "email", "online_chat", "in_store")), unit_id=unit())
         if row["result"] is not None:
             row["result"] = rng.choice(RESULTS)
         row["search_text"] = document_tokens(row["number"], row["customer_name"], row["contact_phone"],
@@ -113,13 +123,14 @@ def complaint_copies(templates: list[dict], count: int, rng, document_tokens):
         yield row
 
 
-def task_copies(templates: list[dict], count: int, rng):
+def task_copies(templates: list[dict], count: int, rng, unit=lambda: None):
     now = datetime.now(timezone.utc)
     for _ in range(count):
         row = dict(rng.choice(templates))
         created = now - timedelta(minutes=rng.randrange(60 * 24 * 60))
         due = created + timedelta(hours=rng.randrange(4, 240)) if row["due_at"] is not None else None
-        row.update(id=str(uuid.uuid4()), created_at=created, due_at=due, claimed_by_id=None, claimed_at=None)
+        row.update(id=str(uuid.uuid4()), created_at=created, due_at=due, claimed_by_id=None, claimed_at=None,
+                   unit_id=unit())
         yield row
 
 
@@ -164,7 +175,7 @@ def main() -> None:
     from sqlalchemy import select
     from bench.databases import prepared_app
     from app.extensions import db
-    from app.models import Complaint, OpenTask
+    from app.models import Complaint, OpenTask, OrgUnit
     from app.models.search import document_tokens
     began = time.perf_counter()
     app = prepared_app(args.database_url)
@@ -177,14 +188,16 @@ def main() -> None:
                       for row in db.session.scalars(select(Complaint))]
         tasks = [{c.key: getattr(row, c.key) for c in OpenTask.__table__.columns}
                  for row in db.session.scalars(select(OpenTask))]
+        unit = unit_picker(rng, {code: unit_id for code, unit_id in db.session.execute(select(OrgUnit.code, OrgUnit.id))})
         db.session.rollback()
         postgres = db.engine.dialect.name == "postgresql"
         complaint_columns = [c.key for c in Complaint.__table__.columns if c.key != "id"]
         task_columns = [c.key for c in OpenTask.__table__.columns]
         for table, columns, rows, what in (
                 ("complaints", complaint_columns,
-                 complaint_copies(complaints, args.complaints - len(complaints), rng, document_tokens), "complaints"),
-                ("open_tasks", task_columns, task_copies(tasks, args.open_tasks - len(tasks), rng), "open tasks")):
+                 complaint_copies(complaints, args.complaints - len(complaints), rng, document_tokens, unit),
+                 "complaints"),
+                ("open_tasks", task_columns, task_copies(tasks, args.open_tasks - len(tasks), rng, unit), "open tasks")):
             start = time.perf_counter()
             with db.engine.begin() as connection:
                 if postgres:

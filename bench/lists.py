@@ -71,6 +71,13 @@ def measure(url: str, rounds: int, explain: bool) -> None:
         rows = db.session.scalar(select(db.func.count()).select_from(Complaint))
         users = {name: db.session.scalar(select(User).where(User.username == name))
                  for name in ("demo_all", "service_manager", "customer_dept")}
+        # people of a branch (one unit) and of a branch with a dealer below it (two), with every role
+        from app.roles import ROLES
+        from app.services.accounts import create_user
+        for name, unit in (("bench_east", "east"), ("bench_southwest", "southwest")):
+            users[name] = db.session.scalar(select(User).where(User.username == name)) or \
+                create_user(name, "bench", list(ROLES), unit=unit)
+        db.session.commit()
         sample = db.session.scalars(select(Complaint).where(Complaint.number.like("TB%"))
                                     .order_by(Complaint.id.desc()).limit(1)).one()
         phone, plate, person = sample.contact_phone, sample.vehicle.split()[-1], sample.customer_name
@@ -104,6 +111,14 @@ def measure(url: str, rounds: int, explain: bool) -> None:
             (f"ledger, responsible={role} (department or person)",
              lambda: complaints.ledger(users["customer_dept"], responsible=role)),
             ("ledger, q=异响", lambda: complaints.ledger(users["customer_dept"], q="异响")),
+            ("inbox of a branch (one unit), every lane, by due", lambda: inbox.list_tasks(users["bench_east"])),
+            ("inbox of a branch with a dealer (two units), every lane, by due",
+             lambda: inbox.list_tasks(users["bench_southwest"])),
+            ("ledger of a branch (one unit), newest first", lambda: complaints.ledger(users["bench_east"])),
+            ("ledger of a branch with a dealer (two units), newest first",
+             lambda: complaints.ledger(users["bench_southwest"])),
+            ("ledger of a branch, status=closed", lambda: complaints.ledger(users["bench_east"], status="closed")),
+            ("ledger of a branch, q=异响", lambda: complaints.ledger(users["bench_east"], q="异响")),
             ("ledger, q=异响 & status=closed", lambda: complaints.ledger(users["customer_dept"], q="异响",
                                                                         status="closed")),
             (f"ledger, q={phone[3:10]} (phone fragment)",
