@@ -30,3 +30,6 @@ __all__ += ["SavedFilter"]
 from .penalties import FundSpending, Penalty  # noqa: E402  (the penalty register and the reward fund)
 
 __all__ += ["FundSpending", "Penalty"]
+from .monthly_reports import MonthlyReport, ReportFile  # noqa: E402  (the monthly report procedure, frozen files)
+
+__all__ += ["MonthlyReport", "ReportFile"]

@@ -31,7 +31,8 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
                                           tasks_due_by=deployments.facts(instance.version).due_by,
                                           propose_penalty=penalties.propose_for_overdue,
                                           start_process=lambda key, start_data: _start_process(key, start_data,
-                                                                                               actor_id))
+                                                                                               actor_id),
+                                          render_report=_render_report)
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -46,6 +47,11 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
 def _start_process(key: str, data: dict, actor_id: int | None) -> int:
     from .instances import start_internal  # instances -> runs: imported when a handler asks
     return start_internal(key, data, actor_id).id
+
+
+def _render_report(month: str) -> dict:
+    from .monthly_reports import render_all  # monthly_reports -> instances -> runs: imported when asked
+    return render_all(month)
 
 
 @dataclass
