@@ -32,7 +32,8 @@ SAMPLES = {"task_id": "no-such-task", "key": "no_such_procedure", "number": "NO-
 # review waiting unclaimed in branch_manager's inbox) is read by admins, the readers of the return
 # register (headquarters), and those who worked on it; not by any branch engineer or clerk.
 RETURN_CASE_READERS = {"admin", "department_head", "logistics_clerk", "repair_technician", "general_manager",
-                       "branch_engineer", "branch_manager", "demo_all"}
+                       "branch_engineer", "branch_manager", "demo_all",
+                       "group_supervisor"}  # the group's after-sales supervisor reads every case
 CASE_ENDPOINTS = ("api.get_instance", "api.instance_diagram", "api.list_comments", "api.add_comment",
                   "api.list_attachments", "api.add_attachment", "api.get_attachment", "records.instance",
                   "records.instance_diagram", "records.comment", "records.attach", "records.attachment")

@@ -70,7 +70,7 @@ def open_report(ctx: HandlerContext) -> str:
 
 @handler("monthly_report.submit",
          summary=N_("Keeps the customer department's analysis and improvement proposals; the report waits for the signatures"),
-         returns=N_("true"))
+         returns=N_("true once the analysis is kept"))
 def submit(ctx: HandlerContext) -> bool:
     report = _report(ctx)
     report.analysis, report.improvements = ctx.data.get("analysis"), ctx.data.get("improvements")
