@@ -41,6 +41,27 @@ def register_commands(app: Flask) -> None:
             sys.exit(1)
         db.session.commit()
 
+    @app.cli.command("monthly-report")
+    @click.argument("month")
+    def monthly_report_command(month):
+        """Start the monthly report procedure of MONTH (YYYY-MM, over and without one yet)."""
+        from .errors import ServiceError
+        from .i18n import translate
+        from .services import monthly_reports
+        try:
+            instance = monthly_reports.start_for_month(month)
+        except ServiceError as err:
+            db.session.rollback()
+            reasons = "; ".join(translate(r) for found in (err.fields or {}).values() for r in found)
+            click.echo(f"{month}: {translate(err.message)}{': ' + reasons if reasons else ''}", err=True)
+            sys.exit(1)
+        if instance is None:
+            db.session.rollback()
+            click.echo(f"{month}: the report is already under way", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"{instance.business_key}: started (instance {instance.id})")
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Create the demo users of api.md (password 'demo'); never in production."""

@@ -234,3 +234,23 @@ def test_the_group_supervisor_reads_everything(app, api):
     for path in ("/complaints", "/return-authorizations", "/callbacks", "/overdue", "/penalties", "/kpis?month=2026-11",
                  "/instances?status=error"):
         assert api.as_("group_supervisor").get(path).status_code == 200, path
+
+
+def test_an_admin_starts_a_month_from_the_command_line_once(app, api):
+    with moved_clock(api, at(2027, 8, 2, 9)):
+        started = app.test_cli_runner().invoke(args=["monthly-report", "2027-07"])
+        assert started.exit_code == 0 and "RPT-202707" in started.output, started.output
+        again = app.test_cli_runner().invoke(args=["monthly-report", "2027-07"])
+        assert again.exit_code == 1 and "already under way" in again.output
+        early = app.test_cli_runner().invoke(args=["monthly-report", "2027-08"])
+        assert early.exit_code == 1 and "not over" in early.output
+    assert report_instances(app, "RPT-202707") == 1
+    with app.app_context():
+        row = db.session.get(MonthlyReport, "2027-07")
+        first = Report(api, row.instance_id, row.business_key)
+    first.cancel()
+    # a cancelled month's report may be started afresh by an admin, never by the runner
+    with moved_clock(api, at(2027, 8, 3, 9)):
+        second = Report.started_by_admin(api, "2027-07")
+    assert second.id != first.id and second.open_names() == ["review_report"]
+    second.cancel()

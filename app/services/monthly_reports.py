@@ -85,9 +85,15 @@ def start_due() -> ProcessInstance | None:
 
 
 def admin_start(user, month: str) -> ProcessInstance:
-    """An admin starts the report of a month that is over and has none."""
+    """An admin starts the report of a month that is over and has none (or whose procedure an admin
+    cancelled before it was signed)."""
     permissions.require(user, "reports.start")
     existing = db.session.get(MonthlyReport, month) if isinstance(month, str) and len(month) == 7 else None
+    if existing is not None and existing.status != "signed" and \
+            db.session.get(ProcessInstance, existing.instance_id).status == "cancelled":
+        db.session.delete(existing)  # a cancelled month's report starts afresh (the runner never restarts one)
+        db.session.flush()
+        existing = None
     if existing is None:
         instance = start_for_month(month, user.id)
         if instance is not None:
