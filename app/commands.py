@@ -46,7 +46,8 @@ def register_commands(app: Flask) -> None:
     def monthly_report_command(month):
         """Start the monthly report procedure of MONTH (YYYY-MM, over and without one yet)."""
         from .errors import ServiceError
-        from .i18n import translate
+        from .handlers.monthly_report import report_key
+        from .i18n import N_, translate
         from .services import monthly_reports
         try:
             instance = monthly_reports.start_for_month(month)
@@ -57,7 +58,8 @@ def register_commands(app: Flask) -> None:
             sys.exit(1)
         if instance is None:
             db.session.rollback()
-            click.echo(f"{month}: the report is already under way", err=True)
+            click.echo(translate(N_("the monthly report of %(month)s is already under way (%(key)s)", month=month,
+                                    key=report_key(month))), err=True)
             sys.exit(1)
         db.session.commit()
         click.echo(f"{instance.business_key}: started (instance {instance.id})")

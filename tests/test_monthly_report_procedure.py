@@ -4,9 +4,11 @@ department reviews and submits its analysis by the 8th (late: the overdue record
 penalty proposal and an escalation to the head of customer relations, which closes itself when
 the report is submitted); the general manager and the group's after-sales supervisor sign or
 send it back; the signed report is frozen in every format. Each test takes a month of its own."""
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -97,7 +99,7 @@ def test_the_runner_starts_last_months_report_on_the_first_once_and_the_signed_r
     with app.app_context():
         row = db.session.get(MonthlyReport, "2026-11")
         report = Report(api, row.instance_id, row.business_key)
-        assert row.due_at == at(2026, 12, 9)  # the end of the 8th
+        assert row.due_at == at(2026, 12, 8, 23, 59, 59)  # the end of the 8th
     assert report.open_names() == ["review_report"]
     assert report.status()["state"] == "in_progress"
     unsigned = api.as_("general_manager").get("/reports/monthly/2026-11", query_string={"format": "html"})
@@ -125,6 +127,10 @@ def test_the_runner_starts_last_months_report_on_the_first_once_and_the_signed_r
     assert "已签发" in html and "草稿" not in html and REVIEW["analysis"] in html
     assert 'data-signer="group_supervisor"' in html and later_closed.number in html
     assert frozen["pdf"][0].startswith(b"%PDF") and frozen["xlsx"][0].startswith(b"PK")
+    first_sheet = openpyxl.load_workbook(io.BytesIO(frozen["xlsx"][0])).worksheets[0]
+    lines = [row[0] for row in first_sheet.iter_rows(values_only=True) if row and isinstance(row[0], str)]
+    assert f"客户部分析 Analysis: {REVIEW['analysis']}" in lines
+    assert any(line.startswith("签字 Signed — 集团售后督导 Group after-sales supervisor") for line in lines), lines
 
     # a complaint of November closed afterwards changes the records, not the signed report
     with moved_clock(api, at(2026, 12, 10, 9)):
@@ -241,9 +247,9 @@ def test_an_admin_starts_a_month_from_the_command_line_once(app, api):
         started = app.test_cli_runner().invoke(args=["monthly-report", "2027-07"])
         assert started.exit_code == 0 and "RPT-202707" in started.output, started.output
         again = app.test_cli_runner().invoke(args=["monthly-report", "2027-07"])
-        assert again.exit_code == 1 and "already under way" in again.output
+        assert again.exit_code == 1 and "已在进行中（RPT-202707）" in again.output  # the catalogue's language
         early = app.test_cli_runner().invoke(args=["monthly-report", "2027-08"])
-        assert early.exit_code == 1 and "not over" in early.output
+        assert early.exit_code == 1 and "尚未结束" in early.output
     assert report_instances(app, "RPT-202707") == 1
     with app.app_context():
         row = db.session.get(MonthlyReport, "2027-07")

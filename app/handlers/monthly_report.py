@@ -36,8 +36,8 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def submit_due(month: str) -> datetime:
-    """The end of the 8th of the month after `month` (the 9th, 00:00, service time zone)."""
-    return month_bounds(month)[1].replace(day=SUBMIT_BY_DAY + 1)
+    """The end of the 8th of the month after `month` (23:59:59, service time zone)."""
+    return month_bounds(month)[1].replace(day=SUBMIT_BY_DAY, hour=23, minute=59, second=59)
 
 
 def _report(ctx: HandlerContext) -> MonthlyReport:
