@@ -41,6 +41,29 @@ def register_commands(app: Flask) -> None:
             sys.exit(1)
         db.session.commit()
 
+    @app.cli.command("monthly-report")
+    @click.argument("month")
+    def monthly_report_command(month):
+        """Start the monthly report procedure of MONTH (YYYY-MM, over and without one yet)."""
+        from .errors import ServiceError
+        from .handlers.monthly_report import report_key
+        from .i18n import N_, translate
+        from .services import monthly_reports
+        try:
+            instance = monthly_reports.start_for_month(month)
+        except ServiceError as err:
+            db.session.rollback()
+            reasons = "; ".join(translate(r) for found in (err.fields or {}).values() for r in found)
+            click.echo(f"{month}: {translate(err.message)}{': ' + reasons if reasons else ''}", err=True)
+            sys.exit(1)
+        if instance is None:
+            db.session.rollback()
+            click.echo(translate(N_("the monthly report of %(month)s is already under way (%(key)s)", month=month,
+                                    key=report_key(month))), err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"{instance.business_key}: started (instance {instance.id})")
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Create the demo users of api.md (password 'demo'); never in production."""

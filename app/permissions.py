@@ -43,7 +43,11 @@ RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "g
 BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "provincial_manager", "dealer_agent")
 CALLBACK_LOG = ("customer_dept", "service_manager", "general_manager", "admin", "group_supervisor")
 PROCESS_OWNERS = ("process_owner", "admin")
-KPI_READERS = (*MANAGERS, "customer_dept")
+# The group's after-sales supervisor (集团售后督导) reads every record of every unit: it is in every
+# read action below, among the roles that read every object.
+READS_ALL = ("group_supervisor",)
+# the customer department compiles the KPIs and the monthly report; its head is escalated to
+KPI_READERS = (*MANAGERS, "customer_dept", "customer_dept_manager", *READS_ALL)
 DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the delivery register
 # Who gives tasks to people: on the cases of a procedure whose records they read in full
 # (the service manager: complaints and callbacks; the head of customer service: returns; admins: all).
@@ -52,7 +56,7 @@ TASK_MANAGERS = ("service_manager", "department_head", "admin")
 PENALTY_READERS = ("service_manager", "general_manager", "customer_dept", "admin", "group_supervisor")
 # Who reads every organisation unit's records wherever they belong; the others see their unit's
 # and the units' below it (a person of the group: every unit's).
-ALL_UNITS = ("group_supervisor",)
+ALL_UNITS = READS_ALL
 
 
 @dataclass(frozen=True)
@@ -70,19 +74,20 @@ ACTIONS: dict[str, Action] = {
     "processes.read": Action(STAFF, "read the deployed procedures", "查看已发布的流程"),
     "instances.start": Action(STAFF, "start this procedure", "发起此流程", rules=("start_lane",), every=ADMIN),
     "instances.read": Action(STAFF, "read this case", "查看此案件", rules=("reads_records", "worked_on"),
-                             every=ADMIN, unit="own"),
+                             every=(*ADMIN, *READS_ALL), unit="own"),
     "instances.cancel": Action(ADMIN, "cancel a case", "取消案件"),
     "instances.migrate": Action(ADMIN, "move a case to another version", "迁移案件到其他版本"),
-    "instances.list": Action(ADMIN, "list cases by status", "按状态查看案件"),
+    "instances.list": Action((*ADMIN, *READS_ALL), "list cases by status", "按状态查看案件"),
     "instances.retry": Action(ADMIN, "retry a case held in error", "重试出错的案件"),
     "instances.suspend": Action(ADMIN, "suspend or resume a case", "暂停或恢复案件"),
-    "procedures.read_drafts": Action(PROCESS_OWNERS, "read procedure drafts", "查看流程草稿"),
+    "procedures.read_drafts": Action((*PROCESS_OWNERS, *READS_ALL), "read procedure drafts", "查看流程草稿"),
     "procedures.propose": Action(PROCESS_OWNERS, "propose a procedure version", "提交流程新版本"),
     "procedures.deploy": Action(ADMIN, "deploy a procedure version", "发布流程版本"),
     "procedures.try": Action(PROCESS_OWNERS, "dry-run a procedure draft", "试运行流程草稿"),
     # the inbox
     "tasks.list": Action(STAFF, "read the inbox", "查看待办任务", unit="own"),
-    "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case"), unit="own"),
+    "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case"), every=READS_ALL,
+                         unit="own"),
     "tasks.claim": Action(STAFF, "claim or release this task", "认领或放弃此任务", rules=("own_lane",), unit="own"),
     "tasks.complete": Action(STAFF, "complete this task or save a draft of it", "提交此任务或保存草稿",
                              rules=("own_lane",), unit="own"),
@@ -96,11 +101,11 @@ ACTIONS: dict[str, Action] = {
     "returns.read_register": Action((*RETURN_REGISTER, *BRANCH), "read the return register", "查看返修登记",
                                     unit="own"),
     "returns.receive": Action(("logistics_clerk", "admin"), "receive shipments", "收货登记"),
-    "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin"),
+    "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin", *READS_ALL),
                                     "read refused shipments", "查看拒收记录"),
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录", unit="own"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
-                           every=(*MANAGERS, "group_supervisor"), unit="own"),
+                           every=(*MANAGERS, *READS_ALL), unit="own"),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
                              every=PENALTY_READERS, unit="own"),
     "penalties.decide": Action(("service_manager",), "confirm or waive a penalty", "确认或免除处罚"),
@@ -111,9 +116,10 @@ ACTIONS: dict[str, Action] = {
     "calendar.read": Action(STAFF, "read the working-day calendar", "查看工作日历"),
     "calendar.edit": Action(ADMIN, "keep the working-day calendar", "维护工作日历"),
     # the customer department compiles the KPIs and the monthly report: it reads them (domain.md)
-    "kpis.read": Action((*KPI_READERS, "group_supervisor"), "read the KPIs", "查看考核指标"),
+    "kpis.read": Action(KPI_READERS, "read the KPIs", "查看考核指标"),
     "kpis.enter_deliveries": Action(ADMIN, "enter a month's deliveries", "录入月度交车台数"),
-    "reports.read": Action((*KPI_READERS, "group_supervisor"), "read the monthly report", "查看月度报告"),
+    "reports.read": Action(KPI_READERS, "read the monthly report", "查看月度报告"),
+    "reports.start": Action(ADMIN, "start a month's report procedure", "开启月度报告流程"),
     "deliveries.read": Action(KPI_READERS, "read the delivery register", "查看交车登记"),
     "deliveries.enter": Action(DELIVERY_CLERKS, "enter or import deliveries", "录入或导入交车登记"),
     # organisation units: who sees what is the `unit` of the actions above
@@ -123,7 +129,7 @@ ACTIONS: dict[str, Action] = {
 
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
 RECORDS_OF_PROCEDURE = {"complaint": "complaints.read_ledger", "return_authorization": "returns.read_register",
-                        "callback": "callbacks.read_log"}
+                        "callback": "callbacks.read_log", "monthly_report": "reports.read"}
 
 
 # ----------------------------------------------------------------------------- object rules
@@ -243,6 +249,8 @@ ENDPOINTS: dict[str, str] = {
     "api.enter_delivery": "deliveries.enter",
     "api.import_deliveries": "deliveries.enter",
     "api.monthly_report": "reports.read",
+    "api.monthly_report_status": "reports.read",
+    "api.start_monthly_report": "reports.start",
     "api.list_penalties": "penalties.read",
     "api.get_penalty": "penalties.read",
     "api.penalty_people": "penalties.read",
@@ -281,6 +289,7 @@ ENDPOINTS: dict[str, str] = {
     "records.callback": "callbacks.read_log",
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
+    "reports.start_monthly": "reports.start",
     "reports.enter_deliveries": "kpis.enter_deliveries",
     "reports.kpis_page": "kpis.read",
     "reports.deliveries_page": "deliveries.read",

@@ -4,7 +4,7 @@ so Chinese needs no font file). Labels are bilingual (zh-CN / English) in every 
 format a request wants is chosen at the edge (`negotiate`, called by the page and the API)."""
 import io
 
-from flask import render_template
+from flask import has_request_context, render_template, url_for
 
 from .errors import ValidationFailed
 from .i18n import N_
@@ -39,7 +39,12 @@ RETURN_ROWS = (("submitted", "Applications submitted", "提交申请"), ("approv
                ("refused_shipments", "Shipments refused at the door", "拒收"))
 GROUPS = (("by_category", "Category", "投诉类别"), ("by_severity", "Severity", "严重程度"),
           ("by_channel", "Channel", "投诉渠道"))
+KPI_GROUPS = (("by_department", "KPIs per department", "分部门指标", "部门 Department"),
+              ("by_person", "KPIs per person", "分人员指标", "人员 Person"))
+COMPLAINT_LIST_HEADERS = ["编号 number", "受理 received", "类别 category", "严重程度 severity", "责任部门 department",
+                          "责任人 person", "状态 status", "结案类型 closure", "处理结果 result", "结案 closed"]
 TITLE = ("Monthly after-sales report", "售后服务月度报告")
+DRAFT = "草稿 Draft — 未签发，数据为实时数据，仍可能变化。 Not signed: live figures, they may still change."
 PENALTY_HEADERS = ["人员 person", "已确认 confirmed", "待确认 proposed", "金额（元）fines", "扣分 points", "标记 flags"]
 FUND_LABEL = "快乐基金余额（元）Reward fund balance (yuan)"
 
@@ -50,6 +55,34 @@ def penalty_row(row: dict) -> list:
                                      ("dismissal_flag", "辞退审查 dismissal review")) if row[flag]]
     return [f"{row['display_name']} ({row['person']})", row["confirmed"], row["proposed"], row["confirmed_yuan"],
             row["confirmed_points"], "; ".join(flags)]
+
+
+def complaint_row(c: dict) -> list:
+    return [c["number"], c["received_at"], c["category"][1], c["severity"][1], c["department"][1], c["person"],
+            f"{c['status'][1]} {c['status'][0]}", c["closure"][1], c["result"], c["closed_at"]]
+
+
+def procedure_lines(report: dict) -> list[str]:
+    """Where the report's procedure stands, as lines of text (XLSX and PDF): draft or signed, the
+    analysis, who submitted it and who signed it when."""
+    proc = report.get("procedure")
+    lines = [DRAFT] if report.get("draft") else []
+    if not proc or proc["state"] == "none":
+        return lines
+    if not report.get("draft"):
+        lines.append(f"已签发 Signed ({proc['business_key']})")
+    if proc["submitted"]:
+        who = proc["submitted"]["person"]
+        lines += [f"客户部分析 Analysis: {proc['analysis']}", f"改进建议 Improvement proposals: {proc['improvements']}",
+                  f"提交 Submitted: {who['display_name']} ({who['username']}) {proc['submitted']['at']}"]
+    else:
+        lines.append(f"客户部分析尚未提交 Analysis not submitted yet (due {proc['due_at']})")
+    for sig in proc["signatures"]:
+        lines.append(f"签字 Signed — {sig['role_label'][1]} {sig['role_label'][0]}: {sig['person']['display_name']} "
+                     f"({sig['person']['username']}) {sig['at']}")
+    if not proc["signatures"]:
+        lines.append("尚未签字 Not signed yet")
+    return lines
 
 
 def notice(report: dict) -> str:
@@ -74,10 +107,16 @@ def render(report: dict, fmt: str) -> tuple[bytes | str, str, str]:
 
 
 def as_html(report: dict) -> str:
-    return render_template("report_monthly.html", report=report, notice=notice(report), percent=percent,
-                           title=TITLE, complaint_rows=COMPLAINT_ROWS, callback_rows=CALLBACK_ROWS,
-                           return_rows=RETURN_ROWS, groups=GROUPS, roles=ROLES, penalty_headers=PENALTY_HEADERS,
-                           penalty_row=penalty_row, fund_label=FUND_LABEL)
+    # a report frozen outside a request (no URL to build) links the stylesheet where the app serves it
+    stylesheet = url_for("static", filename="app.css") if has_request_context() else "/static/app.css"
+    return render_template("report_monthly.html", stylesheet=stylesheet, **body_context(report))
+
+
+def body_context(report: dict) -> dict:
+    """What templates/_report_body.html reads: the report page's, and a task page's that shows the report."""
+    return dict(report=report, notice=notice(report), percent=percent, kpi_groups=KPI_GROUPS, title=TITLE,
+                complaint_rows=COMPLAINT_ROWS, callback_rows=CALLBACK_ROWS, return_rows=RETURN_ROWS, groups=GROUPS,
+                roles=ROLES, penalty_headers=PENALTY_HEADERS, penalty_row=penalty_row, fund_label=FUND_LABEL)
 
 
 def _text(cell, value):
@@ -96,6 +135,8 @@ def as_xlsx(report: dict) -> bytes:
     sheet.title = "KPIs 考核指标"
     sheet.append([f"{TITLE[1]} {TITLE[0]}", report["month"]])
     sheet.append([notice(report)])
+    for line in procedure_lines(report):
+        _text(sheet.cell(row=sheet.max_row + 1, column=1), line)
     sheet.append([])
     sheet.append(["key", "指标", "KPI", "分子 numerator", "分母 denominator", "value %"])
     for k in report["kpis"]:
@@ -120,6 +161,23 @@ def as_xlsx(report: dict) -> bytes:
         row = sheet.max_row
         for column, value in ((3, major["customer"]), (4, major["description"]), (5, major["status"][1])):
             _text(sheet.cell(row=row, column=column), value)
+
+    if "complaint_list" in report:
+        sheet = book.create_sheet("Complaint list 投诉明细")
+        sheet.append(COMPLAINT_LIST_HEADERS)
+        for c in report["complaint_list"]:
+            row = sheet.max_row + 1
+            for column, value in enumerate(complaint_row(c), start=1):
+                _text(sheet.cell(row=row, column=column), value)
+        sheet = book.create_sheet("Groups 分部门分人员")
+        for key, en, zh, column in KPI_GROUPS:
+            sheet.append([f"{zh} {en}"])
+            sheet.append([column, "key", "指标 KPI", "分子 numerator", "分母 denominator", "value %"])
+            for group in report[key]:
+                for k in group["kpis"]:
+                    sheet.append([group["zh"], k["key"], f"{k['zh']} {k['en']}", k["numerator"], k["denominator"],
+                                  k["value"]])
+            sheet.append([])
 
     sheet = book.create_sheet("Overdue 超时记录")
     sheet.append(["人员 person", "次数 misses", "三次及以上 flagged"])
@@ -174,6 +232,7 @@ def as_pdf(report: dict) -> bytes:
     story = [Paragraph(escape(f"{TITLE[1]} {TITLE[0]} {report['month']}"), title),
              Paragraph(escape(notice(report)), body),
              Paragraph(escape(f"生成时间 Generated {report['generated_at']}"), body),
+             *[Paragraph(escape(line), body) for line in procedure_lines(report)],
              Paragraph("考核指标 KPIs", heading),
              table([["指标 KPI", "分子", "分母", "值 value"]] + [
                  [f"{k['zh']} {k['en']}", k["numerator"], "—" if k["denominator"] is None else k["denominator"],
@@ -189,6 +248,17 @@ def as_pdf(report: dict) -> bytes:
                   table([["编号 number", "受理 received", "客户 customer", "内容 description", "状态 status"]] + [
                       [m["number"], m["received_at"], m["customer"], m["description"], m["status"][1]]
                       for m in report["majors"]], [32 * mm, 28 * mm, 28 * mm, 62 * mm, 25 * mm])]
+    if report.get("complaint_list"):
+        story += [Paragraph("本月投诉及结果 Every complaint of the month and its result", heading),
+                  table([["编号", "受理", "类别", "责任部门", "责任人", "状态", "结案类型", "处理结果"]] + [
+                      [row[0], row[1], row[2], row[4], row[5], row[6], row[7], row[8]]
+                      for row in map(complaint_row, report["complaint_list"])])]
+    for key, en, zh, column in KPI_GROUPS:
+        rows = [[group["zh"], f"{k['zh']}", k["numerator"], k["denominator"], percent(k["value"])]
+                for group in report.get(key, []) for k in group["kpis"]]
+        if rows:
+            story += [Paragraph(escape(f"{zh} {en}"), heading),
+                      table([[column, "指标 KPI", "分子", "分母", "值 value"]] + rows)]
     story += [Paragraph("超时记录 Overdue records by person", heading),
               table([["人员 person", "次数 misses"]] + [
                   [row["person"] + (" (≥3)" if row["flagged"] else ""), row["count"]] for row in report["overdue"]]

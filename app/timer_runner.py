@@ -9,12 +9,23 @@ from datetime import timedelta
 
 from .clock import now
 from .extensions import db
-from .services import health, notices, runs, timers
+from .services import health, monthly_reports, notices, runs, timers
 from . import logs
 
 log = logging.getLogger(__name__)
 POLL_WITHOUT_NOTICES = 1.0  # seconds: how late a timer set by another process may be seen on SQLite
 HEARTBEAT_EVERY = timedelta(seconds=10)  # /healthz reads it; a write per pass would be a write per second
+
+
+def start_reports() -> None:
+    """The 1st of the month: the month before gets its report procedure (once, whichever runner
+    is first; services/monthly_reports.py), in a transaction of its own."""
+    try:
+        monthly_reports.start_due()
+        db.session.commit()
+    except Exception:  # the timers go on; the next pass tries again
+        db.session.rollback()
+        log.exception("the monthly report could not be started")
 
 
 def run_pass(limit: int = 1000) -> int:
@@ -87,6 +98,7 @@ def run(loop: bool, interval: float, echo) -> None:
         while True:
             try:
                 fired = run_pass()
+                start_reports()
                 notices.deliver_due()  # the notices of the tasks that arrived, also from the pages' requests
                 logs.clear()  # the pass's log lines named each instance; this one is done
                 if beat is None or now() - beat >= HEARTBEAT_EVERY:

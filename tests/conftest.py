@@ -47,7 +47,10 @@ def make_app(database: str, tmp_path_factory, suffix: str = "") -> "Flask":  # n
     else:
         url = _postgres_url(_database_name(suffix))
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
-                      "SCRIPT_TIME_LIMIT": 1.0})
+                      "SCRIPT_TIME_LIMIT": 1.0,
+                      # a timer pass on a moved clock would start last month's report in every test
+                      # that fires timers: tests/test_monthly_report_procedure.py turns it on
+                      "MONTHLY_REPORT_AUTOSTART": False})
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()

@@ -25,6 +25,8 @@ class TaskFacts:
     # the task opens held by the person whose username the case holds under this dotted path
     # (the responsible person the service manager named): the role's others see it, a manager reassigns
     assignee_from: str | None = None
+    # the task's page shows the monthly report of the month the case holds under this dotted path
+    report_from: str | None = None
 
 
 NO_FACTS = TaskFacts()
@@ -61,7 +63,8 @@ def _task_facts(props: dict) -> TaskFacts:
     days = props.get("due_days", "").strip()
     return TaskFacts(form=props.get("form") or None, due_days=int(days) if days.isdigit() else None,
                      due_from=props.get("due_from") or None, shows=_words(props.get("shows")),
-                     assignee_from=props.get("assignee_from") or None)
+                     assignee_from=props.get("assignee_from") or None,
+                     report_from=props.get("report_from") or None)
 
 
 def _roots(files: dict[str, str]):
@@ -116,6 +119,9 @@ def problems_of(props: dict) -> list:
     if props.get("assignee_from") is not None and not _PATH.match(props["assignee_from"]):
         found.append(N_("property assignee_from must name a field of the case holding a username (such as "
                         "responsible_person), not %(value)s", value=repr(props["assignee_from"])))
+    if props.get("report_from") is not None and not _PATH.match(props["report_from"]):
+        found.append(N_("property report_from must name a field of the case holding a month (such as month), "
+                        "not %(value)s", value=repr(props["report_from"])))
     for name in ("shows", "case_fields"):
         bad = [word for word in _words(props.get(name)) if not _WORD.match(word)]
         if bad:

@@ -54,6 +54,10 @@ class HandlerContext:
     # fails this step too): start_process("callback", start data) -> the new instance's id.
     # Set by the engine glue (services/runs.py), so handlers never import the services.
     start_process: Callable[[str, dict], int] | None = None
+    # Renders a month's monthly report in every format, as it stands in this step (the engine glue
+    # sets it to services.monthly_reports.render_all): render_report("2026-11") ->
+    # {format: (content bytes, media type, file name)}.
+    render_report: Callable[[str], dict] | None = None
 
     def start(self, process_key: str, data: dict) -> int:
         if self.start_process is None:
@@ -85,3 +89,4 @@ def call(name: str, context: HandlerContext) -> Any:
 
 from . import complaints, overdue  # noqa: E402,F401  (registers the handlers)
 from . import callbacks, return_repairs, returns  # noqa: E402,F401  (procedures 2 and 3)
+from . import monthly_report  # noqa: E402,F401  (the monthly report as a procedure)

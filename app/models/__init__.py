@@ -33,3 +33,7 @@ __all__ += ["FundSpending", "Penalty"]
 from .units import OrgUnit  # noqa: E402  (organisation units: the group, branches, stores, dealers)
 
 __all__ += ["OrgUnit"]
+
+from .monthly_reports import MonthlyReport, ReportFile  # noqa: E402  (the monthly report procedure, frozen files)
+
+__all__ += ["MonthlyReport", "ReportFile"]

@@ -1,7 +1,9 @@
 """The monthly report for the general manager (月度报告), ready by the 8th of the next month:
-the KPIs, the complaints received by category, severity and channel, the overdue records
-by person, the penalties, the callbacks and the returns of the month, and the month's major
-complaints — the figures, as one dict (`monthly`). app/report_files.py renders it as HTML,
+the KPIs (overall, per department and per person), the complaints received by category,
+severity and channel, every complaint of the month with its result, the overdue records by
+person, the penalties, the callbacks and the returns of the month, and the month's major
+complaints — the figures, as one dict (`build`). services/monthly_reports.py adds where the
+month's report procedure stands (analysis, signatures). app/report_files.py renders it as HTML,
 XLSX or PDF; the views choose the format and answer."""
 from datetime import timedelta
 
@@ -13,6 +15,7 @@ from ..forms import choices
 from ..i18n import status_pair
 from ..models import Callback, Complaint, OverdueRecord, RefusedShipment, ReturnAuthorization, ReturnUnit, User
 from .. import permissions
+from ..roles import ROLES
 from . import deployments, kpis, penalties
 from .complaints import month_range
 
@@ -28,6 +31,43 @@ def _grouped(column, month_start, month_end, choices) -> list[dict]:
         en, zh = NONE if key is None else (key, key)
         rows.append({"key": key, "en": en, "zh": zh, "count": count})
     return rows
+
+
+def _label(choices, key) -> tuple[str, str]:
+    """(English, 中文) of a choice key; the key itself when retired, "—" when empty."""
+    if key is None:
+        return ("—", "—")
+    return next(((en, zh) for known, en, zh in choices if known == key), (key, key))
+
+
+def _complaint_rows(start, end, forms) -> list[dict]:
+    """Every complaint received in the month, with who answers for it and its result."""
+    categories, severities = choices(forms, "category"), choices(forms, "severity")
+    closures = {"satisfied": ("Satisfied", "满意结案"), "unresolved": ("Unresolved", "未满意结案"),
+                "withdrawn": ("Withdrawn", "客户撤诉")}
+    rows = []
+    for c in db.session.scalars(select(Complaint).where(Complaint.received_at >= start, Complaint.received_at < end)
+                                .order_by(Complaint.received_at, Complaint.id)):
+        rows.append({"number": c.number, "received_at": local(c.received_at).strftime("%Y-%m-%d %H:%M"),
+                     "category": _label(categories, c.category), "severity": _label(severities, c.severity),
+                     "department": ROLES.get(c.responsible_role, (c.responsible_role or "—",) * 2),
+                     "person": c.responsible_user.username if c.responsible_user else "—",
+                     "status": status_pair(c.status), "closure": closures.get(c.closure_type, ("—", "—")),
+                     "result": c.result or "", "closed_at": local(c.closed_at).strftime("%Y-%m-%d") if c.closed_at
+                     else "—"})
+    return rows
+
+
+def _grouped_kpis(month: str, by: str, labels: dict) -> list[dict]:
+    """Per department or person: the month's KPIs that have figures (a denominator)."""
+    groups = []
+    for key, per_kpi in kpis.series(month, by, before=0)["groups"].items():
+        figures = [{**f[0], "en": labels[name][0], "zh": labels[name][1]} for name, f in per_kpi.items()
+                   if f[0]["denominator"]]
+        if figures:
+            en, zh = ROLES.get(key, (key, key)) if by == "department" else (key, key)
+            groups.append({"key": key, "en": en, "zh": zh, "kpis": figures})
+    return groups
 
 
 def _count(query) -> int:
@@ -96,5 +136,8 @@ def build(month: str) -> dict:
     ready_by = (end + timedelta(days=7)).date()  # the 8th of the next month
     return {"month": month, "provisional": kpis.provisional(month), "ready_by": ready_by.isoformat(),
             "generated_at": local(now()).strftime("%Y-%m-%d %H:%M"), "kpis": indicators, "complaints": complaints,
+            "complaint_list": _complaint_rows(start, end, forms),
+            "by_department": _grouped_kpis(month, "department", kpi_labels),
+            "by_person": _grouped_kpis(month, "person", kpi_labels),
             "majors": major_rows, "overdue": overdue, "callbacks": callbacks, "returns": returns,
             "penalties": {"people": penalties.people(month), "fund": penalties.fund(month)}}

@@ -31,7 +31,8 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
                                           tasks_due_by=deployments.facts(instance.version).due_by,
                                           propose_penalty=penalties.propose_for_overdue,
                                           start_process=lambda key, start_data: _start_process(
-                                              key, start_data, actor_id, instance.unit_id))
+                                              key, start_data, actor_id, instance.unit_id),
+                                          render_report=_render_report)
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -47,6 +48,11 @@ def _start_process(key: str, data: dict, actor_id: int | None, unit_id: int | No
     """A procedure started by a step of another: a case of the same organisation unit."""
     from .instances import start_internal  # instances -> runs: imported when a handler asks
     return start_internal(key, data, actor_id, unit_id).id
+
+
+def _render_report(month: str) -> dict:
+    from .monthly_reports import render_all  # monthly_reports -> instances -> runs: imported when asked
+    return render_all(month)
 
 
 @dataclass

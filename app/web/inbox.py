@@ -2,12 +2,12 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
-from .. import forms, permissions
+from .. import forms, permissions, report_files
 from ..errors import Conflict, InstanceInError, ValidationFailed
 from ..extensions import csrf
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..services import deployments, inbox, instances, timeline
+from ..services import deployments, inbox, instances, monthly_reports, timeline
 from . import lists
 from .errors import reasons
 
@@ -66,7 +66,9 @@ def task_page(open_task, values: dict, errors: dict | None = None, refusal: str 
         item, instance, form = inbox.task_item(open_task, lang), open_task.instance, inbox.form_of(open_task)
     read_only = record is not None or inbox.held_by_other(g.user, open_task) or \
         not permissions.can(g.user, "tasks.complete", open_task)
-    return render_template("task.html", task=item, open_task=open_task, schema=form_schema(form, lang),
+    report = monthly_reports.shown_by_task(open_task)  # a monthly report's tasks show the month's report
+    shown = {"shown_report": report_files.body_context(report)} if report else {}
+    return render_template("task.html", task=item, open_task=open_task, schema=form_schema(form, lang), **shown,
                            values=values, errors=errors or {}, instance=instance, read_only=read_only,
                            refusal=refusal, assignees=inbox.assignees(open_task) if open_task else [],
                            case=timeline.of_task(open_task, lang) if open_task else None), status

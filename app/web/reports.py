@@ -5,12 +5,12 @@ from datetime import timedelta
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..clock import local, now
-from ..errors import PayloadTooLarge, ValidationFailed
+from ..errors import Conflict, PayloadTooLarge, ValidationFailed
 from .. import report_files
 from ..files import rendered_file, uploaded_csv
 from ..i18n import current_language, gettext, translate
 from ..request_guards import upload_limit
-from ..services import deliveries, kpis, reports
+from ..services import deliveries, kpis, monthly_reports
 from ..services.complaints import month_range
 from . import lists
 from .errors import reasons
@@ -29,13 +29,31 @@ def monthly():
     month_range(month)
     return render_template("reports.html", month=month, provisional=kpis.provisional(month),
                            formats=list(report_files.FORMATS), indicators=kpis.compute(month), labels=kpis.KPIS,
-                           percent=report_files.percent)
+                           percent=report_files.percent, proc=monthly_reports.status(g.user, month),
+                           month_over=not kpis.provisional(month))
 
 
 @bp.get("/reports/monthly/<month>.<fmt>")
 def monthly_file(month, fmt):
+    """A signed month's file as it was stored at the signature; an unsigned month's live figures (草稿)."""
     fmt = report_files.negotiate(fmt, None)
-    return rendered_file(*report_files.render(reports.monthly(g.user, month), fmt), inline=fmt == "html")
+    stored = monthly_reports.frozen_file(g.user, month, fmt)
+    if stored is not None:
+        return rendered_file(stored.content, stored.media_type, stored.file_name, inline=fmt == "html")
+    return rendered_file(*report_files.render(monthly_reports.live(g.user, month), fmt), inline=fmt == "html")
+
+
+@bp.post("/reports/monthly/<month>/start")
+def start_monthly(month):
+    """An admin starts the report procedure of a month that has none."""
+    try:
+        instance = monthly_reports.admin_start(g.user, month)
+    except (Conflict, ValidationFailed) as err:
+        why = "; ".join(r for found in reasons(err).values() for r in found) if isinstance(err, ValidationFailed) else ""
+        flash(translate(err.message) + (f": {why}" if why else ""))
+    else:
+        flash(gettext("Monthly report %(key)s started.", key=instance.business_key))
+    return redirect(url_for("reports.monthly", month=month))
 
 
 @bp.post("/reports/monthly/deliveries")
