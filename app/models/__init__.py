@@ -1,5 +1,5 @@
 """All tables, imported here so that Alembic and create_all see every one."""
-from .callbacks import Callback, CallbackAttempt
+from .callbacks import Callback, CallbackAttempt, TextMessage
 from .complaints import Complaint, RecordCounter
 from .deadlines import CalendarDay, OverdueRecord
 from .drafts import ProcessDraft
@@ -30,3 +30,4 @@ __all__ += ["SavedFilter"]
 from .penalties import FundSpending, Penalty  # noqa: E402  (the penalty register and the reward fund)
 
 __all__ += ["FundSpending", "Penalty"]
+__all__ += ["TextMessage"]  # the text messages to customers (the callback's apology)

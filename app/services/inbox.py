@@ -3,7 +3,7 @@ import json
 import logging
 from datetime import timezone
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import forms, logs, permissions
@@ -42,9 +42,10 @@ SORTS = {name: paging.Sort(name, keys) for name, keys in {
 
 
 def _visible(user: User):
-    """The tasks a person may work on: in a lane of theirs, unclaimed or claimed by them."""
-    return (OpenTask.lane.in_(list(user.roles)),
-            or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id))
+    """The tasks a person may work on: unclaimed in a lane of theirs, or claimed by them (also one given
+    to them outside their lanes: a manager taking an overdue callback over)."""
+    return (or_(and_(OpenTask.lane.in_(list(user.roles)), OpenTask.claimed_by_id.is_(None)),
+                OpenTask.claimed_by_id == user.id),)
 
 
 def summary(user: User) -> dict:
