@@ -118,7 +118,9 @@ def test_the_manager_urges_the_clerk_or_takes_the_call_over(api, app, clerk_mail
     assert call["claimed_by"] == "customer_dept_manager" and call["lane"] == "customer_dept"
     assert call["id"] in inbox_ids(api, "customer_dept_manager")
     assert call["id"] not in inbox_ids(api, "customer_dept")  # held by the manager now
-    assert manager.get(f"/tasks/{call['id']}").status_code == 200
+    shown = manager.get(f"/tasks/{call['id']}")
+    assert shown.status_code == 200  # with its case: the escalation's end beside the open call hides nothing
+    assert {f["name"]: f["value"] for f in shown.get_json()["case"]["fields"]}["customer_name"] == "孙女士"
     with moved_clock(api, deadline + timedelta(hours=2)):
         taken.complete("customer_dept_manager", "call_customer", {"reached": True, "repair_quality": "good",
                                                                    "service_quality": "good", "satisfied": True})
