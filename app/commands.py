@@ -97,6 +97,13 @@ def register_commands(app: Flask) -> None:
         sent, failed = deliver_due()
         click.echo(f"notices: {sent} sent, {failed} failed")
 
+    @app.cli.command("texts")
+    def texts_command():
+        """Send the text messages to customers that are due (SMS or WeCom); the timer runner also sends them."""
+        from .services.texts import deliver_due
+        sent, failed = deliver_due()
+        click.echo(f"texts: {sent} sent, {failed} failed")
+
     @app.cli.command("timers")
     @click.option("--loop", is_flag=True, help="keep running: each timer fires on its second")
     @click.option("--interval", default=30.0, show_default=True,

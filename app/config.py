@@ -94,4 +94,16 @@ def from_environment(instance_path: Path) -> dict:
         "NOTICE_TIMEOUT_SECONDS": float(env("NOTICE_TIMEOUT_SECONDS", "10")),
         "NOTICE_MAX_ATTEMPTS": int(env("NOTICE_MAX_ATTEMPTS", "5")),
         "NOTICE_RETRY_SECONDS": int(env("NOTICE_RETRY_SECONDS", "60")),
+        # Text messages to customers (the callback's apology, README "Callbacks"): TEXT_CHANNEL "sms"
+        # posts {"phone", "text"} to TEXT_SMS_URL (with TEXT_SMS_TOKEN as a bearer token when set),
+        # "wecom" posts a text message mentioning the phone to the WeCom group robot TEXT_WECOM_URL;
+        # unset: none is sent and each is recorded as failed for that reason. Sent by the timer runner
+        # with this timeout, retried after TEXT_RETRY_SECONDS (doubling) up to TEXT_MAX_ATTEMPTS.
+        "TEXT_CHANNEL": env("TEXT_CHANNEL", ""),
+        "TEXT_SMS_URL": env("TEXT_SMS_URL", ""),
+        "TEXT_SMS_TOKEN": env("TEXT_SMS_TOKEN", ""),
+        "TEXT_WECOM_URL": env("TEXT_WECOM_URL", ""),
+        "TEXT_TIMEOUT_SECONDS": float(env("TEXT_TIMEOUT_SECONDS", "5")),
+        "TEXT_MAX_ATTEMPTS": int(env("TEXT_MAX_ATTEMPTS", "3")),
+        "TEXT_RETRY_SECONDS": int(env("TEXT_RETRY_SECONDS", "300")),
     }

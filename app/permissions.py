@@ -41,7 +41,9 @@ COMPLAINT_DEPARTMENTS = (*DEPARTMENT_ROLES, "technical_supervisor")
 RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin",
                    "group_supervisor")
 BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "provincial_manager", "dealer_agent")
-CALLBACK_LOG = ("customer_dept", "service_manager", "general_manager", "admin", "group_supervisor")
+CALLBACK_LOG = ("customer_dept", "customer_dept_manager", "service_manager", "general_manager", "admin", "group_supervisor")
+# The weekly callback report (回访周报) and the per-advisor figures: the managers of the department and above.
+CALLBACK_REPORT = ("customer_dept_manager", "service_manager", "general_manager", "group_supervisor", "admin")
 PROCESS_OWNERS = ("process_owner", "admin")
 # The group's after-sales supervisor (集团售后督导) reads every record of every unit: it is in every
 # read action below, among the roles that read every object.
@@ -86,11 +88,12 @@ ACTIONS: dict[str, Action] = {
     "procedures.try": Action(PROCESS_OWNERS, "dry-run a procedure draft", "试运行流程草稿"),
     # the inbox
     "tasks.list": Action(STAFF, "read the inbox", "查看待办任务", unit="own"),
-    "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case"), every=READS_ALL,
-                         unit="own"),
-    "tasks.claim": Action(STAFF, "claim or release this task", "认领或放弃此任务", rules=("own_lane",), unit="own"),
+    "tasks.read": Action(STAFF, "read this task", "查看此任务", rules=("own_lane", "managed_case", "held_by_me"),
+                         every=READS_ALL, unit="own"),
+    "tasks.claim": Action(STAFF, "claim or release this task", "认领或放弃此任务", rules=("own_lane", "held_by_me"),
+                          unit="own"),
     "tasks.complete": Action(STAFF, "complete this task or save a draft of it", "提交此任务或保存草稿",
-                             rules=("own_lane",), unit="own"),
+                             rules=("own_lane", "held_by_me"), unit="own"),
     "tasks.reassign": Action(TASK_MANAGERS, "give this task to someone", "指派此任务", rules=("managed_case",),
                              unit="own"),
     "settings.own": Action(STAFF, "keep your own settings", "维护个人设置"),
@@ -104,6 +107,9 @@ ACTIONS: dict[str, Action] = {
     "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin", *READS_ALL),
                                     "read refused shipments", "查看拒收记录"),
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录", unit="own"),
+    "callbacks.read_figures": Action((*CALLBACK_REPORT, "customer_dept"), "read the callback figures per service advisor",
+                                     "查看服务顾问回访统计"),
+    "callbacks.read_week": Action(CALLBACK_REPORT, "read the weekly callback report", "查看回访周报"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
                            every=(*MANAGERS, *READS_ALL), unit="own"),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
@@ -181,6 +187,8 @@ RULES: dict[str, Rule] = {
     "own_lane": Rule(_own_lane),
     "managed_case": Rule(_managed_case),
     "own_task": Rule(_own_task),
+    # a task given to the person outside their roles (a manager taking an overdue callback over)
+    "held_by_me": Rule(lambda user, task: task.claimed_by_id is not None and task.claimed_by_id == user.id),
     "start_lane": Rule(lambda user, version: version.start_lane is not None and version.start_lane in user.roles),
     "worked_on": Rule(_worked_on),
     "reads_records": Rule(_reads_records),
@@ -239,6 +247,8 @@ ENDPOINTS: dict[str, str] = {
     "api.list_refused_shipments": "returns.read_refusals",
     "api.list_callbacks": "callbacks.read_log",
     "api.get_callback": "callbacks.read_log",
+    "api.callback_advisors": "callbacks.read_figures",
+    "api.callback_week": "callbacks.read_week",
     "api.list_overdue": "overdue.read",
     "api.calendar_year": "calendar.read",
     "api.set_calendar_day": "calendar.edit",
@@ -287,6 +297,8 @@ ENDPOINTS: dict[str, str] = {
     "records.receive_shipment": "returns.receive",
     "records.callback_log": "callbacks.read_log",
     "records.callback": "callbacks.read_log",
+    "reports.callback_week": "callbacks.read_week",
+    "reports.callback_week_file": "callbacks.read_week",
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
     "reports.start_monthly": "reports.start",

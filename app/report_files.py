@@ -275,3 +275,54 @@ def as_pdf(report: dict) -> bytes:
     SimpleDocTemplate(out, pagesize=A4, title=f"Monthly report {report['month']}", author="After-sales service",
                       leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm).build(story)
     return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- the weekly callback report
+WEEK_FIGURES = (("callbacks", "Callbacks due", "应回访"), ("effective", "Effective", "有效回访"),
+                ("satisfied", "Satisfied", "满意"), ("ineffective", "Ineffective (unreachable)", "无效回访"),
+                ("open", "Not called yet", "未回访"), ("satisfaction_rate", "Satisfaction rate %", "满意率 %"),
+                ("effective_rate", "Effective callback rate %", "有效回访率 %"),
+                ("overdue", "Overdue calls", "超时回访"), ("complaints", "Complaints opened", "转投诉"))
+ADVISOR_HEADERS = ["服务顾问 service advisor", "回访 callbacks", "有效 effective", "满意 satisfied",
+                   "无效 ineffective", "未回访 not called", "满意率 % satisfaction", "有效回访率 % effective rate"]
+
+
+def callback_week_xlsx(report: dict) -> bytes:
+    """The weekly callback report (回访周报, app/services/callback_reports.week) as a workbook: the
+    week's figures, one row per service advisor, and the dissatisfied customers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "回访周报 Weekly"
+    sheet.append(["回访周报 Weekly callback report", report["week_start"], report["week_end"]])
+    sheet.append([])
+    sheet.append(["指标", "figure", "value"])
+    for key, en, zh in WEEK_FIGURES:
+        sheet.append([zh, en, report["total"][key]])
+    for row in (1, 3):
+        for cell in sheet[row]:
+            cell.font = Font(bold=True)
+
+    sheet = book.create_sheet("服务顾问 Advisors")
+    sheet.append(ADVISOR_HEADERS)
+    for row in report["advisors"]:
+        sheet.append([row["advisor"] or "（未记录）"])
+        _text(sheet.cell(row=sheet.max_row, column=1), row["advisor"] or "（未记录）")
+        for column, key in enumerate(("callbacks", "effective", "satisfied", "ineffective", "open",
+                                      "satisfaction_rate", "effective_rate"), start=2):
+            sheet.cell(row=sheet.max_row, column=column, value=row[key])
+
+    sheet = book.create_sheet("不满意 Dissatisfied")
+    sheet.append(["回访号 callback", "客户 customer", "电话 phone", "车辆 vehicle", "服务顾问 advisor",
+                  "备注 remarks", "投诉编号 complaint", "致歉短信 apology text"])
+    for row in report["dissatisfied"]:
+        sheet.append([row["id"]])
+        line = sheet.max_row
+        for column, key in enumerate(("customer_name", "contact_phone", "subject", "service_advisor", "remarks",
+                                      "complaint_number", "apology_text"), start=2):
+            _text(sheet.cell(row=line, column=column), row[key] or "")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

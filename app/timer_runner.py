@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from .clock import now
 from .extensions import db
-from .services import health, monthly_reports, notices, runs, timers
+from .services import health, monthly_reports, notices, runs, texts, timers
 from . import logs
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def run(loop: bool, interval: float, echo) -> None:
                 fired = run_pass()
                 start_reports()
                 notices.deliver_due()  # the notices of the tasks that arrived, also from the pages' requests
+                texts.deliver_due()  # the text messages to customers the steps queued (the callback's apology)
                 logs.clear()  # the pass's log lines named each instance; this one is done
                 if beat is None or now() - beat >= HEARTBEAT_EVERY:
                     health.record_pass()  # for /healthz: a pass completed

@@ -1,15 +1,28 @@
 from flask import g, request
 
-from ..services import callbacks
+from ..services import callback_reports, callbacks
 from marshmallow import Schema, fields, validate
 
 from . import bp, keyset
 from .openapi import Keyset, Out, doc, keyset_page_of
 
+CHANNEL = "phone | sms | wechat | email: how the customer wants to be called back"
+
 
 class CallbackFilters(Keyset):
     status = fields.String(validate=validate.OneOf(["due", "retry", "scheduled", "completed", "ineffective"]))
     due = fields.Date(metadata={"description": "the open callbacks due that day"})
+
+
+class TextMessage(Schema):
+    id = fields.Integer()
+    purpose = fields.String(metadata={"description": "apology"})
+    status = fields.String(metadata={"description": "pending | sent | failed"})
+    channel = fields.String(metadata={"description": "sms | wecom, as configured when last tried"})
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True, metadata={"description": "why the last attempt failed"})
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
 
 
 class Callback(Out):
@@ -27,6 +40,61 @@ class Callback(Out):
     effective = fields.Boolean()
     completed_by = fields.String(allow_none=True)
     unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
+    preferred_channel = fields.String(metadata={"description": CHANNEL})
+    preferred_call_at = fields.DateTime(allow_none=True, metadata={"description": "not called before this time"})
+    service_advisor = fields.String(metadata={"description": "the service advisor (服务顾问) who handled the car"})
+    texts = fields.List(fields.Nested(TextMessage), metadata={"description": "text messages to the customer"})
+
+
+class Figures(Schema):
+    callbacks = fields.Integer()
+    effective = fields.Integer(metadata={"description": "the customer was reached"})
+    satisfied = fields.Integer()
+    ineffective = fields.Integer(metadata={"description": "unreachable three times (无效回访)"})
+    open = fields.Integer(metadata={"description": "not called yet"})
+    satisfaction_rate = fields.Float(allow_none=True, metadata={"description": "satisfied / effective, %"})
+    effective_rate = fields.Float(allow_none=True, metadata={"description": "effective / callbacks, %"})
+
+
+class AdvisorFigures(Figures):
+    advisor = fields.String(metadata={"description": "the service advisor; empty: none was recorded"})
+
+
+class MonthQuery(Schema):
+    month = fields.String(required=True, metadata={"description": "YYYY-MM: the cars taken back that month"})
+
+
+class AdvisorMonth(Out):
+    month = fields.String(required=True)
+    advisors = fields.List(fields.Nested(AdvisorFigures), required=True)
+    total = fields.Nested(Figures, required=True)
+
+
+class WeekQuery(Schema):
+    week = fields.String(metadata={"description": "YYYY-MM-DD, any day of the week; default: last week"})
+
+
+class WeekTotal(Figures):
+    overdue = fields.Integer(metadata={"description": "calls that missed their deadline"})
+    complaints = fields.Integer(metadata={"description": "complaints opened from dissatisfied customers"})
+
+
+class Dissatisfied(Schema):
+    id = fields.Integer()
+    customer_name, contact_phone, subject = fields.String(), fields.String(), fields.String()
+    service_advisor, remarks = fields.String(), fields.String()
+    complaint_number = fields.String(allow_none=True)
+    apology_text = fields.String(allow_none=True, metadata={"description": "pending | sent | failed"})
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class CallbackWeek(Out):
+    week_start = fields.String(required=True)
+    week_end = fields.String(required=True)
+    total = fields.Nested(WeekTotal, required=True)
+    advisors = fields.List(fields.Nested(AdvisorFigures), required=True)
+    follow_ups = fields.Nested(Figures, required=True)
+    dissatisfied = fields.List(fields.Nested(Dissatisfied), required=True)
 
 
 class Attempt(Schema):
@@ -52,3 +120,15 @@ def list_callbacks():
 @doc("One callback with its attempts", CallbackWithAttempts)
 def get_callback(callback_id):
     return callbacks.as_dict(callbacks.get(g.user, callback_id), attempts=True)
+
+
+@bp.get("/callbacks/advisors")
+@doc("Callback figures per service advisor for the cars taken back in a month", AdvisorMonth, query=MonthQuery)
+def callback_advisors():
+    return callback_reports.advisor_figures(g.user, request.args.get("month", ""))
+
+
+@bp.get("/reports/callback-week")
+@doc("The weekly callback report (回访周报) of a Monday-to-Sunday week", CallbackWeek, query=WeekQuery)
+def callback_week():
+    return callback_reports.week(g.user, request.args.get("week") or None)

@@ -191,6 +191,9 @@ class WorkflowRun:
         """The data of the task that changed last: what the instance knows now."""
         if self.workflow.is_completed():
             return dict(self.workflow.data)
-        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED)
+        # A join still waiting for its other branches (a subprocess's end, after an escalation branch
+        # ended beside the open call) holds no data yet: it says nothing of what the instance knows.
+        tasks = [t for t in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.COMPLETED)
+                 if t.data or t.state != TaskState.WAITING]
         latest = max(tasks, key=lambda t: t.last_state_change, default=None)
         return dict(latest.data) if latest else {}

@@ -58,11 +58,28 @@ class HandlerContext:
     # sets it to services.monthly_reports.render_all): render_report("2026-11") ->
     # {format: (content bytes, media type, file name)}.
     render_report: Callable[[str], dict] | None = None
+    # What an escalation's choice does to the case's open tasks named (element ids from the diagram,
+    # e.g. tasks_due_by(...)), set by the engine glue too:
+    # urge_holders(task_names, note) -> the usernames told (a notice to whoever holds each task, or to
+    # its lane's people while unclaimed; a line in the case's history);
+    urge_holders: Callable[[frozenset[str], str], list[str]] | None = None
+    # hand_over(task_names) -> the usernames the tasks had: they go to the person acting in this step.
+    hand_over: Callable[[frozenset[str]], list[str]] | None = None
+    # send_text(recipient phone, text, callback id) -> the message's id: a text message to a customer,
+    # queued in this step and sent after the commit through the configured channel (SMS or WeCom).
+    send_text: Callable[[str, str, int | None], int] | None = None
 
     def start(self, process_key: str, data: dict) -> int:
         if self.start_process is None:
             raise HandlerError(f"this step cannot start the procedure {process_key!r}")
         return self.start_process(process_key, data)
+
+    def capability(self, name: str) -> Callable:
+        """The capability `name` the engine glue gave this step (HandlerError when it gave none)."""
+        found = getattr(self, name)
+        if found is None:
+            raise HandlerError(f"this step cannot {name.replace('_', ' ')}")
+        return found
 
 
 class HandlerError(Exception):

@@ -1,5 +1,5 @@
 """All tables, imported here so that Alembic and create_all see every one."""
-from .callbacks import Callback, CallbackAttempt
+from .callbacks import Callback, CallbackAttempt, TextMessage
 from .complaints import Complaint, RecordCounter
 from .deadlines import CalendarDay, OverdueRecord
 from .drafts import ProcessDraft
@@ -37,3 +37,5 @@ __all__ += ["OrgUnit"]
 from .monthly_reports import MonthlyReport, ReportFile  # noqa: E402  (the monthly report procedure, frozen files)
 
 __all__ += ["MonthlyReport", "ReportFile"]
+
+__all__ += ["TextMessage"]  # the text messages to customers (the callback's apology)

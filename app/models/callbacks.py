@@ -38,6 +38,11 @@ class Callback(db.Model):
     satisfied: Mapped[bool | None]
     remarks: Mapped[str] = mapped_column(Text, default="")
     apology: Mapped[str | None] = mapped_column(Text)
+    # asked when the callback is started (at delivery): how and not before when the customer wants
+    # the call, and the service advisor (服务顾问) who handled the car, whose results are counted
+    preferred_channel: Mapped[str] = mapped_column(String(16), default="phone")  # phone | sms | wechat | email
+    preferred_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    service_advisor: Mapped[str] = mapped_column(String(64), default="", index=True)
     complaint_number: Mapped[str | None] = mapped_column(String(20))  # the complaint opened from it
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -48,6 +53,8 @@ class Callback(db.Model):
         back_populates="callback", cascade="all, delete-orphan", order_by="CallbackAttempt.number", lazy="selectin")
     completed_by = relationship("User", foreign_keys=[completed_by_id])
     unit = relationship("OrgUnit")
+    texts: Mapped[list["TextMessage"]] = relationship(back_populates="callback", order_by="TextMessage.id",
+                                                      lazy="selectin")
 
 
 class CallbackAttempt(db.Model):
@@ -61,3 +68,24 @@ class CallbackAttempt(db.Model):
     caller_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     callback: Mapped[Callback] = relationship(back_populates="attempt_rows")
     caller = relationship("User")
+
+
+class TextMessage(db.Model):
+    """A text message to a customer (the apology to a dissatisfied one): written in the step that
+    decided it, sent after the commit through the configured channel (SMS gateway or WeCom group
+    webhook) by app/services/texts.py, retried a bounded number of times; its outcome stays here."""
+    __tablename__ = "text_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    purpose: Mapped[str] = mapped_column(String(16), default="apology")
+    recipient: Mapped[str] = mapped_column(String(32))  # the customer's phone
+    body: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(8), default="")  # sms | wecom, as configured when sent
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  # set while pending
+    last_error: Mapped[str | None] = mapped_column(String(300))  # a plain reason, never a trace
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    callback: Mapped[Callback | None] = relationship(back_populates="texts")

@@ -72,7 +72,7 @@ def get(user: User, callback_id: int) -> Callback:
 COLUMNS = ("id", "instance_id", "kind", "parent_id", "source", "source_ref", "customer_name", "contact_phone",
            "subject", "repair_summary", "picked_up_at", "deadline_at", "due_at", "status", "attempts", "reached",
            "repair_quality", "service_quality", "satisfied", "remarks", "apology", "complaint_number",
-           "completed_at")
+           "completed_at", "preferred_channel", "preferred_call_at", "service_advisor")
 
 
 def as_dict(callback: Callback, attempts: bool = False) -> dict:
@@ -80,6 +80,10 @@ def as_dict(callback: Callback, attempts: bool = False) -> dict:
     row["effective"] = callback.status == "completed"
     row["completed_by"] = callback.completed_by.username if callback.completed_by else None
     row["unit"] = callback.unit.code if callback.unit else None
+    # the text messages to the customer (the apology) and what became of each
+    row["texts"] = [{"id": t.id, "purpose": t.purpose, "status": t.status, "channel": t.channel,
+                     "attempts": t.attempts, "error": t.last_error, "created_at": t.created_at, "sent_at": t.sent_at}
+                    for t in callback.texts]
     if attempts:
         row["attempt_log"] = [{"number": a.number, "attempted_at": a.attempted_at, "reached": a.reached,
                                "remarks": a.remarks, "caller": a.caller.username if a.caller else None}

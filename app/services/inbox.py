@@ -42,12 +42,13 @@ SORTS = {name: paging.Sort(name, keys) for name, keys in {
 
 
 def _visible(user: User):
-    """The tasks a person may work on: in a lane of theirs, unclaimed or claimed by them, of a case
-    of the units they see (app/permissions.py: tasks.list)."""
+    """The tasks a person may work on: unclaimed in a lane of theirs of a case of the units they see
+    (app/permissions.py: tasks.list), or claimed by them (also one given to them outside their lanes:
+    a manager taking an overdue callback over)."""
     units = permissions.units_below(user, "tasks.list")
-    return (OpenTask.lane.in_(list(user.roles)),
-            or_(OpenTask.claimed_by_id.is_(None), OpenTask.claimed_by_id == user.id),
-            *(() if units is None else (OpenTask.unit_id.in_(units),)))
+    in_lanes = and_(OpenTask.lane.in_(list(user.roles)), OpenTask.claimed_by_id.is_(None),
+                    *(() if units is None else (OpenTask.unit_id.in_(units),)))
+    return (or_(in_lanes, OpenTask.claimed_by_id == user.id),)
 
 
 def summary(user: User) -> dict:

@@ -21,11 +21,12 @@ from ..errors import ValidationFailed
 from ..extensions import db, mail
 from flask_babel import force_locale
 
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..models import Notice, OpenTask, ProcessInstance, User, UserRole
 
 log = logging.getLogger(__name__)
 CHANNELS = ("none", "email", "wecom")
+URGED = N_("Overdue, please act now")  # the subject of a manager's urging (escalations.urge)
 EMAIL = re.compile(r"^[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+$")  # one plain address
 
 
@@ -101,6 +102,21 @@ def queue_for(instance: ProcessInstance, tasks: list[OpenTask], listening: bool 
             db.session.add(Notice(user_id=person.id, task_id=task.id, channel=person.notify_by,
                                   address=person.notify_to, subject=subject, body=body, created_at=now(),
                                   attempts=0, next_attempt_at=now()))
+
+
+def queue_urge(instance: ProcessInstance, task: OpenTask, person: User, note: str = "") -> None:
+    """A manager urges `person` to get on with `task` (an escalation's choice): a notice if the
+    person takes notices, written in the caller's transaction like the others."""
+    if not (person.active and person.notify_by in ("email", "wecom") and person.notify_to):
+        return
+    lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
+    form = forms.form_of(instance.version, task.form_key)
+    title = form.title(lang) if form else task.task_name
+    subject = f"{_in(lang, URGED)}: {title} {instance.business_key or instance.id}"[:300]
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    body = "\n".join(part for part in (subject, note, f"{base}/tasks/{task.id}") if part)
+    db.session.add(Notice(user_id=person.id, task_id=task.id, channel=person.notify_by, address=person.notify_to,
+                          subject=subject, body=body, created_at=now(), attempts=0, next_attempt_at=now()))
 
 
 # ----------------------------------------------------------------------------- the sender

@@ -18,7 +18,7 @@ from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
-from . import deployments, notices, penalties
+from . import deployments, escalations, notices, penalties, texts
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
@@ -32,7 +32,12 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
                                           propose_penalty=penalties.propose_for_overdue,
                                           start_process=lambda key, start_data: _start_process(
                                               key, start_data, actor_id, instance.unit_id),
-                                          render_report=_render_report)
+                                          render_report=_render_report,
+                                          urge_holders=lambda names, note: escalations.urge(instance.id, actor_id,
+                                                                                            names, note),
+                                          hand_over=lambda names: escalations.hand_over(instance.id, actor_id, names),
+                                          send_text=lambda recipient, body, callback_id=None: texts.queue(
+                                              recipient, body, callback_id=callback_id, instance_id=instance.id))
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:

@@ -51,6 +51,14 @@ CALLBACK_SOURCES = {
     "return": lazy_pgettext("callback source", "Shipped return"),
     "complaint": lazy_pgettext("callback source", "Complaint return repair"),
 }
+CALLBACK_CHANNELS = {  # how the customer wants to be called back
+    "phone": lazy_pgettext("callback channel", "Phone"), "sms": lazy_pgettext("callback channel", "Text message"),
+    "wechat": lazy_pgettext("callback channel", "WeChat"), "email": lazy_pgettext("callback channel", "E-mail"),
+}
+TEXT_STATUSES = {  # a text message to a customer
+    "pending": lazy_pgettext("text status", "Waiting to be sent"), "sent": lazy_pgettext("text status", "Sent"),
+    "failed": lazy_pgettext("text status", "Not sent"),
+}
 RATINGS = {
     "good": lazy_pgettext("rating", "Good"), "fair": lazy_pgettext("rating", "Fair"),
     "poor": lazy_pgettext("rating", "Poor"),
@@ -58,7 +66,7 @@ RATINGS = {
 
 # Where the pages look a stored key up (the keys of the tables above do not collide, but for
 # `closed`, `sent_back` and `completed`, which the return and callback tables own here).
-LABELS: dict = {**RATINGS, **CALLBACK_SOURCES, **CALLBACK_KINDS, **CALLBACK_STATUSES, **REFUSALS, **QUOTE_ANSWERS,
+LABELS: dict = {**CALLBACK_CHANNELS, **TEXT_STATUSES, **RATINGS, **CALLBACK_SOURCES, **CALLBACK_KINDS, **CALLBACK_STATUSES, **REFUSALS, **QUOTE_ANSWERS,
                 **UNIT_STATUSES, **RETURN_STATUSES}
 # A unit's warranty reason (the warranty_check decision table's outcomes: the damage causes are
 # also the choices of the return.warranty_check form).

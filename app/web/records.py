@@ -9,7 +9,8 @@ from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..request_guards import upload_limit
 from ..roles import DEPARTMENT_ROLES, ROLES
-from ..services import callbacks, casefiles, complaints, deployments, exports, instances, returns
+from ..clock import local, now
+from ..services import callback_reports, callbacks, casefiles, complaints, deployments, exports, instances, returns
 from . import lists
 from .inbox import posted_data
 from .labels import label_of
@@ -165,8 +166,10 @@ def callback_log():
     due = request.args.get("due", callbacks.next_working_day().isoformat())
     status = request.args.get("status") or None
     found = callbacks.log(g.user, status=status, due=due or None, after=lists.after(), per_page=lists.PAGE_SIZE)
+    month = request.args.get("month") or local(now()).strftime("%Y-%m")
+    figures = callback_reports.advisor_figures(g.user, month) if permissions.can(g.user, "callbacks.read_figures") else None
     return render_template("callbacks.html", callbacks=found.items, found=found, due=due, status=status,
-                           statuses=callbacks.STATUSES, query=lists.current_query())
+                           statuses=callbacks.STATUSES, query=lists.current_query(), figures=figures, month=month)
 
 
 @bp.get("/callbacks/<int:callback_id>")

@@ -10,9 +10,10 @@ from .. import report_files
 from ..files import rendered_file, uploaded_csv
 from ..i18n import current_language, gettext, translate
 from ..request_guards import upload_limit
-from ..services import deliveries, kpis, monthly_reports
+from ..services import callback_reports, deliveries, kpis, monthly_reports
 from ..services.complaints import month_range
 from . import lists
+from .labels import label_of
 from .errors import reasons
 
 bp = Blueprint("reports", __name__)
@@ -54,6 +55,21 @@ def start_monthly(month):
     else:
         flash(gettext("Monthly report %(key)s started.", key=instance.business_key))
     return redirect(url_for("reports.monthly", month=month))
+
+
+@bp.get("/reports/callbacks/weekly")
+def callback_week():
+    """The weekly callback report (回访周报): last week by default, ?week= any day of another."""
+    report = callback_reports.week(g.user, request.args.get("week") or None)
+    return render_template("report_callback_week.html", report=report, figures=report_files.WEEK_FIGURES,
+                           text_status=lambda key: label_of(key, current_language()))
+
+
+@bp.get("/reports/callbacks/weekly.xlsx")
+def callback_week_file():
+    report = callback_reports.week(g.user, request.args.get("week") or None)
+    return rendered_file(report_files.callback_week_xlsx(report), report_files.FORMATS["xlsx"],
+                         f"callback-week-{report['week_start']}.xlsx", inline=False)
 
 
 @bp.post("/reports/monthly/deliveries")
