@@ -30,3 +30,6 @@ __all__ += ["SavedFilter"]
 from .penalties import FundSpending, Penalty  # noqa: E402  (the penalty register and the reward fund)
 
 __all__ += ["FundSpending", "Penalty"]
+from .quality_complaints import QualityComplaint  # noqa: E402  (the register of quality complaints, 8D)
+
+__all__ += ["QualityComplaint"]
