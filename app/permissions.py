@@ -44,6 +44,10 @@ DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the
 TASK_MANAGERS = ("service_manager", "department_head", "admin")
 # The penalty register: the service manager decides; these read every entry, staff their own.
 PENALTY_READERS = ("service_manager", "general_manager", "customer_dept", "admin")
+# The register of quality complaints (8D): who works them, their managers, the group's supervisor.
+QUALITY_REGISTER = ("quality_assurance", "customer_dept", "service_manager", "general_manager", "group_supervisor",
+                    "admin")
+QUALITY_INTAKE = ("customer_dept", "quality_assurance", "admin")  # who takes one in directly
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ ACTIONS: dict[str, Action] = {
     "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin"),
                                     "read refused shipments", "查看拒收记录"),
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录"),
+    "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记"),
+    "quality_complaints.open": Action(QUALITY_INTAKE, "register a quality complaint", "登记质量投诉"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",), every=MANAGERS),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
                              every=PENALTY_READERS),
@@ -107,7 +113,7 @@ ACTIONS: dict[str, Action] = {
 
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
 RECORDS_OF_PROCEDURE = {"complaint": "complaints.read_ledger", "return_authorization": "returns.read_register",
-                        "callback": "callbacks.read_log"}
+                        "callback": "callbacks.read_log", "quality_complaint": "quality_complaints.read"}
 
 
 # ----------------------------------------------------------------------------- object rules
@@ -224,6 +230,9 @@ ENDPOINTS: dict[str, str] = {
     "api.list_refused_shipments": "returns.read_refusals",
     "api.list_callbacks": "callbacks.read_log",
     "api.get_callback": "callbacks.read_log",
+    "api.list_quality_complaints": "quality_complaints.read",
+    "api.get_quality_complaint": "quality_complaints.read",
+    "api.open_quality_complaint": "quality_complaints.open",
     "api.list_overdue": "overdue.read",
     "api.calendar_year": "calendar.read",
     "api.set_calendar_day": "calendar.edit",
@@ -268,6 +277,9 @@ ENDPOINTS: dict[str, str] = {
     "records.receive_shipment": "returns.receive",
     "records.callback_log": "callbacks.read_log",
     "records.callback": "callbacks.read_log",
+    "records.quality_complaints": "quality_complaints.read",
+    "records.quality_complaint": "quality_complaints.read",
+    "records.new_quality_complaint": "quality_complaints.open",
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
     "reports.enter_deliveries": "kpis.enter_deliveries",

@@ -78,14 +78,15 @@ def register(ctx: HandlerContext) -> str:
                      Parameter("temporary_days", "int", N_("working days for the temporary countermeasure")),
                      Parameter("permanent_days", "int", N_("working days for the permanent countermeasure"))))
 def start_round(ctx: HandlerContext) -> dict:
-    """The first round starts at registration, another one when the customer sees no improvement
-    (A); each counts its clocks from its own start."""
+    """The first round's clocks run from when the customer's complaint was received, another
+    round's (the customer saw no improvement: A) from when it starts."""
     record, params = _record(ctx), ctx.params
     record.round += 1
     record.status = "response"
-    record.onsite_due_at = ctx.now + timedelta(hours=int(params.get("onsite_hours", 8)))
-    record.temporary_due_at = add_working_days(ctx.now, int(params.get("temporary_days", 1)))
-    record.permanent_due_at = add_working_days(ctx.now, int(params.get("permanent_days", 5)))
+    since = min(record.received_at, ctx.now) if record.round == 1 else ctx.now
+    record.onsite_due_at = since + timedelta(hours=int(params.get("onsite_hours", 8)))
+    record.temporary_due_at = add_working_days(since, int(params.get("temporary_days", 1)))
+    record.permanent_due_at = add_working_days(since, int(params.get("permanent_days", 5)))
     return {"onsite": record.onsite_due_at.isoformat(), "temporary": record.temporary_due_at.isoformat(),
             "permanent": record.permanent_due_at.isoformat()}
 
