@@ -277,7 +277,7 @@ ENDPOINTS: dict[str, str] = {
     "records.receive_shipment": "returns.receive",
     "records.callback_log": "callbacks.read_log",
     "records.callback": "callbacks.read_log",
-    "records.quality_complaints": "quality_complaints.read",
+    "records.quality_complaints_page": "quality_complaints.read",
     "records.quality_complaint": "quality_complaints.read",
     "records.new_quality_complaint": "quality_complaints.open",
     "reports.monthly": "reports.read",

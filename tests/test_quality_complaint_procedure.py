@@ -240,3 +240,26 @@ def test_who_may_take_in_and_read_quality_complaints(api):
         assert api.as_(other).get("/quality-complaints").status_code == 403, other
     assert api.as_("quality_assurance").get("/quality-complaints/QC-209901-0001").status_code == 404
     assert api.as_("quality_assurance").get("/quality-complaints", query_string={"status": "lost"}).status_code == 422
+
+
+def test_quality_assurance_registers_one_on_the_page_and_the_register_and_case_pages_show_it(api, pages):
+    qa = pages("quality_assurance")
+    form = qa.get("/quality-complaints/new")
+    assert form.status_code == 200 and 'id="f-complaint_number"' in form.get_data(as_text=True)
+    received = datetime.now(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    typed = {**START, "received_at": received, "customer_name": "<b>华北重工</b>"}
+    refused = qa.post("/quality-complaints/new", {**typed, "contact_phone": "call me"})
+    assert refused.status_code == 422 and "<b>华北重工</b>" not in refused.get_data(as_text=True)
+    done = qa.post("/quality-complaints/new", typed)
+    assert done.status_code == 302 and "/quality-complaints/QC-" in done.headers["Location"]
+    number = done.headers["Location"].rsplit("/", 1)[1]
+    listed = qa.get("/quality-complaints", query_string={"q": number}).get_data(as_text=True)
+    assert number in listed and "&lt;b&gt;华北重工&lt;/b&gt;" in listed and "<b>华北重工" not in listed
+    assert "质量投诉" in listed and "待响应" in listed
+    record = qa.get(f"/quality-complaints/{number}").get_data(as_text=True)
+    assert "D1 成立小组" in record and "8D" in record and "&lt;b&gt;" in record
+    english = qa.get(f"/quality-complaints/{number}", headers={"Accept-Language": "en"})
+    assert english.status_code == 200
+    assert pages("workshop_supervisor").get("/quality-complaints").status_code == 403
+    assert pages("service_manager").get("/quality-complaints/new").status_code == 403
+    assert pages("group_supervisor").get(f"/quality-complaints/{number}").status_code == 200

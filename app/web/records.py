@@ -9,10 +9,11 @@ from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..request_guards import upload_limit
 from ..roles import DEPARTMENT_ROLES, ROLES
-from ..services import callbacks, casefiles, complaints, deployments, exports, instances, returns
+from ..services import (callbacks, casefiles, complaints, deployments, exports, instances, quality_complaints,
+                        returns)
 from . import lists
 from .inbox import posted_data
-from .labels import label_of
+from .labels import label_of, quality_label
 from .procedures import EDITOR_CSP
 from .errors import reasons
 
@@ -121,7 +122,7 @@ def attachment(instance_id, attachment_id):
 @bp.context_processor
 def record_labels():
     lang = current_language()
-    return {"status_label": lambda key: label_of(key, lang)}
+    return {"status_label": lambda key: label_of(key, lang), "quality_label": quality_label}
 
 
 @bp.get("/returns")
@@ -173,6 +174,44 @@ def callback_log():
 def callback(callback_id):
     record = callbacks.get(g.user, callback_id)
     return _record_page("callback.html", record.instance_id, callback=record)
+
+
+# ---------------------------------------------------------------- quality complaints (8D)
+
+@bp.get("/quality-complaints")
+def quality_complaints_page():
+    chosen = {name: request.args.get(name) or None for name in quality_complaints.FILTERS}
+    found = quality_complaints.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
+    return render_template("quality_complaints.html", records=found.items, found=found, chosen=chosen,
+                           statuses=quality_complaints.STATUSES, closures=quality_complaints.CLOSURES,
+                           query=lists.current_query())
+
+
+@bp.route("/quality-complaints/new", methods=["GET", "POST"])
+def new_quality_complaint():
+    """Taking a quality complaint in directly (customer relations or quality assurance)."""
+    version = deployments.latest_version(quality_complaints.PROCEDURE)
+    schema = form_schema(forms.of_version(version)[version.start_form], current_language())
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = posted_data(schema)
+        try:
+            started = quality_complaints.open_complaint(g.user, values)
+        except ValidationFailed as err:
+            errors = reasons(err)
+        else:
+            flash(gettext("Quality complaint registered: %(number)s", number=started.business_key or started.id))
+            if started.business_key:
+                return redirect(url_for("records.quality_complaint", number=started.business_key))
+            return redirect(url_for("records.quality_complaints_page"))
+    return render_template("start.html", schema=schema, values=values, errors=errors), 422 if errors else 200
+
+
+@bp.get("/quality-complaints/<number>")
+def quality_complaint(number):
+    record = quality_complaints.get(g.user, number)
+    return _record_page("quality_complaint.html", record.instance_id, record=record,
+                        attachments=quality_complaints.attachments(g.user, record))
 
 
 def _record_page(template: str, instance_id: int | None, **record):
