@@ -54,10 +54,13 @@ def clock_at():
 def test_every_shipped_form_compiles_to_the_json_schema_and_defaults_the_api_served_before():
     """tests/data/form_schemas_before.json: what the form classes gave, taken before they were removed."""
     compiled = forms.compile_files(SHIPPED)
-    assert sorted(compiled) == sorted(BEFORE) and len(compiled) == 32
+    # the 32 forms there were then; forms shipped since (quality_complaint.*) compile without problems
+    assert set(BEFORE) <= set(compiled) and len(BEFORE) == 32
     for name, text in SHIPPED.items():
         assert forms.problems(name, text) == [], name
     for key, form in compiled.items():
+        if key not in BEFORE:
+            continue
         for lang in ("zh-CN", "en"):
             served = json.loads(json.dumps(form_schema(form, lang), ensure_ascii=False))
             assert served == BEFORE[key][lang], (key, lang)

@@ -40,7 +40,7 @@ class QualityComplaint(Out):
     closed_at = fields.DateTime(allow_none=True)
 
 
-class Attachment(Out):
+class QualityComplaintFile(Out):
     id = fields.Integer(required=True)
     file_name, content_type = fields.String(required=True), fields.String(required=True)
     size = fields.Integer()
@@ -48,7 +48,7 @@ class Attachment(Out):
 
 
 class QualityComplaintWithFiles(QualityComplaint):
-    attachments = fields.List(fields.Nested(Attachment), required=True,
+    attachments = fields.List(fields.Nested(QualityComplaintFile), required=True,
                               metadata={"description": "the case's files (the 8D report's), for a reader of the case"})
 
 
