@@ -176,6 +176,22 @@ def test_an_escalation_answered_before_the_work_leaves_the_work_open(api, app):
         assert case.open_names() == ["temporary_measure"]
 
 
+def test_no_response_within_8_hours_is_recorded_against_quality_assurance_and_escalated(api, app):
+    with moved_clock(api, MONDAY) as clock:
+        case = QualityCase(api, MONDAY)
+        clock.to(MONDAY + timedelta(hours=7, minutes=59))
+        fire_timers(app)
+        assert case.open_names() == ["assess_complaint"]
+        clock.to(MONDAY + timedelta(hours=8, minutes=1))
+        fire_timers(app)
+        assert case.open_names() == ["assess_complaint", "escalate_response"]
+        assert case.open_task("escalate_response")["lane"] == "general_manager"
+        [miss] = overdue_of(api, case.id)
+        assert miss["person"] is None and miss["role"] == "quality_assurance" and miss["task"] == "assess_complaint"
+        case.complete("quality_assurance", "assess_complaint", {"onsite_needed": False, "response": "远程跟进"})
+        assert case.open_names() == ["temporary_measure"]  # the escalation closed with the response
+
+
 PROBE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
