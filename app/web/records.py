@@ -3,7 +3,7 @@ register with receiving at the door, and the callback log with the list due tomo
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 
 from .. import forms, permissions
-from ..errors import Forbidden, PayloadTooLarge, ValidationFailed
+from ..errors import Forbidden, InstanceInError, PayloadTooLarge, ValidationFailed
 from ..files import attachment_request_bytes, stored_file, uploaded_file
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
@@ -12,7 +12,7 @@ from ..roles import DEPARTMENT_ROLES, ROLES
 from ..services import (callbacks, casefiles, complaints, deployments, exports, instances, quality_complaints,
                         returns)
 from . import lists
-from .inbox import posted_data
+from .inbox import posted_data, stopped_message
 from .labels import label_of, quality_label
 from .procedures import EDITOR_CSP
 from .errors import reasons
@@ -200,6 +200,9 @@ def new_quality_complaint():
         except ValidationFailed as err:
             errors = reasons(err)
         else:
+            if started.status == "error":  # the case exists, held in error: say where it stopped
+                flash(stopped_message(InstanceInError(started.error_element_id, started.error_message)))
+                return redirect(url_for("records.quality_complaints_page"))
             flash(gettext("Quality complaint registered: %(number)s", number=started.business_key or started.id))
             if started.business_key:
                 return redirect(url_for("records.quality_complaint", number=started.business_key))
