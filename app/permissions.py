@@ -59,6 +59,10 @@ PENALTY_READERS = ("service_manager", "general_manager", "customer_dept", "admin
 # Who reads every organisation unit's records wherever they belong; the others see their unit's
 # and the units' below it (a person of the group: every unit's).
 ALL_UNITS = READS_ALL
+# The register of quality complaints (8D): who works them, their managers, the group's supervisor.
+QUALITY_REGISTER = ("quality_assurance", "customer_dept", "service_manager", "general_manager", "group_supervisor",
+                    "admin")
+QUALITY_INTAKE = ("customer_dept", "quality_assurance", "admin")  # who takes one in directly
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,8 @@ ACTIONS: dict[str, Action] = {
     "callbacks.read_week": Action(CALLBACK_REPORT, "read the weekly callback report", "查看回访周报"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
                            every=(*MANAGERS, *READS_ALL), unit="own"),
+    "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记"),
+    "quality_complaints.open": Action(QUALITY_INTAKE, "register a quality complaint", "登记质量投诉"),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
                              every=PENALTY_READERS, unit="own"),
     "penalties.decide": Action(("service_manager",), "confirm or waive a penalty", "确认或免除处罚"),
@@ -135,7 +141,8 @@ ACTIONS: dict[str, Action] = {
 
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
 RECORDS_OF_PROCEDURE = {"complaint": "complaints.read_ledger", "return_authorization": "returns.read_register",
-                        "callback": "callbacks.read_log", "monthly_report": "reports.read"}
+                        "callback": "callbacks.read_log", "monthly_report": "reports.read",
+                        "quality_complaint": "quality_complaints.read"}
 
 
 # ----------------------------------------------------------------------------- object rules
@@ -249,6 +256,9 @@ ENDPOINTS: dict[str, str] = {
     "api.get_callback": "callbacks.read_log",
     "api.callback_advisors": "callbacks.read_figures",
     "api.callback_week": "callbacks.read_week",
+    "api.list_quality_complaints": "quality_complaints.read",
+    "api.get_quality_complaint": "quality_complaints.read",
+    "api.open_quality_complaint": "quality_complaints.open",
     "api.list_overdue": "overdue.read",
     "api.calendar_year": "calendar.read",
     "api.set_calendar_day": "calendar.edit",
@@ -299,6 +309,9 @@ ENDPOINTS: dict[str, str] = {
     "records.callback": "callbacks.read_log",
     "reports.callback_week": "callbacks.read_week",
     "reports.callback_week_file": "callbacks.read_week",
+    "records.quality_complaints_page": "quality_complaints.read",
+    "records.quality_complaint": "quality_complaints.read",
+    "records.new_quality_complaint": "quality_complaints.open",
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
     "reports.start_monthly": "reports.start",

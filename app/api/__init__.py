@@ -62,3 +62,4 @@ from . import deployments, drafts  # noqa: E402,F401  (proposing and deploying p
 from . import kpis, reports  # noqa: E402,F401  (KPIs and the monthly report)
 from . import penalties  # noqa: E402,F401  (the penalty register)
 from . import units  # noqa: E402,F401  (organisation units)
+from . import quality_complaints  # noqa: E402,F401  (quality complaints, 8D)

@@ -39,3 +39,7 @@ from .monthly_reports import MonthlyReport, ReportFile  # noqa: E402  (the month
 __all__ += ["MonthlyReport", "ReportFile"]
 
 __all__ += ["TextMessage"]  # the text messages to customers (the callback's apology)
+
+from .quality_complaints import QualityComplaint  # noqa: E402  (the register of quality complaints, 8D)
+
+__all__ += ["QualityComplaint"]

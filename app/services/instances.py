@@ -43,6 +43,13 @@ def start_units(user: User) -> list[OrgUnit]:
     return sorted(db.session.scalars(query), key=lambda unit: unit.id != user.unit_id)
 
 
+def start_for(user: User, key: str, data) -> ProcessInstance:
+    """Start an instance for a user whose right to start it the caller checked by an action of its
+    own (a register's intake that more roles than the start event's lane may use): the start form
+    validates and a failing first step holds the case in error, as with start()."""
+    return _start(latest_version(key), data, user.id, unit_id=user.unit_id)
+
+
 def start_internal(key: str, data, actor_id: int | None, unit_id: int | None = None) -> ProcessInstance:
     """Start an instance on behalf of the system: one procedure starting another (a shipped
     return starts a callback, a dissatisfied callback a complaint). No role check, since the

@@ -59,6 +59,21 @@ TEXT_STATUSES = {  # a text message to a customer
     "pending": lazy_pgettext("text status", "Waiting to be sent"), "sent": lazy_pgettext("text status", "Sent"),
     "failed": lazy_pgettext("text status", "Not sent"),
 }
+QUALITY_STATUSES = {  # a quality complaint (8D)
+    "response": lazy_pgettext("quality complaint status", "Awaiting response"),
+    "onsite": lazy_pgettext("quality complaint status", "On-site visit"),
+    "temporary": lazy_pgettext("quality complaint status", "Temporary countermeasure"),
+    "permanent": lazy_pgettext("quality complaint status", "Permanent countermeasure"),
+    "report": lazy_pgettext("quality complaint status", "8D report"),
+    "effect_check": lazy_pgettext("quality complaint status", "Effect check with the customer"),
+    "clarifying": lazy_pgettext("quality complaint status", "Clarifying the standards"),
+    "closed": lazy_pgettext("quality complaint status", "Closed"),
+}
+QUALITY_CLOSURES = {  # how a quality complaint closed
+    "satisfied": lazy_pgettext("quality closure", "Customer satisfied"),
+    "clarified": lazy_pgettext("quality closure", "Standards clarified"),
+    "dispute": lazy_pgettext("quality closure", "Closed in dispute"),
+}
 RATINGS = {
     "good": lazy_pgettext("rating", "Good"), "fair": lazy_pgettext("rating", "Fair"),
     "poor": lazy_pgettext("rating", "Poor"),
@@ -85,3 +100,11 @@ def label_of(key, lang: str) -> str:
     if key in WARRANTY:
         return WARRANTY[key][lang]
     return str(LABELS[key]) if key in LABELS else str(key)
+
+
+def quality_label(key, lang: str = "") -> str:
+    """A quality complaint's status or closure type (their `closed` is not the return's)."""
+    if key is None:
+        return ""
+    found = QUALITY_STATUSES.get(key) or QUALITY_CLOSURES.get(key)
+    return str(found) if found is not None else str(key)

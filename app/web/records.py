@@ -3,17 +3,18 @@ register with receiving at the door, and the callback log with the list due tomo
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 
 from .. import forms, permissions
-from ..errors import Forbidden, PayloadTooLarge, ValidationFailed
+from ..errors import Forbidden, InstanceInError, PayloadTooLarge, ValidationFailed
 from ..files import attachment_request_bytes, stored_file, uploaded_file
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
 from ..request_guards import upload_limit
 from ..roles import DEPARTMENT_ROLES, ROLES
 from ..clock import local, now
-from ..services import callback_reports, callbacks, casefiles, complaints, deployments, exports, instances, returns
+from ..services import (callback_reports, callbacks, casefiles, complaints, deployments, exports, instances,
+                        quality_complaints, returns)
 from . import lists
-from .inbox import posted_data
-from .labels import label_of
+from .inbox import posted_data, stopped_message
+from .labels import label_of, quality_label
 from .procedures import EDITOR_CSP
 from .errors import reasons
 
@@ -122,7 +123,7 @@ def attachment(instance_id, attachment_id):
 @bp.context_processor
 def record_labels():
     lang = current_language()
-    return {"status_label": lambda key: label_of(key, lang)}
+    return {"status_label": lambda key: label_of(key, lang), "quality_label": quality_label}
 
 
 @bp.get("/returns")
@@ -176,6 +177,47 @@ def callback_log():
 def callback(callback_id):
     record = callbacks.get(g.user, callback_id)
     return _record_page("callback.html", record.instance_id, callback=record)
+
+
+# ---------------------------------------------------------------- quality complaints (8D)
+
+@bp.get("/quality-complaints")
+def quality_complaints_page():
+    chosen = {name: request.args.get(name) or None for name in quality_complaints.FILTERS}
+    found = quality_complaints.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
+    return render_template("quality_complaints.html", records=found.items, found=found, chosen=chosen,
+                           statuses=quality_complaints.STATUSES, closures=quality_complaints.CLOSURES,
+                           query=lists.current_query())
+
+
+@bp.route("/quality-complaints/new", methods=["GET", "POST"])
+def new_quality_complaint():
+    """Taking a quality complaint in directly (customer relations or quality assurance)."""
+    version = deployments.latest_version(quality_complaints.PROCEDURE)
+    schema = form_schema(forms.of_version(version)[version.start_form], current_language())
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = posted_data(schema)
+        try:
+            started = quality_complaints.open_complaint(g.user, values)
+        except ValidationFailed as err:
+            errors = reasons(err)
+        else:
+            if started.status == "error":  # the case exists, held in error: say where it stopped
+                flash(stopped_message(InstanceInError(started.error_element_id, started.error_message)))
+                return redirect(url_for("records.quality_complaints_page"))
+            flash(gettext("Quality complaint registered: %(number)s", number=started.business_key or started.id))
+            if started.business_key:
+                return redirect(url_for("records.quality_complaint", number=started.business_key))
+            return redirect(url_for("records.quality_complaints_page"))
+    return render_template("start.html", schema=schema, values=values, errors=errors), 422 if errors else 200
+
+
+@bp.get("/quality-complaints/<number>")
+def quality_complaint(number):
+    record = quality_complaints.get(g.user, number)
+    return _record_page("quality_complaint.html", record.instance_id, record=record,
+                        attachments=quality_complaints.attachments(g.user, record))
 
 
 def _record_page(template: str, instance_id: int | None, **record):

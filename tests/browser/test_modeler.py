@@ -106,7 +106,7 @@ def test_the_spiffworkflow_extensions_round_trip_unchanged(page, login, errors_o
     from pathlib import Path
     errors = errors_of(page)
     login(page, "process_owner")
-    for key in ("complaint", "return_authorization", "callback"):
+    for key in ("complaint", "return_authorization", "callback", "quality_complaint"):
         page.goto(f"/procedures/{key}/edit")
         page.wait_for_function("() => window.modelerReady !== undefined")
         saved = page.evaluate("""async () => {
