@@ -85,3 +85,4 @@ def call(name: str, context: HandlerContext) -> Any:
 
 from . import complaints, overdue  # noqa: E402,F401  (registers the handlers)
 from . import callbacks, return_repairs, returns  # noqa: E402,F401  (procedures 2 and 3)
+from . import customer_visits  # noqa: E402,F401  (customer visits)

@@ -30,3 +30,6 @@ __all__ += ["SavedFilter"]
 from .penalties import FundSpending, Penalty  # noqa: E402  (the penalty register and the reward fund)
 
 __all__ += ["FundSpending", "Penalty"]
+from .customer_visits import CustomerVisit, VisitPlan  # noqa: E402  (customer visit plans and their visits)
+
+__all__ += ["CustomerVisit", "VisitPlan"]
