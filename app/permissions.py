@@ -38,6 +38,9 @@ BRANCH = ("branch_engineer", "branch_manager")
 CALLBACK_LOG = ("customer_dept", "service_manager", "general_manager", "admin")
 PROCESS_OWNERS = ("process_owner", "admin")
 KPI_READERS = (*MANAGERS, "customer_dept")
+# Customer visits: the customer department plans and makes them, the service manager plans and follows up.
+VISIT_REGISTER = ("customer_dept", "service_manager", "general_manager", "admin")
+VISIT_PLANNERS = ("customer_dept", "service_manager", "admin")
 DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the delivery register
 # Who gives tasks to people: on the cases of a procedure whose records they read in full
 # (the service manager: complaints and callbacks; the head of customer service: returns; admins: all).
@@ -87,6 +90,9 @@ ACTIONS: dict[str, Action] = {
     "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin"),
                                     "read refused shipments", "查看拒收记录"),
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录"),
+    "visits.read": Action(VISIT_REGISTER, "read the customer visit register", "查看客户拜访登记"),
+    "visits.plan": Action(VISIT_PLANNERS, "plan customer visits", "制定客户拜访计划"),
+    "visits.end_plan": Action(("customer_dept", "admin"), "end a customer visit plan", "结束客户拜访计划"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",), every=MANAGERS),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
                              every=PENALTY_READERS),
@@ -107,7 +113,7 @@ ACTIONS: dict[str, Action] = {
 
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
 RECORDS_OF_PROCEDURE = {"complaint": "complaints.read_ledger", "return_authorization": "returns.read_register",
-                        "callback": "callbacks.read_log"}
+                        "callback": "callbacks.read_log", "customer_visit": "visits.read"}
 
 
 # ----------------------------------------------------------------------------- object rules
@@ -224,6 +230,11 @@ ENDPOINTS: dict[str, str] = {
     "api.list_refused_shipments": "returns.read_refusals",
     "api.list_callbacks": "callbacks.read_log",
     "api.get_callback": "callbacks.read_log",
+    "api.list_visit_plans": "visits.read",
+    "api.create_visit_plan": "visits.plan",
+    "api.get_visit_plan": "visits.read",
+    "api.end_visit_plan": "visits.end_plan",
+    "api.list_customer_visits": "visits.read",
     "api.list_overdue": "overdue.read",
     "api.calendar_year": "calendar.read",
     "api.set_calendar_day": "calendar.edit",
@@ -268,6 +279,11 @@ ENDPOINTS: dict[str, str] = {
     "records.receive_shipment": "returns.receive",
     "records.callback_log": "callbacks.read_log",
     "records.callback": "callbacks.read_log",
+    "visits.register": "visits.read",
+    "visits.plans": "visits.read",
+    "visits.new_plan": "visits.plan",
+    "visits.plan": "visits.read",
+    "visits.end_plan": "visits.end_plan",
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
     "reports.enter_deliveries": "kpis.enter_deliveries",

@@ -22,6 +22,12 @@ def start(user: User, key: str, data) -> ProcessInstance:
     return _start(version, data, user.id)
 
 
+def start_checked(user: User, key: str, data) -> ProcessInstance:
+    """Start an instance for a person whose right the caller checked against an action of its own
+    (a register that starts its procedure: planning customer visits), not the start lane."""
+    return _start(latest_version(key), data, user.id)
+
+
 def start_internal(key: str, data, actor_id: int | None) -> ProcessInstance:
     """Start an instance on behalf of the system: one procedure starting another (a shipped
     return starts a callback, a dissatisfied callback a complaint). No role check, since the
@@ -97,7 +103,12 @@ def cancel(user: User, instance_id: int, reason: str) -> ProcessInstance:
     permissions.require(user, "instances.cancel")
     if not (reason or "").strip():
         raise ValidationFailed(N_("give a reason"), {"reason": [N_("a reason is required")]})
-    instance = runs.lock_instance(instance_id)
+    return cancel_checked(runs.lock_instance(instance_id), reason)
+
+
+def cancel_checked(instance: ProcessInstance, reason: str) -> ProcessInstance:
+    """Cancel a locked instance for a caller that checked the right to (an admin, or the end of a
+    visit plan): its open tasks and their drafts go, its timers never fire."""
     if instance.status in ("completed", "cancelled"):
         raise Conflict(N_("the instance is already %(status)s", status=instance.status))
     instance.status, instance.cancel_reason, instance.next_timer_at = "cancelled", reason.strip(), None
