@@ -110,4 +110,5 @@ SHIPPED_MESSAGES = (
     N_("name the responsible department for category Other"), N_("say why the result goes back"), N_("say why"),
     N_("say what failed: it goes back to repair with it"), N_("the customer was reached: record the answer"),
     N_("the purchase date lies in the future"), N_("the pickup lies in the future"),
+    N_("a complaint needs the issue the customer raised"),
 )
