@@ -266,3 +266,20 @@ def test_the_pages_plan_list_and_end_visits(plans, api, app, pages):
     clerk.get("/lang/en")
     english = clerk.get(f"/visit-plans/{plan_id}").get_data(as_text=True)
     assert "Visit plan" in english and "Distant customer (visit every 3 months)" in english and "Ended" in english
+
+
+def test_a_plan_running_for_months_keeps_a_bounded_state(plans, api, app):
+    """Each period's path ends: its tasks, its end event's arrival at the process's end and the
+    event it throws leave the stored state (a plan runs for years)."""
+    plan = plans.create(visit_class="nearby", start_date="2027-05-01", when=at(2027, 4, 28, 9, 0))
+    sizes = []
+    for _ in range(8):
+        due = datetime.fromisoformat(plans.instance(plan)["next_timer_at"])
+        fire_timers(app, api, due + timedelta(minutes=1))
+        plans.complete(plan, "visit_customer", {**RECORD, "topics": "设备运行情况" * 50})
+        with app.app_context():
+            from app.extensions import db
+            from app.models import ProcessInstance
+            sizes.append(len(db.session.get(ProcessInstance, plan["instance_id"]).state))
+    assert len(plans.get(plan["id"])["visits"]) == 8
+    assert max(sizes[1:]) - min(sizes[1:]) < 100, sizes
