@@ -50,6 +50,9 @@ PROCESS_OWNERS = ("process_owner", "admin")
 READS_ALL = ("group_supervisor",)
 # the customer department compiles the KPIs and the monthly report; its head is escalated to
 KPI_READERS = (*MANAGERS, "customer_dept", "customer_dept_manager", *READS_ALL)
+# Customer visits: the customer department plans and makes them, the service manager plans and follows up.
+VISIT_REGISTER = ("customer_dept", "service_manager", "general_manager", "admin", *READS_ALL)
+VISIT_PLANNERS = ("customer_dept", "service_manager", "admin")
 DELIVERY_CLERKS = ("customer_dept", "service_manager", "admin")  # who keeps the delivery register
 # Who gives tasks to people: on the cases of a procedure whose records they read in full
 # (the service manager: complaints and callbacks; the head of customer service: returns; admins: all).
@@ -118,6 +121,9 @@ ACTIONS: dict[str, Action] = {
                            every=(*MANAGERS, *READS_ALL), unit="own"),
     "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记"),
     "quality_complaints.open": Action(QUALITY_INTAKE, "register a quality complaint", "登记质量投诉"),
+    "visits.read": Action(VISIT_REGISTER, "read the customer visit register", "查看客户拜访登记"),
+    "visits.plan": Action(VISIT_PLANNERS, "plan customer visits", "制定客户拜访计划"),
+    "visits.end_plan": Action(("customer_dept", "admin"), "end a customer visit plan", "结束客户拜访计划"),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
                              every=PENALTY_READERS, unit="own"),
     "penalties.decide": Action(("service_manager",), "confirm or waive a penalty", "确认或免除处罚"),
@@ -142,7 +148,7 @@ ACTIONS: dict[str, Action] = {
 # The action whose readers read every record of a procedure's cases (instances.read's reads_records).
 RECORDS_OF_PROCEDURE = {"complaint": "complaints.read_ledger", "return_authorization": "returns.read_register",
                         "callback": "callbacks.read_log", "monthly_report": "reports.read",
-                        "quality_complaint": "quality_complaints.read"}
+                        "quality_complaint": "quality_complaints.read", "customer_visit": "visits.read"}
 
 
 # ----------------------------------------------------------------------------- object rules
@@ -259,6 +265,11 @@ ENDPOINTS: dict[str, str] = {
     "api.list_quality_complaints": "quality_complaints.read",
     "api.get_quality_complaint": "quality_complaints.read",
     "api.open_quality_complaint": "quality_complaints.open",
+    "api.list_visit_plans": "visits.read",
+    "api.create_visit_plan": "visits.plan",
+    "api.get_visit_plan": "visits.read",
+    "api.end_visit_plan": "visits.end_plan",
+    "api.list_customer_visits": "visits.read",
     "api.list_overdue": "overdue.read",
     "api.calendar_year": "calendar.read",
     "api.set_calendar_day": "calendar.edit",
@@ -312,6 +323,11 @@ ENDPOINTS: dict[str, str] = {
     "records.quality_complaints_page": "quality_complaints.read",
     "records.quality_complaint": "quality_complaints.read",
     "records.new_quality_complaint": "quality_complaints.open",
+    "visits.register": "visits.read",
+    "visits.plans": "visits.read",
+    "visits.new_plan": "visits.plan",
+    "visits.plan": "visits.read",
+    "visits.end_plan": "visits.end_plan",
     "reports.monthly": "reports.read",
     "reports.monthly_file": "reports.read",
     "reports.start_monthly": "reports.start",

@@ -1,5 +1,5 @@
 """The only package that imports SpiffWorkflow. The service layer uses what is exported here."""
-from . import fixes
+from . import cycles, fixes, pruning
 from .clock import use_clock
 from .decisions import decision_problems
 from .facts import DiagramFacts, TaskFacts, read_facts
@@ -12,6 +12,8 @@ from .scripting import ScriptEngine, ServiceTaskFailed
 from .serialization import SERIALIZER_VERSION, RestoredSpec, restored_spec
 
 fixes.apply()
+cycles.apply()
+pruning.apply()
 
 __all__ = ["Decided", "DecisionFailed", "DiagramFacts", "EngineError", "InvalidProcess", "MigrationRefused",
            "MigrationResult", "ParsedProcess", "Problem", "RestoredSpec", "SERIALIZER_VERSION", "ScriptEngine",

@@ -24,7 +24,8 @@ state (one saved before pruning existed is made shallow before anything runs on 
 What the running case needs, and so stays: every unfinished task (ready, waiting, started,
 predicted), its parent (a task takes its data from its parent when it becomes ready; a
 ready task's parent is where migration resets it from), the direct children of an
-unfinished task (its spec syncs them), the children of an event split (a boundary event
+unfinished task (its spec syncs them; not a cycle timer's, which are the paths it started
+each period and are never synced), the children of an event split (a boundary event
 join finds "the main task" among the split's children), the split a structured join looks
 for, the arrivals a waiting join (parallel, inclusive) has gathered since it last fired
 with their parents (whose data it merges), the root and each workflow's `last_task` (a
@@ -35,20 +36,26 @@ Everything else is dropped and each kept task hangs under its nearest kept ances
 ancestry among kept tasks is unchanged (`is_descendant_of`, `find_ancestor` answer as
 before) while the depth no longer grows with rounds. One thing changes on purpose: a
 parallel join inside a loop no longer counts the arrivals of earlier rounds (3.2 did, and
-fired early in round 2), since those have gone when it waits again. One thing still grows:
-the process's end is such a join, merging the data of every branch that ended (an escalation
-of a missed deadline): each ended branch stays, two tasks, until the process ends; that is
-per missed deadline, not per round.
+fired early in round 2), since those have gone when it waits again. The process's end is such
+a join too, merging the data of every branch that ended (an escalation of a missed deadline,
+each period's visit of a visit plan whose cycle timer runs for years) into the process's data
+when the last one arrives: each ended branch's data is folded into one map in the root's
+internal data (`ended_data`, merged in the order they ended) and the branch's two tasks go, so
+a case that ends branch after branch keeps a bounded state; the end join merges that map first,
+then what arrived since, as 3.2 would have merged the branches themselves.
 
 What the dropped tasks were is kept, bounded: the names of the elements they completed, per
 process, in the root's internal data (`went_through`), for the diagram's marks and for
 migration (an element done in an earlier round still refuses a version that removes it).
 Each round's details live in the task records the service keeps per completed task."""
-from SpiffWorkflow.bpmn.specs.control import EventSplit
+from SpiffWorkflow.bpmn.specs.control import EventSplit, _EndJoin
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 MEMORY_KEY = "went_through"  # root internal data: {process spec name: [task spec names completed]}
+ENDED_KEY = "ended_data"  # a (sub)workflow root's internal data: the data of its ended branches, folded
 
 
 def went_through(workflow) -> dict[str, list[str]]:
@@ -108,7 +115,8 @@ def _needed(wf) -> set:
     joins = {}
     for task in live:
         keep.add(task.id)
-        keep.update(task._children)
+        if not isinstance(getattr(task.task_spec, "event_definition", None), CycleTimerEventDefinition):
+            keep.update(task._children)  # a cycle timer's children are each period's path: not synced, they may go
         if task._parent is not None:
             keep.add(task._parent)
         split = getattr(task.task_spec, "split_task", None)
@@ -119,6 +127,8 @@ def _needed(wf) -> set:
         if isinstance(task.task_spec, UnstructuredJoin):
             joins.setdefault(task.task_spec, []).append(task)
     for spec, waiting in joins.items():
+        if isinstance(spec, _EndJoin):
+            continue  # the branches that ended are folded (_fold_ended), not kept
         instances = [t for t in wf.tasks.values() if t.task_spec is spec]
         fired = max((t.last_state_change for t in instances if t.state == TaskState.COMPLETED), default=None)
         behind = {a.id for t in waiting for a in _ancestors(t)}
@@ -135,8 +145,40 @@ def _needed(wf) -> set:
     return keep
 
 
+def _fold_ended(wf, keep: set) -> None:
+    """The data of the branches that ended before the process's end join waits again (its earlier
+    arrivals, finished), folded in the order they ended into the root's `ended_data`: the arrivals
+    and their end events are dropped after this."""
+    ended = sorted((t for t in wf.tasks.values() if isinstance(t.task_spec, _EndJoin)
+                    and t.has_state(TaskState.FINISHED_MASK) and t.id not in keep and t.parent is not None),
+                   key=lambda t: t.last_state_change)
+    if not ended or not any(isinstance(t.task_spec, _EndJoin) and not t.has_state(TaskState.FINISHED_MASK)
+                            for t in wf.tasks.values()):
+        return  # the process ended: nothing waits to merge them any more
+    folded = wf.task_tree.internal_data.get(ENDED_KEY) or {}
+    for task in ended:
+        DeepMerge.merge(folded, task.parent.data)
+    wf.task_tree.internal_data[ENDED_KEY] = folded
+
+
+def _end_join_run_hook(self, my_task):
+    """The end join merges the folded data of the branches that ended first (see _fold_ended)."""
+    folded = my_task.workflow.task_tree.internal_data.get(ENDED_KEY)
+    if folded:
+        DeepMerge.merge(my_task.data, folded)
+    return _library_end_join_run_hook(self, my_task)
+
+
+_library_end_join_run_hook = _EndJoin._run_hook
+
+
+def apply() -> None:
+    _EndJoin._run_hook = _end_join_run_hook
+
+
 def _prune_tree(wf) -> list:
     keep = _needed(wf)
+    _fold_ended(wf, keep)
     if len(keep) == len(wf.tasks):
         return []
     root = wf.task_tree

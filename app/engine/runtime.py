@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition, TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -97,7 +98,16 @@ class WorkflowRun:
             task = getattr(err, "task", None)
             element = getattr(cause, "task_name", None) or (task.task_spec.bpmn_id if task else None)
             raise EngineError(str(cause), element) from err
+        self._drop_plain_events()
         self._prune()
+
+    def _drop_plain_events(self) -> None:
+        """Every end event throws its event to the top workflow, which keeps what nothing in it
+        caught for a caller of get_events(); a plain or terminate end's event means nothing
+        outside, and a case that ends branch after branch (each period of a visit plan) would
+        carry them all in its state. Messages and signals stay."""
+        self.workflow.bpmn_events = [event for event in self.workflow.bpmn_events if not isinstance(
+            event.event_definition, (NoneEventDefinition, TerminateEventDefinition))]
 
     def _prune(self) -> None:
         """After every engine step the tree keeps only what the running case needs (see pruning.py)."""
@@ -155,8 +165,10 @@ class WorkflowRun:
     def trail(self) -> list[tuple[str, str, str]]:
         """(element id, name, kind) of every diagram element the run completed, in the order it
         completed them; a loop's element once per round."""
-        done = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
-                if getattr(t.task_spec, "bpmn_id", None) is not None]
+        # Not get_tasks(state=COMPLETED): that stops at unfinished tasks, and what a cycle timer
+        # started each period hangs under the timer, which waits as long as the cycle runs.
+        done = [t for t in self.workflow.get_tasks() if t.state == TaskState.COMPLETED
+                and getattr(t.task_spec, "bpmn_id", None) is not None]
         # A child completes after its parent; what was pruned completed before what is left.
         entries = self._pruned + [((t.last_state_change, t.depth), _trail_entry(t)) for t in done]
         return [entry for _, entry in sorted(entries, key=lambda e: e[0])]

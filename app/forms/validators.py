@@ -111,4 +111,5 @@ SHIPPED_MESSAGES = (
     N_("say what failed: it goes back to repair with it"), N_("the customer was reached: record the answer"),
     N_("the purchase date lies in the future"), N_("the pickup lies in the future"),
     N_("a complaint number such as TS-202611-0001"),
+    N_("a complaint needs the issue the customer raised"),
 )

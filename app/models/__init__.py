@@ -43,3 +43,7 @@ __all__ += ["TextMessage"]  # the text messages to customers (the callback's apo
 from .quality_complaints import QualityComplaint  # noqa: E402  (the register of quality complaints, 8D)
 
 __all__ += ["QualityComplaint"]
+
+from .customer_visits import CustomerVisit, VisitPlan  # noqa: E402  (customer visit plans and their visits)
+
+__all__ += ["CustomerVisit", "VisitPlan"]

@@ -4,7 +4,8 @@ task stays behind. A process owner tries a draft this way (`try_draft`), and the
 cases kept with a procedure (`<process>.test.json`) must pass before it is deployed (`failures`).
 
 A test case: {"name", "start": {start answers}, "tasks": [steps], "expect": {"end": element id,
-"path_includes": [element ids]}}; a step answers the next user task met, named by its form key or
+"path_includes": [element ids], "waits": true when the case is to be left waiting for its timers
+after the last step (a procedure that runs until it is cancelled: a visit plan's cycle)}}; a step answers the next user task met, named by its form key or
 element id ({"task", "answers"}), or moves the run's own clock ({"advance_working_days": n} or
 {"advance_days": n}) so that its timers fall due. Answers may give dates relative to the run's
 clock: "{today}", "{today-100}" (a date, days) and "{now}", "{now-2}" (a moment, hours)."""
@@ -59,6 +60,7 @@ class TrialCase:
     end: str | None = None
     path_includes: list[str] = field(default_factory=list)
     source: dict = field(default_factory=dict)  # as written
+    waits: bool = False  # after the last step the case waits for timers, ending nowhere
 
 
 def read_case(value, where: str = "case") -> TrialCase:
@@ -92,9 +94,11 @@ def read_case(value, where: str = "case") -> TrialCase:
         included = expect.get("path_includes", [])
         need(isinstance(included, list) and all(isinstance(i, str) for i in included), "expect.path_includes",
              N_("a list of element ids"))
+        need(isinstance(expect.get("waits", False), bool), "expect.waits", N_("true or false"))
     if problems:
         raise ValidationFailed(N_("the test case is not valid"), problems)
-    return TrialCase(name or "", start, steps, expect.get("end"), list(expect.get("path_includes", [])), value)
+    return TrialCase(name or "", start, steps, expect.get("end"), list(expect.get("path_includes", [])), value,
+                     expect.get("waits") is True)
 
 
 def _read_step(item) -> Step | None:
@@ -156,13 +160,15 @@ class Outcome:
     end: str | None = None                              # the end event it ended at
     stop: dict | None = None    # {reason, message, element_id, errors}: why it stopped before an end
     unused: list[str] = field(default_factory=list)     # steps left when it ended
+    waiting: bool = False  # all steps taken, it waits for timers (a case expected to wait)
 
     def stopped(self, reason: str, message, element_id: str | None = None, errors: dict | None = None) -> "Outcome":
         self.stop = {"reason": reason, "message": message, "element_id": element_id, "errors": errors or {}}
         return self
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "tasks": self.tasks, "end": self.end, "stop": self.stop, "unused": self.unused}
+        return {"path": self.path, "tasks": self.tasks, "end": self.end, "stop": self.stop, "unused": self.unused,
+                "waiting": self.waiting}
 
 
 def run_case(parsed: ParsedProcess, case: TrialCase, actor_id: int | None) -> Outcome:
@@ -203,6 +209,9 @@ def _walk(parsed: ParsedProcess, case: TrialCase, actor_id: int | None, move) ->
                     return outcome.stopped("no_answers", N_("no answers for task %(task)s (form %(form)s)",
                                                             task=_named(ready[0]), form=ready[0].form_key or "-"),
                                            ready[0].element_id)
+                if case.waits:
+                    outcome.waiting = True
+                    return outcome
                 return outcome.stopped("waiting", N_("the case waits (for a timer or a message) and no step is left"))
             else:
                 task = next((t for t in ready if step.task in (t.form_key, t.element_id)), None)
@@ -281,6 +290,8 @@ def verdict(case: TrialCase, outcome: Outcome) -> str | None:
     if case.end and outcome.end != case.end:
         return N_("case '%(case)s' ended at %(end)s, not at %(expected)s", case=case.name,
                   end=outcome.end or "-", expected=case.end)
+    if case.waits and not outcome.waiting:
+        return N_("case '%(case)s' ended at %(end)s instead of waiting", case=case.name, end=outcome.end or "-")
     passed = {p["element_id"] for p in outcome.path}
     missing = [element for element in case.path_includes if element not in passed]
     if missing:

@@ -94,4 +94,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notices.bp)
     from . import penalties  # noqa: E402  (the penalty register)
     app.register_blueprint(penalties.bp)
+    from . import visits  # noqa: E402  (customer visit plans and the visit register)
+    app.register_blueprint(visits.bp)
     errors.init_app(app)

@@ -1,0 +1,118 @@
+"""Customer visits (客户拜访): visit plans (creating one starts its cycle, ending one stops it) and
+the visit register."""
+from flask import g, request
+from marshmallow import Schema, fields, validate
+
+from ..services import customer_visits
+from . import bp, json_body, keyset
+from .openapi import Keyset, Out, doc, keyset_page_of
+
+ID = {"minimum": 1, "maximum": 2**31 - 1}
+CLASSES = validate.OneOf(list(customer_visits.CLASSES))
+
+
+class PlanIn(Schema):
+    customer_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    contact_person = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    contact_phone = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    address = fields.String(validate=validate.Length(max=500))
+    visit_class = fields.String(required=True, validate=CLASSES,
+                                metadata={"description": "nearby: every half month; distant: every 3 months; "
+                                                         "overseas: a phone conference every 3 months"})
+    responsible_person = fields.String(validate=validate.Length(max=64),
+                                       metadata={"description": "a username of the customer department; "
+                                                                "empty: the department claims each visit"})
+    start_date = fields.Date(required=True, metadata={"description": "the first period begins on it, today or later"})
+    plan_remarks = fields.String(validate=validate.Length(max=2000))
+
+
+class Ending(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class PlanFilters(Keyset):
+    status = fields.String(validate=validate.OneOf(list(customer_visits.PLAN_STATUSES)))
+    visit_class = fields.String(validate=CLASSES)
+
+
+class VisitFilters(Keyset):
+    status = fields.String(validate=validate.OneOf(list(customer_visits.VISIT_STATUSES)))
+    visit_class = fields.String(validate=CLASSES)
+    plan_id = fields.Integer(validate=validate.Range(min=1))
+    overdue = fields.String(validate=validate.OneOf(["true", "false"]))
+
+
+class Visit(Out):
+    id, plan_id, period_number = fields.Integer(required=True), fields.Integer(required=True), fields.Integer()
+    instance_id = fields.Integer(allow_none=True)
+    kind = fields.String(required=True, metadata={"description": "visit | conference"})
+    customer_name, visit_class = fields.String(), fields.String()
+    opened_at, due_at = fields.DateTime(), fields.DateTime()
+    status = fields.String(required=True, metadata={"description": "open | recorded | cancelled"})
+    overdue = fields.Boolean()
+    visited_on = fields.Date(allow_none=True)
+    met_with, topics, customer_opinions = fields.String(), fields.String(), fields.String()
+    issues_raised, next_actions = fields.String(), fields.String()
+    complaint_number = fields.String(allow_none=True)
+    recorded_at = fields.DateTime(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+
+
+class Plan(Out):
+    id = fields.Integer(required=True)
+    instance_id = fields.Integer(allow_none=True)
+    customer_name, contact_person, contact_phone, address = (fields.String(), fields.String(), fields.String(),
+                                                             fields.String())
+    visit_class = fields.String(required=True)
+    period = fields.String(metadata={"description": "ISO 8601 period of the cycle: P0.5M (half a month), P3M"})
+    responsible_role = fields.String()
+    responsible_person = fields.String(allow_none=True)
+    start_date = fields.Date()
+    status = fields.String(required=True, metadata={"description": "active | ended"})
+    ended_at = fields.DateTime(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    next_period_at = fields.DateTime(allow_none=True, metadata={"description": "when the next visit opens"})
+    visit_count = fields.Integer()
+
+
+class PlanWithVisits(Plan):
+    visits = fields.List(fields.Nested(Visit), required=True)
+
+
+@bp.get("/visit-plans")
+@doc("Customer visit plans, newest first", keyset_page_of(Plan), query=PlanFilters)
+def list_visit_plans():
+    found = customer_visits.plans(g.user, status=request.args.get("status"),
+                                  visit_class=request.args.get("visit_class"), **keyset())
+    return found.as_json([customer_visits.plan_dict(p) for p in found.items])
+
+
+@bp.post("/visit-plans")
+@doc("Plan visits for a customer: its cycle starts (customer department, service manager)", PlanWithVisits,
+     status=201, body=PlanIn)
+def create_visit_plan():
+    plan = customer_visits.create_plan(g.user, json_body())
+    return customer_visits.plan_dict(plan, with_visits=True), 201
+
+
+@bp.get("/visit-plans/<int:plan_id>")
+@doc("One visit plan with its visits", PlanWithVisits, path={"plan_id": ID})
+def get_visit_plan(plan_id):
+    return customer_visits.plan_dict(customer_visits.get_plan(g.user, plan_id), with_visits=True)
+
+
+@bp.post("/visit-plans/<int:plan_id>/end")
+@doc("End a visit plan: no visit opens any more, an open one is cancelled", PlanWithVisits, body=Ending,
+     path={"plan_id": ID})
+def end_visit_plan(plan_id):
+    plan = customer_visits.end_plan(g.user, plan_id, str(json_body().get("reason") or ""))
+    return customer_visits.plan_dict(plan, with_visits=True)
+
+
+@bp.get("/customer-visits")
+@doc("The visit register: every period's visit, newest first", keyset_page_of(Visit), query=VisitFilters)
+def list_customer_visits():
+    found = customer_visits.visits(g.user, status=request.args.get("status"),
+                                   visit_class=request.args.get("visit_class"), plan_id=request.args.get("plan_id"),
+                                   overdue=request.args.get("overdue"), **keyset())
+    return found.as_json([customer_visits.visit_dict(v) for v in found.items])
