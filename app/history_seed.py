@@ -474,8 +474,9 @@ class Year:
         def moment(day_from=0, day_to=None) -> datetime:
             day = rng.randrange(day_from, day_to or days)
             return start + timedelta(days=day, minutes=rng.randrange(8 * 60 + 30, 17 * 60 + 30))
-        for _ in range(sizes.per_month):
-            received = moment()
+        for index in range(sizes.per_month):  # spread over the month: one in each equal part of it
+            received = moment(index * days // sizes.per_month, max(index * days // sizes.per_month + 1,
+                                                                   (index + 1) * days // sizes.per_month))
             channel = _weighted(rng, CHANNELS)
             plan = self.plan_complaint(month)
             vehicle = f"{_plate(rng)} {rng.choice(MODELS)}"
@@ -574,8 +575,11 @@ class Year:
 
     def look(self) -> None:
         """Schedule the answers of the tasks that opened and the decisions on new penalty proposals."""
-        tasks = db.session.scalars(select(OpenTask).where(OpenTask.id.not_in(self.seen_tasks or {""}))
-                                   .order_by(OpenTask.created_at, OpenTask.instance_id, OpenTask.task_name)).all()
+        # The open tasks are few at any moment (a department's inbox): read their ids, load the new ones.
+        new = [i for i in db.session.scalars(select(OpenTask.id)) if i not in self.seen_tasks]
+        tasks = db.session.scalars(select(OpenTask).where(OpenTask.id.in_(new))
+                                   .order_by(OpenTask.created_at, OpenTask.instance_id, OpenTask.task_name)).all() \
+            if new else []
         for task in tasks:
             self.seen_tasks.add(task.id)
             instance = task.instance
@@ -593,10 +597,8 @@ class Year:
                 self.at(self.working(opened + timedelta(minutes=self.rng.randrange(10, 120))), "claim",
                         task.id, answer.user)
             self.at(max(when, opened + timedelta(minutes=1)), "answer", task.id, task.form_key, answer)
-        proposals = db.session.scalars(select(Penalty).where(Penalty.status == "proposed",
-                                                             Penalty.id.not_in(self.seen_penalties or {0}))
-                                       .order_by(Penalty.id)).all()
-        for penalty in proposals:
+        proposals = db.session.scalars(select(Penalty).where(Penalty.status == "proposed").order_by(Penalty.id)).all()
+        for penalty in (p for p in proposals if p.id not in self.seen_penalties):
             self.seen_penalties.add(penalty.id)
             waive = self.rng.random() < 0.2 or not penalty.role
             when = self.working(penalty.proposed_at + timedelta(hours=self.rng.uniform(20, 80)))
