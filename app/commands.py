@@ -46,7 +46,7 @@ def register_commands(app: Flask) -> None:
                   help="also generate a year of work through the engine (README, 'A seeded year')")
     @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 36),
                   help="whole months before the current one")
-    @click.option("--per-month", default=20, show_default=True, type=click.IntRange(1, 500),
+    @click.option("--per-month", default=15, show_default=True, type=click.IntRange(1, 500),
                   help="complaints taken in per month")
     @click.option("--seed", default=2026, show_default=True, type=int, help="the same seed, the same year")
     def seed_demo_command(history, months, per_month, seed):

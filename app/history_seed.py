@@ -352,7 +352,7 @@ ANSWERS: dict[str, Callable[[Ask], Answer]] = {
 @dataclass
 class Sizes:
     months: int = 12
-    per_month: int = 20  # complaints taken in per month (besides those callbacks open)
+    per_month: int = 15  # complaints taken in per month (besides those callbacks open)
     seed: int = 2026
 
     @property

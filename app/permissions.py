@@ -239,6 +239,7 @@ ENDPOINTS: dict[str, str] = {
     "api.list_penalties": "penalties.read",
     "api.get_penalty": "penalties.read",
     "api.penalty_people": "penalties.read",
+    "api.penalty_flags": "penalties.flags",
     "api.record_finding": "penalties.find",
     "api.confirm_penalty": "penalties.decide",
     "api.waive_penalty": "penalties.decide",

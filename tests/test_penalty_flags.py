@@ -72,6 +72,14 @@ def test_the_third_confirmed_penalty_in_a_month_tells_the_general_manager(app, a
         assert 'id="penalty-flags"' not in pages("service_manager").get("/").get_data(as_text=True)
         register = pages("general_manager").get("/penalties?month=2031-01").get_data(as_text=True)
         assert 'data-person="claims_supervisor"' in register and 'data-flag="pay"' in register
+        flagged = api.as_("general_manager").get("/penalties/flags")
+        assert flagged.status_code == 200, flagged.get_json()
+        assert flagged.get_json()["months"] == ["2031-01", "2030-12"]
+        row = next(r for r in flagged.get_json()["flags"] if r["person"] == "claims_supervisor")
+        assert (row["month"], row["confirmed"], row["pay_flag"], row["dismissal_flag"]) == ("2031-01", 4, True, False)
+        assert api.as_("service_manager").get("/penalties/flags").status_code == 403
+        asked = api.as_("general_manager").get("/penalties/flags", query_string={"month": "2031-13"})
+        assert asked.status_code == 422 and "month" in asked.get_json()["error"]["fields"]
 
 
 def test_the_third_month_in_a_row_tells_the_general_manager_of_a_dismissal_review(app, api, pages, gm_listens):

@@ -289,10 +289,20 @@ def count_confirmed(person_id: int, month: str) -> int:
                                                             Penalty.status == "confirmed")) or 0)
 
 
-def flags(months: list[str]) -> list[dict]:
-    """The people flagged in any of `months` (newest month first), as people() gives them."""
+def flag_months() -> list[str]:
+    """The months whose flags stand above the inbox: this one and the last (its pay is settled after it)."""
+    this = local(now()).strftime("%Y-%m")
+    return [this, _months_before(this, 2)[0]]
+
+
+def flags(user: User, months: list[str] | None = None) -> list[dict]:
+    """The people flagged in `months` (this month and the last by default), newest month first,
+    as people() gives them: for those who are told of the flags (penalties.flags)."""
+    permissions.require(user, "penalties.flags")
+    if months is not None and len(months) > 13:
+        raise ValidationFailed(N_("bad filter"), {"month": [N_("at most %(count)s months", count=13)]})
     found = []
-    for month in sorted(months, reverse=True):
+    for month in sorted(months or flag_months(), reverse=True):
         found += [row for row in people(month) if row["pay_flag"] or row["dismissal_flag"]]
     return found
 

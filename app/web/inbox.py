@@ -7,7 +7,6 @@ from ..errors import Conflict, InstanceInError, ValidationFailed
 from ..extensions import csrf
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..clock import local, now
 from ..services import deployments, inbox, instances, penalties, timeline
 from . import lists
 from .errors import reasons
@@ -38,11 +37,7 @@ def index():
     lang = current_language()
     latest = deployments.latest_versions()
     startable = [v for v in latest if instances.may_start(g.user, v)]
-    flags = []
-    if permissions.can(g.user, "penalties.flags"):  # this month's and last month's (its pay is settled after it)
-        today = local(now()).date()
-        last = today.replace(day=1).toordinal() - 1
-        flags = penalties.flags([today.strftime("%Y-%m"), type(today).fromordinal(last).strftime("%Y-%m")])
+    flags = penalties.flags(g.user) if permissions.can(g.user, "penalties.flags") else []
     return render_template("inbox.html", tasks=[inbox.task_item(t, lang) for t in found.items], found=found,
                            chosen=chosen, lanes=inbox.lane_counts(g.user), procedures=latest,
                            startable=startable, flags=flags, flag_at=penalties.FLAG_AT,
