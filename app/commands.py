@@ -65,8 +65,16 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{instance.business_key}: started (instance {instance.id})")
 
     @app.cli.command("seed-demo")
-    def seed_demo_command():
-        """Create the demo users of api.md (password 'demo'); never in production."""
+    @click.option("--history", is_flag=True,
+                  help="also generate a year of work through the engine (README, 'A seeded year')")
+    @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 36),
+                  help="whole months before the current one")
+    @click.option("--per-month", default=15, show_default=True, type=click.IntRange(1, 500),
+                  help="complaints taken in per month")
+    @click.option("--seed", default=2026, show_default=True, type=int, help="the same seed, the same year")
+    def seed_demo_command(history, months, per_month, seed):
+        """Create the demo users of api.md (password 'demo'); with --history, a year of cases too.
+        Never in production."""
         from .services.demo import seed_demo_users
         if current_app.config["ENVIRONMENT"] == "production":
             click.echo("refused: demo users are never created in production (ENVIRONMENT=production)", err=True)
@@ -74,6 +82,21 @@ def register_commands(app: Flask) -> None:
         created = seed_demo_users()
         db.session.commit()
         click.echo(f"demo users: {created} created")
+        if not history:
+            return
+        import time
+        from .history_seed import SeedError, Sizes, seed_year
+        started = time.monotonic()
+        try:
+            counts = seed_year(Sizes(months=months, per_month=per_month, seed=seed))
+        except SeedError as err:
+            click.echo(f"history: {err}", err=True)
+            sys.exit(1)
+        click.echo("history: {months} months seeded in {seconds:.0f} s: {complaints} complaints taken in, "
+                   "{callbacks} callbacks and {returns} return applications started, {deliveries} deliveries "
+                   "imported, {completions} tasks completed, {timer_passes} timer passes, penalties "
+                   "{confirmed} confirmed and {waived} waived".format(
+                       months=months, seconds=time.monotonic() - started, **counts))
 
     @app.cli.command("create-user")
     @click.argument("username")

@@ -130,6 +130,8 @@ ACTIONS: dict[str, Action] = {
     "penalties.find": Action(("service_manager", "customer_dept"), "record a finding for a penalty",
                              "登记违规（提出处罚）"),
     "penalties.fund": Action(("service_manager", "admin"), "record spending from the reward fund", "登记快乐基金支出"),
+    # Told when a confirmation raises a flag (a notice, and the flags above the inbox): domain.md, "Penalties".
+    "penalties.flags": Action(("general_manager",), "be told of the penalty flags", "获知处罚预警"),
     # deadlines, KPIs and reports
     "calendar.read": Action(STAFF, "read the working-day calendar", "查看工作日历"),
     "calendar.edit": Action(ADMIN, "keep the working-day calendar", "维护工作日历"),
@@ -285,6 +287,7 @@ ENDPOINTS: dict[str, str] = {
     "api.list_penalties": "penalties.read",
     "api.get_penalty": "penalties.read",
     "api.penalty_people": "penalties.read",
+    "api.penalty_flags": "penalties.flags",
     "api.record_finding": "penalties.find",
     "api.confirm_penalty": "penalties.decide",
     "api.waive_penalty": "penalties.decide",

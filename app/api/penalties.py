@@ -77,6 +77,11 @@ class PersonMonth(Out):
                        "in a row: dismissal review"})
 
 
+class FlagMonths(Schema):
+    month = fields.List(fields.String(metadata=MONTH), metadata={
+        "description": "months to look at (repeatable); this month and the last by default"})
+
+
 class Fund(Schema):
     fines = fields.Integer(required=True, metadata={"description": "confirmed fines, 元"})
     spent = fields.Integer(required=True)
@@ -129,6 +134,20 @@ def penalty_people():
     rows = penalties.people(month, g.user)
     return {"month": month, "people": rows, "unassigned": penalties.unassigned_count(g.user, month),
             "fund": penalties.fund(month)}
+
+
+class Flags(Schema):
+    months = fields.List(fields.String(metadata=MONTH), required=True,
+                         metadata={"description": "the months looked at, newest first"})
+    flags = fields.List(fields.Nested(PersonMonth), required=True)
+
+
+@bp.get("/penalties/flags")
+@doc("The people flagged this month or last (50% of the pay, dismissal review): what the general manager is "
+     "told of", Flags, query=FlagMonths)
+def penalty_flags():
+    months = request.args.getlist("month") or penalties.flag_months()
+    return {"months": sorted(months, reverse=True), "flags": penalties.flags(g.user, months)}
 
 
 @bp.post("/penalties")

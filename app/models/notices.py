@@ -1,5 +1,5 @@
 """The notice outbox: a message to one person, written in the transaction that made a task
-arrive, sent after the commit by app/services/notices.py `deliver_due`."""
+arrive (or raised a penalty flag), sent after the commit by app/services/notices.py `deliver_due`."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
@@ -14,7 +14,7 @@ class Notice(db.Model):
     __tablename__ = "notices"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    task_id: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: not about a task (a penalty flag)
     channel: Mapped[str] = mapped_column(String(8))  # "email" or "wecom"
     address: Mapped[str] = mapped_column(String(500))  # as the person had it when the task arrived
     subject: Mapped[str] = mapped_column(String(300))

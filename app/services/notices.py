@@ -119,6 +119,25 @@ def queue_urge(instance: ProcessInstance, task: OpenTask, person: User, note: st
                           subject=subject, body=body, created_at=now(), attempts=0, next_attempt_at=now()))
 
 
+def queue_message(people: list[User], subject: tuple[str, dict], body: tuple[str, dict], path: str) -> int:
+    """A notice that is not about a task (a penalty flag for the general manager), to each of
+    `people` who takes notices, in each one's language: `subject` and `body` are a message id
+    (marked with N_) and its values; `path` is the page it points to. Written in the caller's
+    transaction, sent after its commit. Returns how many were queued."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queued = 0
+    for person in people:
+        if not (person.active and person.notify_by in ("email", "wecom") and person.notify_to):
+            continue
+        lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
+        title = (_in(lang, subject[0]) % subject[1])[:300]
+        text = f"{_in(lang, body[0]) % body[1]}\n{base}{path}"
+        db.session.add(Notice(user_id=person.id, task_id=None, channel=person.notify_by, address=person.notify_to,
+                              subject=title, body=text, created_at=now(), attempts=0, next_attempt_at=now()))
+        queued += 1
+    return queued
+
+
 # ----------------------------------------------------------------------------- the sender
 def _next_due(done: set[int]) -> Notice | None:
     query = (select(Notice).where(Notice.next_attempt_at <= now(), Notice.id.not_in(done or [0]))

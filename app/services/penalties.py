@@ -34,7 +34,7 @@ from ..engine import DecisionFailed, ScriptEngine, decide
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import FundSpending, OverdueRecord, Penalty, ProcessInstance, ProcessVersion, User
+from ..models import FundSpending, OverdueRecord, Penalty, ProcessInstance, ProcessVersion, User, UserRole
 from ..models.types import ID_MAX
 from ..workdays import DIAGRAM_FUNCTIONS
 from . import complaints, paging  # complaints: month_range (module import: runs.py imports us early)
@@ -223,10 +223,89 @@ def confirm(user: User, penalty_id: int, body: dict) -> Penalty:
         raise ValidationFailed(N_("the penalty was not confirmed"), problems)
     if person is not None:
         penalty.person_id = person.id
+    before = _flags_around(penalty.person_id, penalty.month)
     penalty.amount, penalty.status = amount, "confirmed"
     penalty.decided_by_id, penalty.decided_at = user.id, now()
     db.session.flush()
+    raised = _flags_around(penalty.person_id, penalty.month) - before
+    if raised:
+        _tell(penalty, raised)
     return penalty
+
+
+def _months_after(month: str, count: int) -> list[str]:
+    """`month` and the count − 1 months after it."""
+    year, mon = map(int, month.split("-"))
+    found = []
+    for _ in range(count):
+        found.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return found
+
+
+def _flags_around(person_id: int, month: str) -> set[tuple[str, str]]:
+    """The flags of one person a confirmation in `month` can change: ("pay", month) and
+    ("dismissal", m) for each run of DISMISSAL_MONTHS months ending in m that holds `month`."""
+    ends = _months_after(month, DISMISSAL_MONTHS)
+    window = _months_before(month, DISMISSAL_MONTHS)[:-1] + ends
+    counts = dict(db.session.execute(
+        select(Penalty.month, func.count()).where(Penalty.person_id == person_id, Penalty.status == "confirmed",
+                                                  Penalty.month.in_(window)).group_by(Penalty.month)).all())
+    flags = {("pay", month)} if counts.get(month, 0) >= FLAG_AT else set()
+    for end in ends:
+        if all(counts.get(m, 0) >= FLAG_AT for m in _months_before(end, DISMISSAL_MONTHS)):
+            flags.add(("dismissal", end))
+    return flags
+
+
+PAY_SUBJECT = N_("Penalty flag: %(person)s, 50%% of the pay of %(month)s")
+PAY_BODY = N_("%(person)s has %(count)s confirmed penalties in %(month)s (%(flag_at)s or more in a month): "
+              "50%% of this month's pay.")
+DISMISSAL_SUBJECT = N_("Penalty flag: %(person)s, dismissal review")
+DISMISSAL_BODY = N_("%(person)s has had %(flag_at)s or more confirmed penalties in each of the %(months)s months "
+                    "to %(month)s: dismissal review.")
+
+
+def _tell(penalty: Penalty, raised: set[tuple[str, str]]) -> None:
+    """Tell those who are told of the flags (the general manager): a notice each (by the channel
+    each chose), in the confirmation's transaction. The flags also stand above their inbox."""
+    from . import notices  # not at import time: runs.py imports this module early
+    person = db.session.get(User, penalty.person_id)
+    name = f"{person.display_name or person.username} ({person.username})"
+    told = list(db.session.scalars(
+        select(User).where(User.active.is_(True), User.id.in_(
+            select(UserRole.user_id).where(UserRole.role.in_(permissions.ACTIONS["penalties.flags"].roles))))
+        .order_by(User.id)))
+    for kind, month in sorted(raised):
+        values = {"person": name, "month": month, "flag_at": FLAG_AT, "months": DISMISSAL_MONTHS,
+                  "count": count_confirmed(penalty.person_id, month)}
+        subject, body = (PAY_SUBJECT, PAY_BODY) if kind == "pay" else (DISMISSAL_SUBJECT, DISMISSAL_BODY)
+        notices.queue_message(told, (subject, values), (body, values), f"/penalties?month={month}")
+        current_app.logger.info("penalty flag %s of %s in %s told to %s", kind, person.username, month,
+                                [u.username for u in told])
+
+
+def count_confirmed(person_id: int, month: str) -> int:
+    return int(db.session.scalar(select(func.count()).where(Penalty.person_id == person_id, Penalty.month == month,
+                                                            Penalty.status == "confirmed")) or 0)
+
+
+def flag_months() -> list[str]:
+    """The months whose flags stand above the inbox: this one and the last (its pay is settled after it)."""
+    this = local(now()).strftime("%Y-%m")
+    return [this, _months_before(this, 2)[0]]
+
+
+def flags(user: User, months: list[str] | None = None) -> list[dict]:
+    """The people flagged in `months` (this month and the last by default), newest month first,
+    as people() gives them: for those who are told of the flags (penalties.flags)."""
+    permissions.require(user, "penalties.flags")
+    if months is not None and len(months) > 13:
+        raise ValidationFailed(N_("bad filter"), {"month": [N_("at most %(count)s months", count=13)]})
+    found = []
+    for month in sorted(months or flag_months(), reverse=True):
+        found += [row for row in people(month) if row["pay_flag"] or row["dismissal_flag"]]
+    return found
 
 
 def waive(user: User, penalty_id: int, body: dict) -> Penalty:

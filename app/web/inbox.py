@@ -7,7 +7,7 @@ from ..errors import Conflict, InstanceInError, ValidationFailed
 from ..extensions import csrf
 from ..forms.jsonschema import form_schema
 from ..i18n import current_language, gettext
-from ..services import deployments, inbox, instances, monthly_reports, timeline
+from ..services import deployments, inbox, instances, monthly_reports, penalties, timeline
 from . import lists
 from .errors import reasons
 
@@ -37,9 +37,11 @@ def index():
     lang = current_language()
     latest = deployments.latest_versions()
     startable = [v for v in latest if instances.may_start(g.user, v)]
+    flags = penalties.flags(g.user) if permissions.can(g.user, "penalties.flags") else []
     return render_template("inbox.html", tasks=[inbox.task_item(t, lang) for t in found.items], found=found,
                            chosen=chosen, lanes=inbox.lane_counts(g.user), procedures=latest,
-                           startable=startable, **lists.page_context("inbox"))
+                           startable=startable, flags=flags, flag_at=penalties.FLAG_AT,
+                           dismissal_months=penalties.DISMISSAL_MONTHS, **lists.page_context("inbox"))
 
 
 lists.add_saved_filter_routes(bp, "inbox", "inbox.index")
