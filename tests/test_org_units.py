@@ -272,3 +272,23 @@ def test_the_department_chooses_the_unit_on_the_start_page(pages, api):
     assert [item["unit"] for item in found] == ["southwest"]
     # a branch engineer of a branch without units below it has nothing to choose
     assert 'name="unit"' not in pages("branch_engineer").get("/start/return_authorization").get_data(as_text=True)
+
+
+def test_task_notices_go_only_to_the_people_of_the_cases_unit(app, api):
+    from sqlalchemy import update
+    from app.models import Notice
+    managers = ("branch_manager", "branch_manager_b", "demo_all")
+    with app.app_context():
+        db.session.execute(update(User).where(User.username.in_(managers))
+                           .values(notify_by="email", notify_to="someone@example.test"))
+        db.session.commit()
+    try:
+        west = Return(api, "branch_engineer_b")
+        with app.app_context():
+            told = db.session.scalars(select(User.username).join(Notice, Notice.user_id == User.id)
+                                      .where(Notice.task_id == west.review_task).order_by(User.username)).all()
+    finally:
+        with app.app_context():
+            db.session.execute(update(User).values(notify_by="none", notify_to=None))
+            db.session.commit()
+    assert told == ["branch_manager_b", "demo_all"]  # not 华东分公司's manager
