@@ -292,3 +292,12 @@ def test_task_notices_go_only_to_the_people_of_the_cases_unit(app, api):
             db.session.execute(update(User).values(notify_by="none", notify_to=None))
             db.session.commit()
     assert told == ["branch_manager_b", "demo_all"]  # not 华东分公司's manager
+
+
+def test_a_task_is_given_only_to_someone_who_sees_its_unit(api):
+    west = Return(api, "branch_engineer_b")
+    head = api.as_("department_head")
+    refused = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager"})
+    assert refused.status_code == 422 and "username" in refused.get_json()["error"]["fields"]
+    given = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager_b"})
+    assert given.status_code == 200 and given.get_json()["claimed_by"] == "branch_manager_b"
