@@ -301,3 +301,17 @@ def test_a_task_is_given_only_to_someone_who_sees_its_unit(api):
     assert refused.status_code == 422 and "username" in refused.get_json()["error"]["fields"]
     given = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager_b"})
     assert given.status_code == 200 and given.get_json()["claimed_by"] == "branch_manager_b"
+
+
+def test_a_branch_with_a_dealer_pages_through_both_units_without_repeats(api, returns):
+    whole = register_models(api, "branch_engineer_b")
+    seen, after = [], None
+    while True:
+        query = {"per_page": 2, **({"after": after} if after else {})}
+        page = api.as_("branch_engineer_b").get("/return-authorizations", query_string=query).get_json()
+        seen += [item["model"] for item in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert len(seen) == len(set(seen)) and set(seen) == whole
+    assert {returns["southwest"].model, returns["dealer"].model} <= whole
