@@ -391,6 +391,15 @@ def units_below(user: User, action: str) -> list[int] | None:
     return known
 
 
+def unit_parts(user: User, action: str, column) -> list | None:
+    """For a person seeing several units but not all (a branch with dealers below it): one condition
+    per unit, for paging.paginate's `parts` (each unit read as its own range of a list's index
+    beginning with unit_id, where one `unit_id IN (...)` would be read in the list's order and
+    filtered). None when one condition or none does."""
+    below = units_below(user, action)
+    return [column == unit for unit in below] if below is not None and len(below) > 1 else None
+
+
 def unit_of(obj) -> int | None:
     """The organisation unit of an object: its own, or its case's (a completed task)."""
     if hasattr(obj, "unit_id"):

@@ -72,11 +72,13 @@ def measure(url: str, rounds: int, explain: bool) -> None:
         users = {name: db.session.scalar(select(User).where(User.username == name))
                  for name in ("demo_all", "service_manager", "customer_dept")}
         # people of a branch (one unit) and of a branch with a dealer below it (two), with every role
+        # but the group supervisor's (who sees every unit)
+        from app.permissions import ALL_UNITS
         from app.roles import ROLES
         from app.services.accounts import create_user
         for name, unit in (("bench_east", "east"), ("bench_southwest", "southwest")):
             users[name] = db.session.scalar(select(User).where(User.username == name)) or \
-                create_user(name, "bench", list(ROLES), unit=unit)
+                create_user(name, "bench", [r for r in ROLES if r not in ALL_UNITS], unit=unit)
         db.session.commit()
         sample = db.session.scalars(select(Complaint).where(Complaint.number.like("TB%"))
                                     .order_by(Complaint.id.desc()).limit(1)).one()

@@ -272,3 +272,46 @@ def test_the_department_chooses_the_unit_on_the_start_page(pages, api):
     assert [item["unit"] for item in found] == ["southwest"]
     # a branch engineer of a branch without units below it has nothing to choose
     assert 'name="unit"' not in pages("branch_engineer").get("/start/return_authorization").get_data(as_text=True)
+
+
+def test_task_notices_go_only_to_the_people_of_the_cases_unit(app, api):
+    from sqlalchemy import update
+    from app.models import Notice
+    managers = ("branch_manager", "branch_manager_b", "demo_all")
+    with app.app_context():
+        db.session.execute(update(User).where(User.username.in_(managers))
+                           .values(notify_by="email", notify_to="someone@example.test"))
+        db.session.commit()
+    try:
+        west = Return(api, "branch_engineer_b")
+        with app.app_context():
+            told = db.session.scalars(select(User.username).join(Notice, Notice.user_id == User.id)
+                                      .where(Notice.task_id == west.review_task).order_by(User.username)).all()
+    finally:
+        with app.app_context():
+            db.session.execute(update(User).values(notify_by="none", notify_to=None))
+            db.session.commit()
+    assert told == ["branch_manager_b", "demo_all"]  # not 华东分公司's manager
+
+
+def test_a_task_is_given_only_to_someone_who_sees_its_unit(api):
+    west = Return(api, "branch_engineer_b")
+    head = api.as_("department_head")
+    refused = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager"})
+    assert refused.status_code == 422 and "username" in refused.get_json()["error"]["fields"]
+    given = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager_b"})
+    assert given.status_code == 200 and given.get_json()["claimed_by"] == "branch_manager_b"
+
+
+def test_a_branch_with_a_dealer_pages_through_both_units_without_repeats(api, returns):
+    whole = register_models(api, "branch_engineer_b")
+    seen, after = [], None
+    while True:
+        query = {"per_page": 2, **({"after": after} if after else {})}
+        page = api.as_("branch_engineer_b").get("/return-authorizations", query_string=query).get_json()
+        seen += [item["model"] for item in page["items"]]
+        after = page["next_after"]
+        if after is None:
+            break
+    assert len(seen) == len(set(seen)) and set(seen) == whole
+    assert {returns["southwest"].model, returns["dealer"].model} <= whole

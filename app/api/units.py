@@ -7,7 +7,7 @@ from . import bp, json_body
 from .openapi import Out, doc
 
 
-class Unit(Out):
+class OrgUnit(Out):
     code, name, name_en = fields.String(required=True), fields.String(required=True), fields.String()
     kind = fields.String(required=True, metadata={"description": "group | operating_branch (经营平台) | "
                                                                  "managed_branch (管理平台) | store | dealer"})
@@ -26,7 +26,7 @@ class UserWithUnit(Out):
 
 
 @bp.get("/units")
-@doc("The organisation units, each under its parent (the group first)", {"type": "array", "items": Unit})
+@doc("The organisation units, each under its parent (the group first)", {"type": "array", "items": OrgUnit})
 def list_units():
     found = units.tree(g.user)
     by_id = {unit.id: unit for unit, _ in found}

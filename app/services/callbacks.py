@@ -58,7 +58,8 @@ def log(user: User, status=None, due=None, after=None, page=1, per_page=50) -> p
         query = query.where(Callback.due_at >= start, Callback.due_at < start + timedelta(days=1))
         if not status:
             query = query.where(Callback.status.in_(OPEN))
-    return paging.paginate(query, DUE_FIRST if day else NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    return paging.paginate(query, DUE_FIRST if day else NEWEST_FIRST, after=after, page=page, per_page=per_page,
+                           parts=permissions.unit_parts(user, "callbacks.read_log", Callback.unit_id))
 
 
 def get(user: User, callback_id: int) -> Callback:

@@ -2,7 +2,7 @@
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..clock import service_zone
 from .. import permissions
@@ -59,6 +59,9 @@ def _filtered(user: User, status=None, category=None, severity=None, channel=Non
     if responsible:
         person = select(User.id).where(User.username == responsible).scalar_subquery()
         parts = [Complaint.responsible_role == responsible, Complaint.responsible_user_id == person]
+    units = permissions.unit_parts(user, READ, Complaint.unit_id)  # a branch with dealers: each unit's range
+    if units:
+        parts = [and_(unit, part) for unit in units for part in parts] if parts else units
     return query, parts
 
 

@@ -176,9 +176,11 @@ def held_by_other(user: User, task: OpenTask) -> bool:
 
 
 def assignees(task: OpenTask) -> list[User]:
-    """The active people holding the task's lane: whom a manager may give it to."""
-    return list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == task.lane, User.active)
-                                   .order_by(User.username)))
+    """The active people holding the task's lane who see its case's unit: whom a manager may give it to."""
+    return [person for person in db.session.scalars(select(User).join(UserRole).where(UserRole.role == task.lane,
+                                                                                     User.active)
+                                                    .order_by(User.username))
+            if permissions.in_unit(person, "tasks.complete", task)]
 
 
 def assign(user: User, task_id: str, username) -> OpenTask:
@@ -191,6 +193,9 @@ def assign(user: User, task_id: str, username) -> OpenTask:
     if task.lane not in target.roles:
         raise ValidationFailed(N_("the task cannot be given to this person"),
                                {"username": [gettext("does not hold the task's role")]})
+    if not permissions.in_unit(target, "tasks.complete", task):
+        raise ValidationFailed(N_("the task cannot be given to this person"),
+                               {"username": [gettext("belongs to an organisation unit that does not see this case")]})
     previous = task.claimed_by.username if task.claimed_by else None
     task.claimed_by, task.claimed_at = target, now()
     db.session.flush()

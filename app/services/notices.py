@@ -15,7 +15,7 @@ import flask_mail
 from flask import current_app
 from sqlalchemy import exists, select
 
-from .. import forms
+from .. import forms, permissions
 from ..clock import now
 from ..errors import ValidationFailed
 from ..extensions import db, mail
@@ -92,7 +92,8 @@ def queue_for(instance: ProcessInstance, tasks: list[OpenTask], listening: bool 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for task in tasks:
         for person, role in holders:
-            if role != task.lane or task.claimed_by_id not in (None, person.id):
+            if role != task.lane or task.claimed_by_id not in (None, person.id) or \
+                    not permissions.in_unit(person, "tasks.list", task):  # another unit's task is not theirs
                 continue
             lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
             form = forms.form_of(instance.version, task.form_key)

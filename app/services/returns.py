@@ -31,7 +31,8 @@ def register(user: User, status=None, branch=None, q=None, after=None, page=1, p
         query = query.where(ReturnAuthorization.branch == branch)
     if q and q.strip():
         query = query.where(search.matching(ReturnAuthorization, q))
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page,
+                           parts=permissions.unit_parts(user, READ, ReturnAuthorization.unit_id))
 
 
 def get(user: User, key: str) -> ReturnAuthorization:
