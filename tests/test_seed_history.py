@@ -97,3 +97,19 @@ def test_seeding_again_adds_nothing(seeded):
     assert "history exists already" in result.output and "nothing seeded" in result.output
     assert gm.get("/complaints", per_page=1).get_json()["total"] == before
     assert gm.get("/deliveries", per_page=1).get_json()["total"] == deliveries
+
+
+def test_a_task_whose_form_has_no_answers_stops_the_run_naming_the_form(seeded, monkeypatch):
+    from app import history_seed
+    started = Reader(seeded, "customer_dept").client.post(
+        "/api/v1/processes/complaint/instances", headers=Reader(seeded, "customer_dept").headers,
+        json={"data": {"received_at": datetime.now(service_zone()).isoformat(), "channel": "phone",
+                       "customer_name": "周女士", "contact_phone": "13900139000", "vehicle": "沪A·D1234",
+                       "description": "新的表单还没有答案"}})
+    assert started.status_code == 201, started.get_json()
+    monkeypatch.delitem(history_seed.ANSWERS, "complaint.classify")  # as a new diagram's form would be
+    with seeded.app_context():
+        year = history_seed.Year(history_seed.Sizes())
+        year.stop = datetime.now(service_zone())
+        with pytest.raises(history_seed.SeedError, match=r"no answers for the form 'complaint\.classify' .*ANSWERS"):
+            year.look()
