@@ -29,7 +29,7 @@ def test_the_start_form_is_published_with_the_procedure(api):
     form = body["start_form"]
     assert body["key"] == "complaint" and body["version"] >= 1
     assert form["properties"]["received_at"]["format"] == "date-time"
-    assert form["properties"]["channel"]["enum"] == ["phone", "email", "online_chat", "in_store", "callback"]
+    assert form["properties"]["channel"]["enum"] == ["phone", "email", "online_chat", "in_store", "callback", "visit"]
     assert {"received_at", "channel", "customer_name", "contact_phone", "vehicle", "description"} <= set(form["required"])
 
 

@@ -90,7 +90,7 @@ def test_a_bad_form_is_refused_in_chinese_each_reason_apart_and_choices_by_their
                                "description", "extra"}
         assert fields["received_at"] == ["不是有效的日期时间。"]
         assert fields["description"] == ["此项为必填项。"]
-        assert fields["channel"] == ["必须是以下之一：电话、电子邮件、在线客服、到店、回访。"]
+        assert fields["channel"] == ["必须是以下之一：电话、电子邮件、在线客服、到店、回访、客户拜访。"]
         assert sorted(fields["contact_phone"]) == ["不是有效的电话号码", "长度必须在 1 到 32 之间。"]
 
 
@@ -100,7 +100,7 @@ def test_an_english_reader_gets_the_same_refusal_in_english(api):
     fields = response.get_json()["error"]["fields"]
     assert fields["received_at"] == ["Not a valid datetime."]
     assert fields["channel"] == ["Must be one of: Phone, E-mail, Online chat, In person at the store, "
-                                 "Post-repair callback."]
+                                 "Post-repair callback, Customer visit."]
     assert sorted(fields["contact_phone"]) == ["Length must be between 1 and 32.", "not a phone number"]
     assert response.get_json()["error"]["message"] == "the form has errors"
 

@@ -9,7 +9,8 @@ from ..clock import service_zone
 from ..extensions import db
 from ..i18n import N_
 from ..models import Complaint, CustomerVisit, ProcessInstance, VisitPlan
-from . import HandlerContext, HandlerError, handler
+from ..workdays import add_working_days
+from . import HandlerContext, HandlerError, Parameter, handler
 from .overdue import record_miss
 
 # A customer's class gives the period of its cycle (ISO 8601; P0.5M is half a month: the 1st and
@@ -17,7 +18,7 @@ from .overdue import record_miss
 PERIODS = {"nearby": "P0.5M", "distant": "P3M", "overseas": "P3M"}
 CONFERENCE_CLASSES = ("overseas",)  # met by a phone conference
 CYCLE_HOUR = time(8, 0)  # a period's visit opens at 08:00 of its first day
-DUE_PATH = "visit_due_at"  # where the case holds the current visit's deadline (the tasks' due_from)
+DUE_PATH = "visit.due_at"  # where the case holds the current visit's deadline (the tasks' due_from)
 
 
 def cycle_of(start: date, visit_class: str) -> str:
@@ -33,9 +34,11 @@ def _plan(ctx: HandlerContext) -> VisitPlan:
 
 
 def _visit(ctx: HandlerContext) -> CustomerVisit:
-    found = db.session.get(CustomerVisit, ctx.data.get("visit_id") or 0)
+    held = ctx.data.get("visit")
+    visit_id = held.get("id") if isinstance(held, dict) else None
+    found = db.session.get(CustomerVisit, visit_id) if isinstance(visit_id, int) else None
     if found is None or found.instance_id != ctx.instance_id:
-        raise HandlerError(f"instance {ctx.instance_id} has no visit {ctx.data.get('visit_id')!r}")
+        raise HandlerError(f"instance {ctx.instance_id} has no visit {visit_id!r}")
     return found
 
 
@@ -61,22 +64,23 @@ def register_plan(ctx: HandlerContext) -> str:
 
 
 @handler("customer_visits.open_visit",
-         summary=N_("Opens the visit of the period that began"),
-         returns=N_("the visit's id"))
-def open_visit(ctx: HandlerContext) -> int:
-    """One visit row per period, due when the case's visit_due_at says (the diagram sets it)."""
+         summary=N_("Opens the visit of the period that began, due some working days later"),
+         returns=N_("the visit: its id and due time (due_at)"),
+         parameters=(Parameter("due_working_days", "int", N_("working days the visit is due after it opens")),))
+def open_visit(ctx: HandlerContext) -> dict:
+    """One visit row per period; the diagram says within how many working days it is due."""
     plan = _plan(ctx)
-    due = ctx.data.get(DUE_PATH)
-    if not isinstance(due, str):
-        raise HandlerError(f"the case holds no {DUE_PATH}")
+    days = ctx.params.get("due_working_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+        raise HandlerError(f"due_working_days must be a whole number from 1 to 365, not {days!r}")
     number = (db.session.scalar(select(func.max(CustomerVisit.period_number))
                                 .where(CustomerVisit.plan_id == plan.id)) or 0) + 1
     visit = CustomerVisit(plan_id=plan.id, instance_id=ctx.instance_id, period_number=number,
                           kind="conference" if plan.visit_class in CONFERENCE_CLASSES else "visit",
-                          opened_at=ctx.now, due_at=datetime.fromisoformat(due), status="open", overdue=False)
+                          opened_at=ctx.now, due_at=add_working_days(ctx.now, days), status="open", overdue=False)
     db.session.add(visit)
     db.session.flush()
-    return visit.id
+    return {"id": visit.id, "due_at": visit.due_at.isoformat()}
 
 
 @handler("customer_visits.record_visit",
@@ -114,7 +118,7 @@ def _open_complaint(ctx: HandlerContext, visit: CustomerVisit) -> str:
          returns=N_("the miss: person, role, month and whether it is the third this month"))
 def record_overdue(ctx: HandlerContext) -> dict:
     """The period's visit was not recorded by its deadline: recorded against whoever holds a task
-    the diagram says is due by it (due_from visit_due_at)."""
+    the diagram says is due by it (due_from visit.due_at)."""
     visit = _visit(ctx)
     visit.overdue = True
     return record_miss(ctx, ctx.tasks_due_by(DUE_PATH), visit.due_at, fallback_role="customer_dept",

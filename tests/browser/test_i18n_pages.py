@@ -34,7 +34,7 @@ def test_a_refused_intake_shows_only_chinese_reasons_one_per_line(page, login):
              invalid.nth(i).locator(".reason").all_inner_texts() for i in range(invalid.count())}
     assert shown == {
         "received_at": ["不是有效的日期时间。"],
-        "channel": ["必须是以下之一：电话、电子邮件、在线客服、到店、回访。"],  # by labels, never keys
+        "channel": ["必须是以下之一：电话、电子邮件、在线客服、到店、回访、客户拜访。"],  # by labels, never keys
         "contact_phone": ["长度必须在 1 到 32 之间。", "不是有效的电话号码"],
     }
     for reasons in shown.values():
