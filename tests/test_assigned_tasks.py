@@ -30,8 +30,7 @@ def assigning(api, shipped_complaint_afterwards):  # noqa: F811
 
 def _classified(api, responsible: str) -> Case:
     case = Case(api)
-    case.complete("service_manager", "classify_complaint",
-                  {"category": "parts", "severity": "general", "responsible_person": responsible})
+    case.classify(category="parts", severity="general", responsible_person=responsible)
     return case
 
 

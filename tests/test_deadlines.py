@@ -153,7 +153,7 @@ def test_two_runners_at_once_fire_each_timer_exactly_once(api, app):
 def test_a_major_complaint_needs_a_first_response_within_24_hours(api):
     with moved_clock(api, at(2026, 11, 20, 15)):
         case = Case(api)
-        case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "major"})
+        case.classify(category="parts", severity="major")
         follow_up = case.open_task("follow_up_major")
         assert follow_up["due_at"].startswith("2026-11-21T15:00")
         assert case.complaint()["deadline_at"].startswith("2026-12-04T15:00")  # 10 working days

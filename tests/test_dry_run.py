@@ -165,7 +165,7 @@ def _section(page: str, element_id: str) -> str:
 def test_the_diff_page_carries_both_diagrams_and_says_which_running_cases_could_move(api, pages):
     at_classify = Case(api)  # the draft changes nothing it stands on or has done: it could move
     at_workshop = Case(api)  # stands on the task whose form the draft changes: it could not
-    at_workshop.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    at_workshop.classify(category="repair_quality", severity="general")
     files = with_bpmn(shipped(), lambda xml: set_form(insert_task_after(
         xml, "handle_workshop", "inspect_vehicle", "复检车辆", "complaint.handle", "workshop_supervisor"),
         "handle_workshop", "complaint.handle"))

@@ -50,8 +50,7 @@ class Driver:
 def test_a_complaint_sent_back_a_thousand_times_keeps_a_bounded_state_and_every_round(api, app):
     with moved_clock(api, START) as clock:
         case = Case(api)
-        case.complete("service_manager", "classify_complaint",
-                      {"category": "parts", "severity": "general", "deadline_days": 5})
+        case.classify(category="parts", severity="general", deadline_days=5)
         sizes = {}
         with app.app_context():
             drive = Driver(app, case.id)
@@ -125,7 +124,7 @@ def test_a_case_sent_back_moves_to_a_new_version_judged_on_every_round(api, ship
     """Elements done only in pruned rounds still count as done when a case moves: a version
     changing one is refused; one relabelling them takes the case, which goes on."""
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    case.classify(category="parts", severity="general")
     for _ in range(3):
         case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
         case.complete("service_manager", "confirm_handling", SEND_BACK)
