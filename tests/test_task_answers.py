@@ -39,8 +39,8 @@ def first_matters(view: dict, task: str) -> dict:
 def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     case = Case(api)
     opened(api, case, "service_manager", "classify_complaint")
-    case.classify(category="repair_quality", severity="major", manager_note="先安抚客户，查清原因"})
-    opened(api, c)e, "service_manager", "follow_up_major")
+    case.classify(category="repair_quality", severity="major", manager_note="先安抚客户，查清原因")
+    opened(api, case, "service_manager", "follow_up_major")
     case.complete("service_manager", "follow_up_major", {
         "customer_contacted_at": "2026-11-20T10:00:00+08:00", "follow_up_notes": "客户要求赔偿",
         "within_authority": False})
