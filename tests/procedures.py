@@ -9,9 +9,10 @@ ROUTED_TO = {"repair_quality": "workshop_supervisor", "service_attitude": "busin
              "parts": "parts_manager", "warranty_claim": "claims_supervisor", "sales": "business_supervisor"}
 
 
-def just_received(minutes: int = 5) -> str:
-    """A receipt time a few minutes before the service clock's now: the clocks of the rules run
-    from receipt, so a complaint received on a fixed date would be born overdue."""
+def just_received(minutes: int = 0) -> str:
+    """A receipt time at the service clock's now (to the second, so never after it): the clocks of
+    the rules run from receipt, so a complaint received on a fixed date would be born overdue; at
+    now itself, a test's due times read as the clock it moved to."""
     from app.clock import local, now
     return local(now() - timedelta(minutes=minutes)).isoformat(timespec="seconds")
 
@@ -41,8 +42,11 @@ class Case:
         return sorted(t["name"] for t in self.instance()["open_tasks"])
 
     def classify(self, category: str = "parts", severity: str = "general", **more) -> dict:
-        """The service manager classifies and assigns the complaint (classify_complaint)."""
-        return self.complete("service_manager", "classify_complaint", {"category": category, "severity": severity, **more})
+        """The service manager classifies and assigns the complaint (classify_complaint), naming the
+        demo user of the routed role as the responsible person unless `responsible_person` is given."""
+        role = more.get("other_department") if category == "other" else ROUTED_TO.get(category)
+        data = {"category": category, "severity": severity, "responsible_person": role, **more}
+        return self.complete("service_manager", "classify_complaint", data)
 
     def complete(self, username: str, name: str, data: dict, expect: int = 200) -> dict:
         task = self.open_task(name)

@@ -74,7 +74,7 @@ def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, empt
             clock.to(START + timedelta(days=2, minutes=1))
             fired = _cli(restored, "timers")
             assert fired.exit_code == 0, fired.output
-            assert moved.open_names() == ["handle_escalation", "handle_parts"]
+            assert moved.open_names() == ["escalate_handle_parts", "handle_parts"]
     finally:
         with restored.app_context():
             db.engine.dispose()

@@ -93,6 +93,8 @@ def test_a_hard_fault_goes_from_the_workshop_to_the_technical_supervisor(api):
     case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "hard_fault": True})
     assert case.open_task("plan_repair")["lane"] == "technical_supervisor"
     case.complete("technical_supervisor", "plan_repair", {"repair_plan": "更换ECU并重新标定", "return_repair": True})
+    assert case.open_names() == ["report_repair"]  # the workshop carries the plan out and reports
+    case.complete("workshop_supervisor", "report_repair", {**GOOD_HANDLING, "return_repair": True})
     assert case.open_names() == ["confirm_handling"]
     record = case.complaint()
     assert record["repair_plan"] == "更换ECU并重新标定" and record["return_repair"] is True

@@ -206,10 +206,10 @@ def test_a_timer_move_lets_the_deadline_fire_inside_the_run_only(api, pages):
         SAVED["complaint"]["tasks"][0], {"advance_working_days": 6}]}
     result = _dry_run(owner, _draft(api, shipped()), {"case": case}).get_json()
     path = [step["element_id"] for step in result["path"]]
-    assert "deadline_business" in path and "record_overdue" in path  # the department's deadline passed
+    assert "clock_business_late" in path and "clock_business_record" in path  # the department's deadline passed
     assert path.index("deadline_business") > path.index("dispatch_department")
     assert result["stop"]["reason"] == "no_answers"
-    assert result["stop"]["element_id"] in ("handle_business", "handle_escalation")
+    assert result["stop"]["element_id"] in ("handle_business", "escalate_handle_business")
     assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(minutes=1)  # the service clock did not move
     without = _dry_run(owner, _draft(api, shipped()), {"case": {**case, "tasks": case["tasks"][:1]}}).get_json()
     assert "deadline_business" not in [step["element_id"] for step in without["path"]]

@@ -22,7 +22,7 @@ def _missed(api, app, day: int, month: int = 3, **kwargs) -> Case:
         case = in_handling(api, **kwargs)
         clock.to(at(2025, month, day + 1, 9, 30))
         fire_timers(app)
-        assert "handle_escalation" in case.open_names()
+        assert "escalate_handle_parts" in case.open_names()
     return case
 
 

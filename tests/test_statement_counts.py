@@ -15,9 +15,10 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.services import inbox, instances
-from procedures import GOOD_HANDLING, INTAKE
+from procedures import GOOD_HANDLING, INTAKE, just_received
 
-HAPPY_PATH = [("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"}),
+HAPPY_PATH = [("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general",
+                                                        "responsible_person": "workshop_supervisor"}),
               ("workshop_supervisor", "handle_workshop", GOOD_HANDLING),
               ("service_manager", "confirm_handling", {"confirmation": "approve"}),
               ("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True}),
@@ -76,7 +77,7 @@ class Client:
         return self.client.post(f"/api/v1{path}", json=body, headers=headers)
 
     def start(self) -> dict:
-        response = self.post("customer_dept", "/processes/complaint/instances", {"data": INTAKE})
+        response = self.post("customer_dept", "/processes/complaint/instances", {"data": {**INTAKE, "received_at": just_received()}})
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 

@@ -103,6 +103,29 @@ def queue_for(instance: ProcessInstance, tasks: list[OpenTask], listening: bool 
                                   attempts=0, next_attempt_at=now()))
 
 
+def tell_holders(instance: ProcessInstance, tasks: list[OpenTask], text: str) -> int:
+    """A notice about `tasks` (late work a manager urges) to whoever holds each: the person who
+    holds it, else every active holder of its lane; only people who take notices get one.
+    How many people hold them, told or not."""
+    told = 0
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for task in tasks:
+        query = select(User).where(User.active.is_(True))
+        query = query.where(User.id == task.claimed_by_id) if task.claimed_by_id else \
+            query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == task.lane)
+        for person in db.session.scalars(query):
+            told += 1
+            if person.notify_by not in ("email", "wecom") or not person.notify_to:
+                continue
+            lang = person.language if person.language in ("zh-CN", "en") else "zh-CN"
+            subject = f"{_in(lang, 'Overdue: please finish this task')}: {instance.business_key or instance.id}"[:300]
+            db.session.add(Notice(user_id=person.id, task_id=task.id, channel=person.notify_by,
+                                  address=person.notify_to, subject=subject,
+                                  body=f"{subject}\n{text}\n{base}/tasks/{task.id}", created_at=now(), attempts=0,
+                                  next_attempt_at=now()))
+    return told
+
+
 # ----------------------------------------------------------------------------- the sender
 def _next_due(done: set[int]) -> Notice | None:
     query = (select(Notice).where(Notice.next_attempt_at <= now(), Notice.id.not_in(done or [0]))

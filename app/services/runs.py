@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 from .. import handlers, logs
 from ..clock import now
 from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, TaskFacts, WorkflowRun
-from ..errors import Conflict, EngineFailure
+from ..errors import Conflict, EngineFailure, ValidationFailed
 from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
@@ -27,11 +27,17 @@ TIMERS_CHANNEL = "timers"  # PostgreSQL NOTIFY: a timer was brought earlier (app
 
 def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
+        diagram = deployments.facts(instance.version)
         context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
-                                          tasks_due_by=deployments.facts(instance.version).due_by,
+                                          tasks_due_by=diagram.due_by,
+                                          assignee_field=lambda element: diagram.task(element).assignee_from,
                                           propose_penalty=penalties.propose_for_overdue,
                                           start_process=lambda key, start_data: _start_process(key, start_data,
-                                                                                               actor_id))
+                                                                                               actor_id),
+                                          notify_holder=lambda elements, text: _notify_holder(instance, actor_id,
+                                                                                              elements, text),
+                                          reassign=lambda elements, username: _reassign(instance, actor_id,
+                                                                                        elements, username))
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -41,6 +47,35 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
     config = current_app.config
     return ScriptEngine(DIAGRAM_FUNCTIONS, call_service, config["SCRIPT_TIME_LIMIT"],
                         config["SCRIPT_MEMORY_LIMIT"], config["SCRIPT_WORKERS"])
+
+
+def _open_tasks_of(instance: ProcessInstance, elements: frozenset[str]) -> list[OpenTask]:
+    return list(db.session.scalars(select(OpenTask).where(OpenTask.instance_id == instance.id,
+                                                          OpenTask.task_name.in_(elements or [""]))))
+
+
+def _notify_holder(instance: ProcessInstance, actor_id: int | None, elements: frozenset[str], text: str) -> int:
+    """An escalation urges the late work: its holders are told, the case's timeline says so."""
+    tasks = _open_tasks_of(instance, elements)
+    for task in tasks:
+        record_completion(instance, "", "urge", "", task.lane, actor_id, {"task": task.task_name, "notes": text})
+    return notices.tell_holders(instance, tasks, text)
+
+
+def _reassign(instance: ProcessInstance, actor_id: int | None, elements: frozenset[str], username: str) -> int:
+    """An escalating manager takes the late work over: the open tasks are held by that person
+    (who may complete them whatever their lane: permissions' held_by_user), the timeline says so."""
+    person = db.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if person is None:
+        raise handlers.HandlerError(f"no active user {username!r} to take the task over")
+    tasks = _open_tasks_of(instance, elements)
+    for task in tasks:
+        previous = task.claimed_by_id
+        task.claimed_by_id, task.claimed_at = person.id, now()
+        record_completion(instance, "", "reassign", "", task.lane, actor_id,
+                          {"task": task.task_name, "previous_id": previous, "assigned_to": person.username,
+                           "taken_over": True})
+    return len(tasks)
 
 
 def _start_process(key: str, data: dict, actor_id: int | None) -> int:
@@ -109,9 +144,23 @@ def step(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known
         with db.session.begin_nested():
             perform(instance, run, action, known)
     except EngineError as err:
+        refusal = _refusal(err)
+        if refusal is not None:  # the answers cannot be taken: refused, nothing of the step kept
+            raise ValidationFailed(N_("the answers cannot be taken"), {refusal.field: [refusal.message]}) from None
         hold_in_error(instance, err.element_id, str(err), action)
         return False
     return True
+
+
+def _refusal(err: BaseException) -> "handlers.HandlerRefusal | None":
+    """The handler's refusal of the completed task's answers behind an engine error, if that is what it was."""
+    seen, hops = err, 0
+    while seen is not None and hops < 20:
+        if isinstance(seen, handlers.HandlerRefusal):
+            return seen
+        seen = getattr(seen, "cause", None) or seen.__cause__ or seen.__context__
+        hops += 1
+    return None
 
 
 def perform(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known | None = None) -> None:
