@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from procedures import GOOD_HANDLING, INTAKE, Case, fire_timers, in_handling, moved_clock
+from procedures import GOOD_HANDLING, INTAKE, Case, fire_timers, in_handling, just_received, moved_clock
 from versions import (BPMN, NS, _text, deploy, insert_task_after, shipped,
                       shipped_complaint_afterwards, with_bpmn)  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("shipped_complaint_afterwards")
-CLASSIFY = {"category": "repair_quality", "severity": "general"}
+CLASSIFY = {"category": "repair_quality", "severity": "general", "responsible_person": "workshop_supervisor"}
 
 
 def insert_script_after(xml: str, after_id: str, new_id: str, script: str) -> str:
@@ -37,7 +37,8 @@ def version_with_script(after_id: str, script: str) -> int:
 
 
 def start(api, **intake):
-    return api.as_("customer_dept").post("/processes/complaint/instances", json={"data": {**INTAKE, **intake}})
+    return api.as_("customer_dept").post("/processes/complaint/instances",
+                                         json={"data": {**INTAKE, "received_at": just_received(), **intake}})
 
 
 def ledger_total(api) -> int:

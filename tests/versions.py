@@ -110,8 +110,10 @@ def remove_task(xml: str, task_id: str) -> str:
         flow.set("targetRef", target.get("id"))
         incoming = etree.Element(f"{{{BPMN}}}incoming")
         incoming.text = flow.get("id")
-        first_out = target.find("bpmn:outgoing", NS)  # the schema wants every incoming first
-        first_out.addprevious(incoming) if first_out is not None else target.append(incoming)
+        # the schema wants every incoming after the extensions and before anything else
+        later = next((child for child in target if child.tag not in (
+            f"{{{BPMN}}}extensionElements", f"{{{BPMN}}}incoming")), None)
+        later.addprevious(incoming) if later is not None else target.append(incoming)
     _drop(root, out_flow)
     _drop(root, process.find(f"*[@id='{task_id}']"))
     return _text(root)

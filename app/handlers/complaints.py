@@ -6,7 +6,7 @@ from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..i18n import N_
-from ..models import Complaint, ProcessInstance, User
+from ..models import Complaint, ProcessInstance, User, UserRole
 from ..workdays import add_working_days
 from . import HandlerContext, HandlerError, HandlerRefusal, handler
 from .callbacks import start_callback
@@ -68,14 +68,15 @@ def start_clocks(ctx: HandlerContext) -> dict:
     return _clocks(ctx, classification=add_working_days(complaint.received_at, CLASSIFICATION_DAYS))
 
 
-def _responsible_person(ctx: HandlerContext, role: str) -> User:
+def _responsible_person(ctx: HandlerContext, role: str) -> int:
     """The person the manager named: an active holder of the role the routing decided."""
     username = ctx.data.get("responsible_person")
-    person = db.session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
-    if person is None or not person.active or role not in person.roles:
+    person_id = db.session.scalar(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
+        User.username == username, User.active.is_(True), UserRole.role == role)) if isinstance(username, str) else None
+    if person_id is None:
         raise HandlerRefusal("responsible_person", N_("name an active holder of the responsible role %(role)s",
                                                       role=role))
-    return person
+    return person_id
 
 
 @handler("complaints.assign",
@@ -86,7 +87,7 @@ def assign(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.category, complaint.severity = data["category"], data["severity"]
     complaint.responsible_role = data["responsible_role"]
-    complaint.responsible_user_id = _responsible_person(ctx, complaint.responsible_role).id
+    complaint.responsible_user_id = _responsible_person(ctx, complaint.responsible_role)
     complaint.status = "assigned"
     received = complaint.received_at
     complaint.deadline_at = _handling_deadline(complaint, ctx, received)

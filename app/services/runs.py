@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import current_app
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
+from sqlalchemy.orm import joinedload, lazyload, undefer
 
 from .. import handlers, logs
 from ..clock import now
@@ -16,7 +16,7 @@ from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, TaskFacts, W
 from ..errors import Conflict, EngineFailure, ValidationFailed
 from ..i18n import N_
 from ..extensions import db
-from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User, UserRole
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
 from . import deployments, notices, penalties
 
@@ -260,16 +260,18 @@ def _assign_arrived(arrived: list[OpenTask], views: dict, diagram, opened_at: da
             wanted[task] = username
     if not wanted:
         return
-    people = {user.username: user for user in db.session.scalars(
-        select(User).where(User.username.in_(set(wanted.values())), User.active.is_(True))
-        .options(selectinload(User.role_rows)))}
+    # who of them holds which of the tasks' roles, in one statement
+    holders = {(username, role): person_id for person_id, username, role in db.session.execute(
+        select(User.id, User.username, UserRole.role).join(UserRole, UserRole.user_id == User.id)
+        .where(User.username.in_(set(wanted.values())), User.active.is_(True),
+               UserRole.role.in_({task.lane for task in wanted})))}
     for task, username in wanted.items():
-        person = people.get(username)
-        if person is None or task.lane not in person.roles:
+        person_id = holders.get((username, task.lane))
+        if person_id is None:
             current_app.logger.warning("task %s opens unassigned: %r is no active holder of %s",
                                        task.task_name, username, task.lane)
             continue
-        task.claimed_by_id, task.claimed_at = person.id, opened_at
+        task.claimed_by_id, task.claimed_at = person_id, opened_at
 
 
 def _wake_timer_runners(before: datetime | None, after: datetime | None) -> None:
