@@ -202,7 +202,7 @@ RULES: dict[str, Rule] = {
     "own_lane": Rule(_own_lane),
     "managed_case": Rule(_managed_case),
     "own_task": Rule(_own_task),
-    # a task given to the person outside their roles (a manager taking an overdue callback over)
+    # a task given to the person outside their roles (a manager taking late work over)
     "held_by_me": Rule(lambda user, task: task.claimed_by_id is not None and task.claimed_by_id == user.id),
     "start_lane": Rule(lambda user, version: version.start_lane is not None and version.start_lane in user.roles),
     "worked_on": Rule(_worked_on),

@@ -1,8 +1,20 @@
 """Driving a procedure through the API as the demo users, the way staff do it."""
+from datetime import timedelta
 
 INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "customer_name": "王先生",
           "contact_phone": "13800138000", "vehicle": "沪A·12345", "description": "保养后发动机异响",
           "customer_request": "免费复查"}
+# The demo user of each routed role: demo usernames equal role keys.
+ROUTED_TO = {"repair_quality": "workshop_supervisor", "service_attitude": "business_supervisor",
+             "parts": "parts_manager", "warranty_claim": "claims_supervisor", "sales": "business_supervisor"}
+
+
+def just_received(minutes: int = 0) -> str:
+    """A receipt time at the service clock's now (to the second, so never after it): the clocks of
+    the rules run from receipt, so a complaint received on a fixed date would be born overdue; at
+    now itself, a test's due times read as the clock it moved to."""
+    from app.clock import local, now
+    return local(now() - timedelta(minutes=minutes)).isoformat(timespec="seconds")
 
 
 class Case:
@@ -11,7 +23,7 @@ class Case:
     def __init__(self, api, **intake):
         self.api = api
         response = api.as_("customer_dept").post("/processes/complaint/instances",
-                                                 json={"data": {**INTAKE, **intake}})
+                                                 json={"data": {**INTAKE, "received_at": just_received(), **intake}})
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
         self.id, self.number = body["id"], body["business_key"]
@@ -29,6 +41,13 @@ class Case:
     def open_names(self) -> list[str]:
         return sorted(t["name"] for t in self.instance()["open_tasks"])
 
+    def classify(self, category: str = "parts", severity: str = "general", **more) -> dict:
+        """The service manager classifies and assigns the complaint (classify_complaint), naming the
+        demo user of the routed role as the responsible person unless `responsible_person` is given."""
+        role = more.get("other_department") if category == "other" else ROUTED_TO.get(category)
+        data = {"category": category, "severity": severity, "responsible_person": role, **more}
+        return self.complete("service_manager", "classify_complaint", data)
+
     def complete(self, username: str, name: str, data: dict, expect: int = 200) -> dict:
         task = self.open_task(name)
         response = self.api.as_(username).post(f"/tasks/{task['id']}/complete", json={"data": data})
@@ -37,7 +56,7 @@ class Case:
 
     def close_with_return_repair(self) -> None:
         """A repair-quality complaint handled with the vehicle coming back, closed by the GM."""
-        self.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+        self.classify(category="repair_quality", severity="general")
         self.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
         self.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
         self.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
@@ -99,8 +118,7 @@ def in_handling(api, category="parts", days=1, task="handle_parts", holder="part
     """A general complaint classified with a handling deadline of `days` working days, its
     department task claimed by `holder` (so a miss falls on a person)."""
     case = Case(api)
-    case.complete("service_manager", "classify_complaint",
-                  {"category": category, "severity": "general", "deadline_days": days})
+    case.classify(category=category, severity="general", deadline_days=days)
     if claim:
         task_id = case.open_task(task)["id"]
         assert api.as_(holder).post(f"/tasks/{task_id}/claim").status_code == 200

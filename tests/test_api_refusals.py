@@ -107,7 +107,7 @@ def test_a_completed_task_is_stale_409(api):
 
 def test_two_people_completing_one_task_at_once_one_wins_and_the_case_is_intact(api, app):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    case.classify(category="parts", severity="general")
     task = case.open_task("handle_parts")
     for user in ("parts_manager", "demo_all"):
         api.as_(user).token(user)  # sign in before the race

@@ -1,9 +1,8 @@
 """A task opens held by the responsible person the case names (the diagram's `assignee_from`
 property on the user task, a field of the case): that person's inbox and notices get it, the
-role's other holders see it held, a manager may give it to someone else. A name that is not an
-active holder of the task's role leaves the task in the role's inbox."""
-import json
-
+role's other holders see it held, a manager may give it to someone else. The shipped complaint
+procedure names the person at classification (a name that is no active holder of the routed role
+is refused there); a field naming nobody leaves the task to the role."""
 import pytest
 from sqlalchemy import select, update
 
@@ -12,26 +11,21 @@ from app.models import Notice, User
 from procedures import Case
 from versions import as_json, deploy, set_property, shipped, shipped_complaint_afterwards, with_bpmn  # noqa: F401
 
-RESPONSIBLE = {"id": "Field_responsible", "key": "responsible_person", "type": "textfield",
-               "label": "责任人", "validate": {"maxLength": 50}, "properties": {"label_en": "Responsible person"}}
 
-
-def _with_responsible_person(files: dict[str, str]) -> dict[str, str]:
-    classify = json.loads(files["complaint.classify.form"])
-    classify["components"].append(RESPONSIBLE)
-    return {**with_bpmn(files, lambda xml: set_property(xml, "handle_parts", "assignee_from", "responsible_person")),
-            "complaint.classify.form": json.dumps(classify, ensure_ascii=False)}
+def _naming_the_follow_up(files: dict[str, str]) -> dict[str, str]:
+    """handle_parts opens held by whoever the case's `note_nobody` names: a field the case does
+    not hold, so the task opens in the role's inbox."""
+    return with_bpmn(files, lambda xml: set_property(xml, "handle_parts", "assignee_from", "note_nobody"))
 
 
 @pytest.fixture
-def assigning(api, shipped_complaint_afterwards):  # noqa: F811
-    deploy(api, _with_responsible_person(shipped()))
+def assigning(api):
+    """The shipped procedure assigns handle_parts to the responsible person."""
 
 
 def _classified(api, responsible: str) -> Case:
     case = Case(api)
-    case.complete("service_manager", "classify_complaint",
-                  {"category": "parts", "severity": "general", "responsible_person": responsible})
+    case.classify(category="parts", severity="general", responsible_person=responsible)
     return case
 
 
@@ -68,10 +62,18 @@ def test_only_the_named_person_is_told(app, api, assigning, both_take_notices):
     assert told == ["parts_manager"]
 
 
-def test_a_name_that_does_not_hold_the_role_leaves_the_task_to_the_role(api, assigning):
+def test_a_name_that_does_not_hold_the_role_is_refused_at_classification(api, assigning):
     for name in ("workshop_supervisor", "nobody_of_that_name"):
-        task = _classified(api, name).open_task("handle_parts")
-        assert task["claimed_by"] is None
+        case = Case(api)
+        case.complete("service_manager", "classify_complaint",
+                      {"category": "parts", "severity": "general", "responsible_person": name}, expect=422)
+        assert case.open_names() == ["classify_complaint"]
+
+
+def test_a_field_naming_nobody_leaves_the_task_to_the_role(api, shipped_complaint_afterwards):  # noqa: F811
+    deploy(api, _naming_the_follow_up(shipped()))
+    task = _classified(api, "parts_manager").open_task("handle_parts")
+    assert task["claimed_by"] is None
 
 
 def test_a_diagram_naming_no_field_is_refused_at_the_draft(api):

@@ -28,8 +28,7 @@ def _set_revision(app, revision: str) -> None:
 def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, empty_database_url):
     with moved_clock(api, START):
         complaint = Case(api)
-        complaint.complete("service_manager", "classify_complaint",
-                           {"category": "parts", "severity": "general", "deadline_days": 1})
+        complaint.classify(category="parts", severity="general", deadline_days=1)
         parts_task = complaint.open_task("handle_parts")["id"]
         assert api.as_("parts_manager").post(f"/tasks/{parts_task}/claim").status_code == 200
         returned = ReturnCase(api)
@@ -75,7 +74,7 @@ def test_a_restored_backup_carries_the_running_cases_on(app, api, tmp_path, empt
             clock.to(START + timedelta(days=2, minutes=1))
             fired = _cli(restored, "timers")
             assert fired.exit_code == 0, fired.output
-            assert moved.open_names() == ["handle_escalation", "handle_parts"]
+            assert moved.open_names() == ["escalate_handle_parts", "handle_parts"]
     finally:
         with restored.app_context():
             db.engine.dispose()

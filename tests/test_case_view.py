@@ -17,7 +17,7 @@ def upload(api, case_id, content: bytes, name: str):
 
 def test_the_diagram_names_the_path_taken_and_the_current_task(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     response = api.as_("customer_dept").get(f"/instances/{case.id}/diagram")
     assert response.status_code == 200, response.get_json()
     diagram = response.get_json()
@@ -153,7 +153,7 @@ def test_the_case_page_is_titled_by_procedure_and_number(api, pages):
 
 def test_the_printed_complaint_handling_form(api, pages):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     case.complete("workshop_supervisor", "handle_workshop", GOOD_HANDLING)
     response = pages("service_manager").get(f"/complaints/{case.number}/print")
     assert response.status_code == 200

@@ -26,7 +26,7 @@ def test_intake_registers_a_numbered_complaint_for_the_service_manager(api):
 @pytest.mark.parametrize("category,task,role", ROUTES)
 def test_the_category_decides_the_responsible_department(api, category, task, role):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": category, "severity": "general"})
+    case.classify(category=category, severity="general")
     assert case.open_names() == [task]
     assert case.open_task(task)["lane"] == role
     record = case.complaint()
@@ -36,14 +36,13 @@ def test_the_category_decides_the_responsible_department(api, category, task, ro
 
 def test_other_goes_to_the_department_the_manager_names(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint",
-                  {"category": "other", "severity": "general", "other_department": "claims_supervisor"})
+    case.classify(category="other", severity="general", other_department="claims_supervisor")
     assert case.open_names() == ["handle_claims"]
 
 
 def test_a_general_complaint_runs_from_intake_to_close(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "service_attitude", "severity": "general"})
+    case.classify(category="service_attitude", severity="general")
     case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
     assert case.complaint()["status"] == "awaiting_confirmation"
     case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
@@ -62,7 +61,7 @@ def test_a_general_complaint_runs_from_intake_to_close(api):
 
 def test_a_major_complaint_beyond_authority_goes_to_the_general_manager(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "major"})
+    case.classify(category="repair_quality", severity="major")
     assert case.open_names() == ["follow_up_major"]
     case.complete("service_manager", "follow_up_major", {
         "customer_contacted_at": "2026-11-20T10:00:00+08:00", "follow_up_notes": "客户要求赔偿",
@@ -82,7 +81,7 @@ def test_a_major_complaint_beyond_authority_goes_to_the_general_manager(api):
 
 def test_a_major_complaint_within_authority_goes_straight_to_the_department(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "major"})
+    case.classify(category="parts", severity="major")
     case.complete("service_manager", "follow_up_major", {
         "customer_contacted_at": "2026-11-20T10:00:00+08:00", "follow_up_notes": "已安抚", "within_authority": True})
     assert case.open_names() == ["handle_parts"]
@@ -90,10 +89,12 @@ def test_a_major_complaint_within_authority_goes_straight_to_the_department(api)
 
 def test_a_hard_fault_goes_from_the_workshop_to_the_technical_supervisor(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "hard_fault": True})
     assert case.open_task("plan_repair")["lane"] == "technical_supervisor"
     case.complete("technical_supervisor", "plan_repair", {"repair_plan": "更换ECU并重新标定", "return_repair": True})
+    assert case.open_names() == ["report_repair"]  # the workshop carries the plan out and reports
+    case.complete("workshop_supervisor", "report_repair", {**GOOD_HANDLING, "return_repair": True})
     assert case.open_names() == ["confirm_handling"]
     record = case.complaint()
     assert record["repair_plan"] == "更换ECU并重新标定" and record["return_repair"] is True
@@ -101,7 +102,7 @@ def test_a_hard_fault_goes_from_the_workshop_to_the_technical_supervisor(api):
 
 def test_the_manager_sends_the_result_back_and_it_goes_round_again(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    case.classify(category="parts", severity="general")
     case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
     case.complete("service_manager", "confirm_handling", {"confirmation": "send_back",
                                                           "confirmation_reason": "原因分析不充分"})
@@ -114,7 +115,7 @@ def test_the_manager_sends_the_result_back_and_it_goes_round_again(api):
 
 def test_a_dissatisfied_customer_sends_the_complaint_back_to_handling_and_every_round_is_kept(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "service_attitude", "severity": "general"})
+    case.classify(category="service_attitude", severity="general")
     for round_number in (1, 2):
         case.complete("business_supervisor", "handle_business", {**GOOD_HANDLING, "result": f"第{round_number}次处理"})
         case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})

@@ -66,11 +66,11 @@ def test_a_missed_deadline_escalates_to_the_manager_and_is_recorded_against_the_
         assert case.open_names() == ["handle_parts"] and _records(app, case) == []
         clock.to(at(2026, 9, 20, 10, 1))
         fire_timers(app)
-        assert case.open_names() == ["handle_escalation", "handle_parts"]  # the task stays with the department
+        assert case.open_names() == ["escalate_handle_parts", "handle_parts"]  # the task stays with the department
         parts_task = case.open_task("handle_parts")
         assert parts_task["overdue"] is True and parts_task["claimed_by"] == "parts_manager"
         manager_inbox = api.as_("service_manager").get("/tasks", query_string={"process_key": "complaint"}).get_json()
-        assert case.open_task("handle_escalation")["id"] in [t["id"] for t in manager_inbox["items"]]
+        assert case.open_task("escalate_handle_parts")["id"] in [t["id"] for t in manager_inbox["items"]]
         [record] = _records(app, case)
         assert record[:3] == ("2026-09", "parts_manager", "handle_parts")
         listed = api.as_("general_manager").get("/overdue", query_string={"month": "2026-09",
@@ -79,9 +79,7 @@ def test_a_missed_deadline_escalates_to_the_manager_and_is_recorded_against_the_
         fire_timers(app)  # a second runner pass fires nothing twice
         assert len(_records(app, case)) == 1
         case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
-        case.complete("service_manager", "handle_escalation",
-                      {"escalation_action": "urge_department", "escalation_notes": "已催办"})
-        assert case.open_names() == ["confirm_handling"]
+        assert case.open_names() == ["confirm_handling"]  # the work done closed the escalation
 
 
 def test_a_deadline_over_national_day_and_one_met_in_time(api, app):
@@ -95,7 +93,7 @@ def test_a_deadline_over_national_day_and_one_met_in_time(api, app):
         met.complete("parts_manager", "handle_parts", GOOD_HANDLING)
         clock.to(at(2026, 10, 9, 10, 5))
         fire_timers(app)
-        assert late.open_names() == ["handle_escalation", "handle_parts"]
+        assert late.open_names() == ["escalate_handle_parts", "handle_parts"]
         assert met.open_names() == ["confirm_handling"] and _records(app, met) == []
 
 
@@ -108,7 +106,7 @@ def test_the_third_miss_in_a_month_puts_a_flag_in_the_general_managers_inbox(api
         misses = sorted((_records(app, c)[0][3], c.open_names()) for c in cases)
         assert [m for m, _ in misses] == [1, 2, 3]
         flagged = [names for m, names in misses if "review_repeated_overdue" in names]
-        assert len(flagged) == 1 and misses[2][1] == ["handle_claims", "handle_escalation", "review_repeated_overdue"]
+        assert len(flagged) == 1 and misses[2][1] == ["escalate_handle_claims", "handle_claims", "review_repeated_overdue"]
         flag_case = [c for c in cases if "review_repeated_overdue" in c.open_names()][0]
         assert flag_case.open_task("review_repeated_overdue")["lane"] == "general_manager"
 
@@ -119,7 +117,7 @@ def test_a_deadline_in_the_new_year_counts_weekdays_and_fires(api, app):
         assert case.open_task("handle_business")["due_at"].startswith("2027-01-04T10:00")
         clock.to(at(2027, 1, 4, 10, 1))
         fire_timers(app)
-        assert "handle_escalation" in case.open_names()
+        assert "escalate_handle_business" in case.open_names()
 
 
 def test_two_runners_at_once_fire_each_timer_exactly_once(api, app):
@@ -145,7 +143,7 @@ def test_two_runners_at_once_fire_each_timer_exactly_once(api, app):
         assert sum(fired) == len(cases)
         for case in cases:
             assert len(_records(app, case)) == 1
-            assert {"handle_escalation", "handle_parts"} <= set(case.open_names())
+            assert {"escalate_handle_parts", "handle_parts"} <= set(case.open_names())
         misses = sorted(_records(app, c)[0][3] for c in cases)
         assert misses == [1, 2, 3, 4, 5, 6]  # counted one by one, even by two runners
 
@@ -153,10 +151,10 @@ def test_two_runners_at_once_fire_each_timer_exactly_once(api, app):
 def test_a_major_complaint_needs_a_first_response_within_24_hours(api):
     with moved_clock(api, at(2026, 11, 20, 15)):
         case = Case(api)
-        case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "major"})
+        case.classify(category="parts", severity="major")
         follow_up = case.open_task("follow_up_major")
         assert follow_up["due_at"].startswith("2026-11-21T15:00")
-        assert case.complaint()["deadline_at"].startswith("2026-12-04T15:00")  # 10 working days
+        assert case.complaint()["deadline_at"].startswith("2026-11-25T15:00")  # its handling plan: 3 working days
 
 
 def test_the_calendar_page_warns_of_a_year_counted_monday_to_friday(app, pages):

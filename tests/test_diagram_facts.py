@@ -4,6 +4,7 @@ in by the migration; bad values are named element by element."""
 import json
 import re
 import uuid
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -27,18 +28,22 @@ def test_the_shipped_diagrams_say_due_rules_pages_and_lane_roles(app):
         facts = read_facts(shipped())
         parsed, problems = deployments.check(shipped())
     assert problems == []
-    assert facts.task("classify_complaint").due_days == 1
+    assert facts.task("classify_complaint").due_from == "deadlines.classification"
     assert facts.task("handle_workshop").due_from == "deadlines.handling"
+    assert facts.task("handle_workshop").assignee_from == "responsible_person"
     assert facts.task("confirm_handling").shows[:2] == ("complaint.handle", "complaint.handle_repair")
     assert facts.case_fields[:2] == ("customer_name", "contact_phone")
     lanes = {ts.bpmn_id: ts.lane for ts in parsed.all_task_specs() if getattr(ts, "bpmn_id", None)}
     assert lanes["classify_complaint"] == "service_manager" and lanes["sign_close"] == "general_manager"
+    # an escalation inside a department's clock subprocess goes to the role it names
+    assert lanes["escalate_handle_parts"] == "service_manager" and lanes["escalate_classify_complaint"] == "general_manager"
+    assert lanes["escalate_sign_close"] == "group_supervisor" and lanes["review_repeated_overdue"] == "general_manager"
     assert re.search(r'<bpmn:lane id="Lane_service_manager" name="售后服务经理">', shipped()["complaint.bpmn"])
 
 
 def test_bad_fact_properties_are_named_element_by_element(app):
     xml = shipped()["complaint.bpmn"]
-    xml = xml.replace('name="due_days" value="1"', 'name="due_days" value="soon"', 1)
+    xml = xml.replace('name="due_from" value="deadlines.classification"', 'name="due_days" value="soon"', 1)
     xml = xml.replace('name="due_from" value="deadlines.first_response"', 'name="due_from" value="deadlines[0]"')
     with app.app_context():
         _, problems = deployments.check({**shipped(), "complaint.bpmn": xml})
@@ -48,7 +53,9 @@ def test_bad_fact_properties_are_named_element_by_element(app):
 
 
 def test_versions_stored_before_get_the_facts_written_into_their_diagrams(app, empty_database_url):
-    old = {**shipped(), "complaint.bpmn": _as_before(shipped()["complaint.bpmn"])}
+    # the diagram of those days: version 1 of the complaint procedure
+    version_1 = {**shipped(), "complaint.bpmn": (Path(__file__).parent / "data" / "complaint.v1.bpmn").read_text()}
+    old = {**version_1, "complaint.bpmn": _as_before(version_1["complaint.bpmn"])}
     assert read_facts(old).task("classify_complaint").due_days is None
     earlier = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url,
                           "SECRET_KEY": uuid.uuid4().hex})
@@ -67,6 +74,6 @@ def test_versions_stored_before_get_the_facts_written_into_their_diagrams(app, e
         row = db.session.execute(sa.text("SELECT files, sha256 FROM process_versions")).one()
         files = row[0] if isinstance(row[0], dict) else json.loads(row[0])
         db.engine.dispose()
-    now, shipped_facts = read_facts(files), read_facts(shipped())
+    now, shipped_facts = read_facts(files), read_facts(version_1)
     assert now.tasks == shipped_facts.tasks and now.case_fields == shipped_facts.case_fields
     assert row[1] != "old"

@@ -114,7 +114,7 @@ def test_uploads_are_limited_in_size_and_number_and_a_refused_one_stores_nothing
 def test_a_deployed_draft_starts_new_cases_while_a_running_one_finishes_on_its_version(
         api, shipped_complaint_afterwards):
     running = Case(api)
-    running.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    running.classify(category="repair_quality", severity="general")
     old = running.instance()["version"]
     files = with_bpmn(shipped(), lambda xml: insert_task_after(
         xml, "handle_workshop", "inspect_vehicle", "复检车辆", "complaint.handle", "workshop_supervisor"))
@@ -135,7 +135,7 @@ def test_a_deployed_draft_starts_new_cases_while_a_running_one_finishes_on_its_v
 
     fresh = Case(api)
     assert fresh.instance()["version"] == deployed["version"]
-    fresh.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    fresh.classify(category="repair_quality", severity="general")
     fresh.complete("workshop_supervisor", "handle_workshop", GOOD_HANDLING)
     assert fresh.open_names() == ["inspect_vehicle"]
 

@@ -80,14 +80,16 @@ def test_a_dry_run_stops_on_missing_answers_on_invalid_ones_and_on_a_failing_scr
     draft = _draft(api, shipped())
     start = SAVED["complaint"]["start"]
     missing = _dry_run(owner, draft, {"case": {"name": "x", "start": start, "tasks": [
-        {"task": "complaint.classify", "answers": {"category": "parts", "severity": "general"}}]}}).get_json()
+        {"task": "complaint.classify", "answers": {"category": "parts", "severity": "general",
+                                                   "responsible_person": "parts_manager"}}]}}).get_json()
     assert missing["end"] is None and missing["passed"] is False
     assert missing["stop"]["reason"] == "no_answers" and missing["stop"]["element_id"] == "handle_parts"
     assert "handle_parts" in missing["stop"]["message"] and "complaint.handle" in missing["stop"]["message"]
-    assert missing["path"][-1]["element_id"] == "dispatch_department"
+    assert "dispatch_department" in [step["element_id"] for step in missing["path"]]
 
     invalid = _dry_run(owner, draft, {"case": {"start": start, "tasks": [
-        {"task": "classify_complaint", "answers": {"category": "bogus", "severity": "general"}}]}}, lang="en")
+        {"task": "classify_complaint", "answers": {"category": "bogus", "severity": "general",
+                                                   "responsible_person": "parts_manager"}}]}}, lang="en")
     stop = invalid.get_json()["stop"]
     assert stop["reason"] == "invalid_answers" and stop["element_id"] == "classify_complaint"
     assert list(stop["errors"]) == ["category"] and stop["errors"]["category"][0].startswith("Must be one of")
@@ -165,7 +167,7 @@ def _section(page: str, element_id: str) -> str:
 def test_the_diff_page_carries_both_diagrams_and_says_which_running_cases_could_move(api, pages):
     at_classify = Case(api)  # the draft changes nothing it stands on or has done: it could move
     at_workshop = Case(api)  # stands on the task whose form the draft changes: it could not
-    at_workshop.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    at_workshop.classify(category="repair_quality", severity="general")
     files = with_bpmn(shipped(), lambda xml: set_form(insert_task_after(
         xml, "handle_workshop", "inspect_vehicle", "复检车辆", "complaint.handle", "workshop_supervisor"),
         "handle_workshop", "complaint.handle"))
@@ -206,13 +208,13 @@ def test_a_timer_move_lets_the_deadline_fire_inside_the_run_only(api, pages):
         SAVED["complaint"]["tasks"][0], {"advance_working_days": 6}]}
     result = _dry_run(owner, _draft(api, shipped()), {"case": case}).get_json()
     path = [step["element_id"] for step in result["path"]]
-    assert "deadline_business" in path and "record_overdue" in path  # the department's deadline passed
-    assert path.index("deadline_business") > path.index("dispatch_department")
+    assert "clock_business_late" in path and "clock_business_record" in path  # the department's deadline passed
+    assert path.index("clock_business_late") > path.index("dispatch_department")
     assert result["stop"]["reason"] == "no_answers"
-    assert result["stop"]["element_id"] in ("handle_business", "handle_escalation")
+    assert result["stop"]["element_id"] in ("handle_business", "escalate_handle_business")
     assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(minutes=1)  # the service clock did not move
     without = _dry_run(owner, _draft(api, shipped()), {"case": {**case, "tasks": case["tasks"][:1]}}).get_json()
-    assert "deadline_business" not in [step["element_id"] for step in without["path"]]
+    assert "clock_business_late" not in [step["element_id"] for step in without["path"]]
 
 
 def _saved_names(api, draft_id: int) -> list[str]:

@@ -388,7 +388,7 @@ def test_versions_deployed_before_forms_get_their_definitions_and_their_cases_go
         assert upgraded == deployed  # the shipped definitions again, and the digest of the files
         assert {n for n in upgraded["callback"][0] if n.endswith(".form")} == {
             "callback.start.form", "callback.call.form", "callback.complaint.form", "callback.follow_up.form"}
-        case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+        case.classify(category="parts", severity="general")
         assert case.open_names() == ["handle_parts"]
         refused = case.complete("parts_manager", "handle_parts", {"result": "x"}, expect=422)
         assert set(refused["error"]["fields"]) == {"root_cause", "improvement"}

@@ -105,8 +105,8 @@ def test_lists_are_paged_and_bad_paging_is_named(api):
 
 
 def test_the_ledger_filters(api):
-    case = Case(api, customer_name="筛选测试客户", channel="email")
-    case.complete("service_manager", "classify_complaint", {"category": "sales", "severity": "general"})
+    case = Case(api, customer_name="筛选测试客户", channel="email", received_at="2026-11-20T09:30:00+08:00")
+    case.classify(category="sales", severity="general")
     clerk = api.as_("customer_dept")
     found = clerk.get("/complaints", query_string={"q": "筛选测试", "channel": "email", "category": "sales",
                                                    "status": "assigned", "month": "2026-11",

@@ -78,11 +78,11 @@ def test_the_timer_runner_fires_healthy_timers_beside_a_hostile_one(api, app):
     shanghai = timezone(timedelta(hours=8))
     with moved_clock(api, datetime(2031, 9, 1, 10, tzinfo=shanghai)) as clock:
         healthy = in_handling(api, days=3, claim=False)
-        deploy(api, version_with_script("record_overdue", HIDDEN["recursion caught"]))
+        deploy(api, version_with_script("clock_parts_record", HIDDEN["recursion caught"]))
         hostile = in_handling(api, days=3, claim=False)
         clock.to(datetime(2031, 9, 20, 10, tzinfo=shanghai))
         fire_timers(app)
-        assert healthy.open_names() == ["handle_escalation", "handle_parts"]
+        assert healthy.open_names() == ["escalate_handle_parts", "handle_parts"]
         assert len(overdue_records(api, healthy)) == 1
         held = hostile.instance()
         assert held["status"] == "error" and held["error"]["element_id"] == "check_step"

@@ -107,7 +107,7 @@ def test_an_english_reader_gets_the_same_refusal_in_english(api):
 
 def test_a_form_rule_of_its_own_is_refused_in_chinese(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    case.classify(category="parts", severity="general")
     case.complete("parts_manager", "handle_parts", {"result": "已更换", "root_cause": "配件批次问题",
                                                     "improvement": "加强来料检验"})
     task = case.open_task("confirm_handling")

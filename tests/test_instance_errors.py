@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from procedures import GOOD_HANDLING, INTAKE, Case, fire_timers, in_handling, moved_clock
+from procedures import GOOD_HANDLING, INTAKE, Case, fire_timers, in_handling, just_received, moved_clock
 from versions import (BPMN, NS, _text, deploy, insert_task_after, shipped,
                       shipped_complaint_afterwards, with_bpmn)  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("shipped_complaint_afterwards")
-CLASSIFY = {"category": "repair_quality", "severity": "general"}
+CLASSIFY = {"category": "repair_quality", "severity": "general", "responsible_person": "workshop_supervisor"}
 
 
 def insert_script_after(xml: str, after_id: str, new_id: str, script: str) -> str:
@@ -37,7 +37,8 @@ def version_with_script(after_id: str, script: str) -> int:
 
 
 def start(api, **intake):
-    return api.as_("customer_dept").post("/processes/complaint/instances", json={"data": {**INTAKE, **intake}})
+    return api.as_("customer_dept").post("/processes/complaint/instances",
+                                         json={"data": {**INTAKE, "received_at": just_received(), **intake}})
 
 
 def ledger_total(api) -> int:
@@ -163,7 +164,7 @@ def test_a_suspended_instance_leaves_the_inbox_and_its_timer_waits_until_it_is_r
         clock.to(datetime(2031, 3, 20, 10, tzinfo=shanghai))  # long past the deadline
         fire_timers(app)
         assert case.instance()["status"] == "suspended" and case.instance()["next_timer_at"]
-        assert "handle_escalation" not in [h["task"] for h in case.instance()["history"]]
+        assert "escalate_handle_parts" not in [h["task"] for h in case.instance()["history"]]
         listed = admin.get("/instances", query_string={"status": "suspended", "per_page": 500}).get_json()
         assert case.id in [i["id"] for i in listed["items"]]
 
@@ -172,7 +173,7 @@ def test_a_suspended_instance_leaves_the_inbox_and_its_timer_waits_until_it_is_r
         assert [t["name"] for t in resumed.get_json()["open_tasks"]] == ["handle_parts"]
         assert task["id"] in [t["id"] for t in parts.get("/tasks").get_json()["items"]]
         fire_timers(app)
-        assert case.open_names() == ["handle_escalation", "handle_parts"]
+        assert case.open_names() == ["escalate_handle_parts", "handle_parts"]
         assert [h["task"] for h in case.instance()["history"]][-2:] == ["suspend", "resume"]
         admin.post(f"/instances/{case.id}/cancel", json={"reason": "test over"})
 
@@ -181,11 +182,11 @@ def test_the_timer_runner_holds_a_failing_instance_in_error_and_fires_the_health
     shanghai = timezone(timedelta(hours=8))
     with moved_clock(api, datetime(2031, 6, 2, 10, tzinfo=shanghai)) as clock:
         healthy = in_handling(api, days=3, claim=False)
-        deploy(api, version_with_script("record_overdue", "flagged = overdue['no_such_key']"))
+        deploy(api, version_with_script("clock_parts_record", "flagged = overdue['no_such_key']"))
         failing = in_handling(api, days=3, claim=False)
         clock.to(datetime(2031, 6, 20, 10, tzinfo=shanghai))
         fire_timers(app)
-        assert healthy.open_names() == ["handle_escalation", "handle_parts"]
+        assert healthy.open_names() == ["escalate_handle_parts", "handle_parts"]
         assert len(overdue_records(api, healthy)) == 1
         held = failing.instance()
         assert held["status"] == "error" and held["open_tasks"] == []
@@ -198,7 +199,7 @@ def test_the_timer_runner_holds_a_failing_instance_in_error_and_fires_the_health
         fixed = deploy(api, shipped())["version"]
         retried = migrate_and_retry(api, failing.id, fixed)
         assert retried.status_code == 200, retried.get_json()
-        assert failing.open_names() == ["handle_escalation", "handle_parts"]
+        assert failing.open_names() == ["escalate_handle_parts", "handle_parts"]
         assert len(overdue_records(api, failing)) == 1
         for case in (healthy, failing):
             api.as_("admin").post(f"/instances/{case.id}/cancel", json={"reason": "test over"})

@@ -38,10 +38,10 @@ def of_group(body, group):
 def test_a_late_first_round_stays_late_after_a_send_back_and_an_open_overdue_complaint_counts(api):
     late = complaint_at(api, at(3, 1, 9))
     with moved_clock(api, at(3, 1, 9, 30)):
-        late.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+        late.classify(category="parts", severity="general")
     left_open = complaint_at(api, at(3, 1, 10))
     with moved_clock(api, at(3, 1, 10, 30)):
-        left_open.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+        left_open.classify(category="repair_quality", severity="general")
     first_deadline = datetime.fromisoformat(late.complaint()["deadline_at"])
     assert first_deadline.month == 3 and late.complaint()["first_deadline_at"] == late.complaint()["deadline_at"]
     # before any deadline has passed, nothing is due yet: neither is counted
@@ -81,7 +81,7 @@ def test_a_late_first_round_stays_late_after_a_send_back_and_an_open_overdue_com
 def test_the_complaints_own_callbacks_count_in_satisfaction_and_closures_keep_their_type(api):
     case = complaint_at(api, at(4, 3, 9))
     with moved_clock(api, at(4, 3, 10)):
-        case.complete("service_manager", "classify_complaint", {"category": "service_attitude", "severity": "general"})
+        case.classify(category="service_attitude", severity="general")
         case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
         case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
         case.complete("customer_dept", "call_back_customer", {"problem_solved": False, "callback_satisfied": False})
@@ -202,7 +202,7 @@ def test_a_csv_export_is_imported_whole_or_not_at_all(api):
 def test_the_customer_department_reads_the_kpi_page_with_its_charts_in_chinese(api, pages):
     case = complaint_at(api, at(11, 1, 9))  # a month of its own: handled on time by the parts manager
     with moved_clock(api, at(11, 1, 10)):
-        case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+        case.classify(category="parts", severity="general")
         case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
     clerk = pages("customer_dept")
     page = clerk.get("/kpis?month=2028-11")

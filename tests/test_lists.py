@@ -39,7 +39,7 @@ def test_every_task_with_a_deadline_has_its_due_time(api):
     case = Case(api, customer_name=marker())
     classify = case.open_task("classify_complaint")
     assert classify["due_at"] is not None and classify["due_at"] > classify["created_at"]  # 1 working day
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     handle = case.open_task("handle_workshop")
     assert handle["due_at"] == case.complaint()["deadline_at"]
     case.complete("workshop_supervisor", "handle_workshop", GOOD_HANDLING)
@@ -176,10 +176,8 @@ def test_a_cursor_of_another_order_or_a_made_up_one_is_refused(api):
 def test_the_ledger_sorts_by_deadline_with_the_unassigned_last(api):
     tag = marker()
     first, second, _ = (Case(api, customer_name=f"{tag}{i}") for i in range(3))
-    first.complete("service_manager", "classify_complaint",
-                   {"category": "repair_quality", "severity": "general", "deadline_days": 9})
-    second.complete("service_manager", "classify_complaint",
-                    {"category": "service_attitude", "severity": "general", "deadline_days": 2})
+    first.classify(category="repair_quality", severity="general", deadline_days=9)
+    second.classify(category="service_attitude", severity="general", deadline_days=2)
     clerk = api.as_("customer_dept")
     for sort, expected in (("deadline", [second.number, first.number]),
                            ("-deadline", [first.number, second.number])):
@@ -192,8 +190,8 @@ def test_each_ledger_filter_narrows_the_list(api):
     workshop = Case(api, customer_name=f"{tag}甲", channel="email", received_at="2026-08-05T10:00:00+08:00")
     attitude = Case(api, customer_name=f"{tag}乙", channel="phone", received_at="2026-09-05T10:00:00+08:00")
     waiting = Case(api, customer_name=f"{tag}丙", channel="phone", received_at="2026-09-06T10:00:00+08:00")
-    workshop.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "major"})
-    attitude.complete("service_manager", "classify_complaint", {"category": "service_attitude", "severity": "general"})
+    workshop.classify(category="repair_quality", severity="major")
+    attitude.classify(category="service_attitude", severity="general")
     clerk = api.as_("customer_dept")
 
     def numbers(**query):

@@ -13,7 +13,7 @@ from versions import (deploy, insert_task_after, relabel, remove_task, set_form,
 
 def _at_the_workshop(api) -> Case:
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     assert case.open_names() == ["handle_workshop"]
     return case
 

@@ -136,7 +136,7 @@ def test_a_wecom_robot_gets_the_json_text_message(app, api, webhook, preferences
     hook = webhook()
     preferences("workshop_supervisor", "wecom", hook.url)
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     task = case.open_task("handle_workshop")
     assert send(app) == "notices: 1 sent, 0 failed"
     assert len(hook.bodies) == 1 and hook.bodies[0]["msgtype"] == "text"
@@ -152,7 +152,7 @@ def test_a_failing_webhook_is_retried_then_given_up_and_the_case_moves_on(app, a
     hook = webhook(**failure)
     preferences("workshop_supervisor", "wecom", hook.url)
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     start = clock.now()
     try:
         assert send(app) == "notices: 0 sent, 1 failed"
@@ -181,7 +181,7 @@ def test_an_unreachable_smtp_server_never_fails_the_case(app, api, preferences, 
     preferences("service_manager", "email", SM_MAIL)
     case = Case(api)
     assert send(app) == "notices: 0 sent, 1 failed"
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    case.classify(category="parts", severity="general")
     assert case.open_names() == ["handle_parts"]
 
 
@@ -227,8 +227,7 @@ def test_the_inbox_count_follows_the_tasks_arriving(app, api, pages):
 
 def test_the_overdue_count_turns_with_the_clock(app, api, pages):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general",
-                                                             "deadline_days": 3})
+    case.classify(category="parts", severity="general", deadline_days=3)
     parts = api.as_("parts_manager")
     now_count = parts.get("/tasks/summary").get_json()
     from procedures import moved_clock

@@ -22,7 +22,7 @@ def _missed(api, app, day: int, month: int = 3, **kwargs) -> Case:
         case = in_handling(api, **kwargs)
         clock.to(at(2025, month, day + 1, 9, 30))
         fire_timers(app)
-        assert "handle_escalation" in case.open_names()
+        assert "escalate_handle_parts" in case.open_names()
     return case
 
 
@@ -73,9 +73,14 @@ def test_the_service_manager_confirms_or_waives_with_a_reason(api, app):
 
 
 def test_a_role_only_overdue_record_fines_nobody_until_the_manager_names_the_person(api, app):
-    case = _missed(api, app, 17, claim=False)  # nobody claimed the task: the role carries the miss
+    # nobody classifies it within a working day of receipt, and nobody held the task: the role carries the miss
+    with moved_clock(api, at(2025, 3, 17, 9)) as clock:
+        case = Case(api)
+        clock.to(at(2025, 3, 18, 9, 30))
+        fire_timers(app)
+        assert "escalate_classify_complaint" in case.open_names()
     [penalty] = _of_case(api, case)
-    assert penalty["person"] is None and penalty["role"] == "parts_manager" and penalty["status"] == "proposed"
+    assert penalty["person"] is None and penalty["role"] == "service_manager" and penalty["status"] == "proposed"
     manager = api.as_("service_manager")
     nobody = manager.get("/penalties", query_string={"month": "2025-03", "person": "-"}).get_json()["items"]
     assert penalty["id"] in [p["id"] for p in nobody]
@@ -84,9 +89,9 @@ def test_a_role_only_overdue_record_fines_nobody_until_the_manager_names_the_per
     refused = manager.post(f"/penalties/{penalty['id']}/confirm", json={})
     assert refused.status_code == 422 and list(refused.get_json()["error"]["fields"]) == ["person"]
     assert manager.get(f"/penalties/{penalty['id']}").get_json()["person"] is None
-    named = manager.post(f"/penalties/{penalty['id']}/confirm", json={"person": "parts_manager"})
+    named = manager.post(f"/penalties/{penalty['id']}/confirm", json={"person": "service_manager"})
     assert named.status_code == 200 and (named.get_json()["person"], named.get_json()["status"]) == \
-        ("parts_manager", "confirmed")
+        ("service_manager", "confirmed")
 
 
 def _confirmed_findings(api, person: str, moment: datetime, count: int, breach="perfunctory_handling") -> list[int]:

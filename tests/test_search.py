@@ -53,7 +53,7 @@ def test_phone_and_plate_fragments_find_their_complaint(api):
 def test_search_combines_with_filters_and_keyset_pages(api):
     word = rare_pair()
     cases = [Case(api, description=f"{word}{i}", received_at=f"2026-10-0{i + 1}T09:00:00+08:00") for i in range(4)]
-    cases[0].complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "major"})
+    cases[0].classify(category="repair_quality", severity="major")
     assert found(api, q=word, status="registered") == sorted(c.number for c in cases[1:])
     assert found(api, q=word, category="repair_quality") == [cases[0].number]
     role = cases[0].complaint()["responsible_role"]
@@ -74,7 +74,7 @@ def test_a_complaint_is_found_by_what_a_later_task_wrote(api):
     word = rare_pair()
     case = Case(api, description="刹车异响")
     assert found(api, q=word) == []
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "result": f"已更换{word}并道歉"})
     assert found(api, q=word) == [case.number]
     assert case.number in found(api, q=f"更换{word}")
@@ -107,7 +107,7 @@ def test_a_responsible_party_pages_once_through_each_complaint_held_as_departmen
     word = rare_pair()
     cases = [Case(api, description=f"{word}{i}", received_at=f"2026-09-0{i + 1}T09:00:00+08:00") for i in range(3)]
     for case in cases:
-        case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+        case.classify(category="repair_quality", severity="general")
     cases[1].complete("workshop_supervisor", "handle_workshop", GOOD_HANDLING)
     role = cases[0].complaint()["responsible_role"]
     walked, after = [], None

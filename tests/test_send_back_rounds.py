@@ -50,23 +50,22 @@ class Driver:
 def test_a_complaint_sent_back_a_thousand_times_keeps_a_bounded_state_and_every_round(api, app):
     with moved_clock(api, START) as clock:
         case = Case(api)
-        case.complete("service_manager", "classify_complaint",
-                      {"category": "parts", "severity": "general", "deadline_days": 5})
+        case.classify(category="parts", severity="general", deadline_days=5)
         sizes = {}
         with app.app_context():
             drive = Driver(app, case.id)
             for round_ in range(1, ROUNDS + 1):
-                # The department misses its deadline early (the escalation stays open all along)
-                # and again late in the case: the boundary timer of round 999 still fires.
+                # The department misses its deadline early and again late in the case: the boundary
+                # timer of round 999 still fires (each escalation closes when its round's work is done).
                 if round_ in (5, ROUNDS - 1):
                     clock.to(clock.moment + timedelta(days=30 if round_ == 5 else 60))
                     fired = app.test_cli_runner().invoke(args=["timers"])
                     assert fired.exit_code == 0, fired.output
-                    assert drive.open_names().count("handle_escalation") == (1 if round_ == 5 else 2)
+                    assert drive.open_names().count("escalate_handle_parts") == 1
                 drive.complete("parts_manager", "handle_parts", GOOD_HANDLING)
                 drive.complete("service_manager", "confirm_handling", SEND_BACK)
                 sizes[round_] = drive.state_size()
-            assert drive.open_names() == ["handle_escalation", "handle_escalation", "handle_parts"]
+            assert drive.open_names() == ["escalate_handle_parts", "handle_parts"]
             handled = db.session.scalar(select(func.count()).select_from(TaskRecord).where(
                 TaskRecord.instance_id == case.id, TaskRecord.task_name == "handle_parts"))
             sent_back = db.session.scalar(select(func.count()).select_from(TaskRecord).where(
@@ -74,15 +73,14 @@ def test_a_complaint_sent_back_a_thousand_times_keeps_a_bounded_state_and_every_
             overdue = db.session.scalar(select(func.count()).select_from(OverdueRecord).where(
                 OverdueRecord.business_key == case.number))
         # The state after round 998 is round 10's give or take ids and dates written in more
-        # digits, after round 1,000 give or take the second open escalation: no growth with rounds.
+        # digits, after round 1,000 give or take the open escalation: no growth with rounds.
         assert sizes[ROUNDS - 2] - sizes[10] < 256, (sizes[10], sizes[ROUNDS - 2])
         assert sizes[ROUNDS] - sizes[10] < 8 * 1024, (sizes[10], sizes[ROUNDS])
         assert (handled, sent_back, overdue) == (ROUNDS, ROUNDS, 2)
 
         # The escalation is handled, the last round approved, and the case closes as usual.
-        for _ in range(2):
-            case.complete("service_manager", "handle_escalation",
-                          {"escalation_action": "urge_department", "escalation_notes": "已催办"})
+        case.complete("service_manager", "escalate_handle_parts",
+                      {"escalation_action": "urge_department", "escalation_notes": "已催办"})
         case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
         case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
         case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
@@ -93,7 +91,7 @@ def test_a_complaint_sent_back_a_thousand_times_keeps_a_bounded_state_and_every_
         assert history.count("handle_parts") == ROUNDS + 1 and history.count("confirm_handling") == ROUNDS + 1
         trail = api.as_("admin").get(f"/instances/{case.id}/diagram").get_json()
     assert {"register_complaint", "classify_complaint", "dispatch_department", "handle_parts",
-            "confirm_handling", "is_confirmed", "record_overdue", "sign_close"} <= set(trail["completed"])
+            "confirm_handling", "is_confirmed", "clock_parts_record", "sign_close"} <= set(trail["completed"])
 
 
 QC_ROUNDS = 25
@@ -125,7 +123,7 @@ def test_a_case_sent_back_moves_to_a_new_version_judged_on_every_round(api, ship
     """Elements done only in pruned rounds still count as done when a case moves: a version
     changing one is refused; one relabelling them takes the case, which goes on."""
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "parts", "severity": "general"})
+    case.classify(category="parts", severity="general")
     for _ in range(3):
         case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
         case.complete("service_manager", "confirm_handling", SEND_BACK)

@@ -13,7 +13,7 @@ from procedures import Case
 
 def test_a_state_loads_alike_against_the_kept_spec_and_the_stored_one(app, api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"})
+    case.classify(category="repair_quality", severity="general")
     with app.app_context():
         instance = db.session.get(ProcessInstance, case.id)
         kept = WorkflowRun.load(deployments.spec(instance.version), instance.state, None)

@@ -15,9 +15,10 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.services import inbox, instances
-from procedures import GOOD_HANDLING, INTAKE
+from procedures import GOOD_HANDLING, INTAKE, just_received
 
-HAPPY_PATH = [("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"}),
+HAPPY_PATH = [("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general",
+                                                        "responsible_person": "workshop_supervisor"}),
               ("workshop_supervisor", "handle_workshop", GOOD_HANDLING),
               ("service_manager", "confirm_handling", {"confirmation": "approve"}),
               ("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True}),
@@ -29,13 +30,23 @@ NOT_DATA = ("SAVEPOINT", "RELEASE SAVEPOINT", "SELECT pg_notify(")
 # Statements of the service, per database. A completion: the instance locked and read with its
 # state and version (1), its open tasks (1), the step's SAVEPOINT, the handler's complaint (1),
 # the complaint's UPDATE (1), the instance's UPDATE (1), the history row (1), the completed task's
-# DELETE (1), the next task's INSERT (1, none after the last), RELEASE; classify also sets the
-# handling deadline (the timers: pg_notify on PostgreSQL).
-COMPLETIONS = {"sqlite": [10, 10, 10, 10, 9], "postgresql": [11, 10, 10, 10, 9]}
+# DELETE (1), the next task's INSERT (1, none after the last), RELEASE. Classify also checks the
+# responsible person it names (1) and opens the department's task held by that person (1) and
+# sets the deadlines; the signature's handler
+# reads the complaint before closing it (1). On PostgreSQL a step that brings the instance's next
+# timer earlier wakes the timer runners: handling (the manager's 1-day confirmation), the
+# callback (the general manager's 2-day signature).
+COMPLETIONS = {"sqlite": [12, 10, 10, 10, 10], "postgresql": [12, 11, 10, 11, 10]}
+# The classification's two more (the named person checked against the routed role, and the
+# department's task opened held by that person, each one statement) are the price of the
+# responsible person: every other completion keeps the goal of 8.
+WORK_LIMIT = [10, 8, 8, 8, 8]
 # A start: the latest version (1), the instance's INSERT with its pre-run state (1), the start's
 # history row (1), SAVEPOINT, the number (1), the complaint (1), the instance's UPDATE for its
 # number (1), the instance's UPDATE (1), the first task (1), who takes notices (1), RELEASE.
-STARTS = {"sqlite": 11, "postgresql": 11}
+# Version 2 starts the classification clock at receipt: its handler reads the complaint (1), and on
+# PostgreSQL the instance's first timer wakes the timer runners (pg_notify).
+STARTS = {"sqlite": 12, "postgresql": 13}
 
 
 class Statements:
@@ -76,7 +87,7 @@ class Client:
         return self.client.post(f"/api/v1{path}", json=body, headers=headers)
 
     def start(self) -> dict:
-        response = self.post("customer_dept", "/processes/complaint/instances", {"data": INTAKE})
+        response = self.post("customer_dept", "/processes/complaint/instances", {"data": {**INTAKE, "received_at": just_received()}})
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
@@ -120,9 +131,9 @@ def test_a_completion_and_a_start_cost_a_fixed_few_statements(own_app, database,
 
     counted = [len(c) for c in completions]
     assert counted == COMPLETIONS[database], "\n\n".join("\n".join(c) for c in completions)
-    for done in completions:
+    for done, limit in zip(completions, WORK_LIMIT):
         work = [s for s in done if not s.startswith(NOT_DATA)]
-        assert len(work) <= 8, work  # the goal: reads and writes of one completion
+        assert len(work) <= limit, work  # the goal: reads and writes of one completion
         assert sum(s.startswith("SELECT process_instances.") for s in work) == 1  # the instance once, with its state
         assert sum(s.startswith("SELECT open_tasks.") for s in work) == 1  # its open tasks once
         assert sum(s.startswith("UPDATE complaints") for s in work) == 1  # the handler's writes in one UPDATE

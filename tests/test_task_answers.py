@@ -39,8 +39,7 @@ def first_matters(view: dict, task: str) -> dict:
 def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     case = Case(api)
     opened(api, case, "service_manager", "classify_complaint")
-    case.complete("service_manager", "classify_complaint",
-                  {"category": "repair_quality", "severity": "major", "manager_note": "先安抚客户，查清原因"})
+    case.classify(category="repair_quality", severity="major", manager_note="先安抚客户，查清原因")
     opened(api, case, "service_manager", "follow_up_major")
     case.complete("service_manager", "follow_up_major", {
         "customer_contacted_at": "2026-11-20T10:00:00+08:00", "follow_up_notes": "客户要求赔偿",
@@ -59,6 +58,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "hard_fault": True})
     opened(api, case, "technical_supervisor", "plan_repair")
     case.complete("technical_supervisor", "plan_repair", {"repair_plan": "更换ECU并重新标定"})
+    case.complete("workshop_supervisor", "report_repair", GOOD_HANDLING)  # the plan carried out
     opened(api, case, "service_manager", "confirm_handling")
     case.complete("service_manager", "confirm_handling",
                   {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"})
@@ -106,12 +106,14 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     handled = {**GOOD_HANDLING, "hard_fault": False}
     assert [(h["task"], h["data"]) for h in case.instance()["history"]][1:] == [
         ("classify_complaint", {"category": "repair_quality", "severity": "major", "other_department": None,
-                                "deadline_days": None, "manager_note": "先安抚客户，查清原因"}),
+                                "deadline_days": None, "manager_note": "先安抚客户，查清原因",
+                                "responsible_person": "workshop_supervisor"}),
         ("follow_up_major", {"customer_contacted_at": "2026-11-20T10:00:00+08:00", "follow_up_notes": "客户要求赔偿",
                              "within_authority": False}),
         ("decide_major", {"gm_decision": "同意补偿一次保养"}),
         ("handle_workshop", {**GOOD_HANDLING, "hard_fault": True}),
         ("plan_repair", {"repair_plan": "更换ECU并重新标定", "return_repair": False}),
+        ("report_repair", GOOD_HANDLING),
         ("confirm_handling", {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"}),
         ("handle_workshop", {**handled, "root_cause": "ECU软件版本过旧"}),
         ("confirm_handling", {"confirmation": "approve", "confirmation_reason": ""}),
@@ -119,7 +121,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
         ("handle_workshop", {**handled, "result": "更换发动机支架"}),
         ("confirm_handling", {"confirmation": "approve", "confirmation_reason": ""}),
         ("call_back_customer", {"problem_solved": True, "callback_satisfied": True, "callback_remarks": ""}),
-        ("sign_close", {"close_remarks": ""}),
+        ("sign_close", {"signature": None, "signature_reason": "", "close_remarks": ""}),
     ]
     record = case.complaint()
     assert record["status"] == "closed" and record["handling_rounds"] == 3 and record["gm_decision"] == "同意补偿一次保养"

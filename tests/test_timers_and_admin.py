@@ -6,8 +6,7 @@ from procedures import Case, moved_clock
 
 def test_a_department_task_shows_its_deadline_and_turns_overdue(api):
     case = Case(api)
-    case.complete("service_manager", "classify_complaint",
-                  {"category": "parts", "severity": "general", "deadline_days": 3})
+    case.classify(category="parts", severity="general", deadline_days=3)
     task = case.open_task("handle_parts")
     due = datetime.fromisoformat(task["due_at"])
     assert due.utcoffset() == timedelta(hours=8)

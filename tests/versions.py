@@ -68,8 +68,8 @@ def set_property(xml: str, element_id: str, name: str, value: str) -> str:
 def insert_task_after(xml: str, after_id: str, new_id: str, name: str, form: str, lane: str) -> str:
     """A user task on the flow leaving `after_id`, before whatever came next."""
     root = etree.fromstring(xml.encode())
-    process = root.find("bpmn:process", NS)
-    flow = process.find(f"bpmn:sequenceFlow[@sourceRef='{after_id}']", NS)
+    flow = root.find(f".//bpmn:sequenceFlow[@sourceRef='{after_id}']", NS)
+    process = flow.getparent()  # the process, or the subprocess the element lies in
     following = process.find(f"*[@id='{flow.get('targetRef')}']")
     out_id = f"Flow_{new_id}_out"
     for incoming in following.findall("bpmn:incoming", NS):
@@ -97,7 +97,7 @@ def _lane_role(lane) -> str | None:
 def remove_task(xml: str, task_id: str) -> str:
     """Take a task (and the timers on its border) out: what led to it leads where it led."""
     root = etree.fromstring(xml.encode())
-    process = root.find("bpmn:process", NS)
+    process = root.find(f".//*[@id='{task_id}']").getparent()  # the process, or the subprocess it lies in
     out_flow = process.find(f"bpmn:sequenceFlow[@sourceRef='{task_id}']", NS)
     target = process.find(f"*[@id='{out_flow.get('targetRef')}']")
     for boundary in process.findall(f"bpmn:boundaryEvent[@attachedToRef='{task_id}']", NS):
@@ -110,8 +110,10 @@ def remove_task(xml: str, task_id: str) -> str:
         flow.set("targetRef", target.get("id"))
         incoming = etree.Element(f"{{{BPMN}}}incoming")
         incoming.text = flow.get("id")
-        first_out = target.find("bpmn:outgoing", NS)  # the schema wants every incoming first
-        first_out.addprevious(incoming) if first_out is not None else target.append(incoming)
+        # the schema wants every incoming after the extensions and before anything else
+        later = next((child for child in target if child.tag not in (
+            f"{{{BPMN}}}extensionElements", f"{{{BPMN}}}incoming")), None)
+        later.addprevious(incoming) if later is not None else target.append(incoming)
     _drop(root, out_flow)
     _drop(root, process.find(f"*[@id='{task_id}']"))
     return _text(root)

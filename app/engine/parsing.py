@@ -197,8 +197,10 @@ def parse_process_files(files: dict[str, str | bytes]) -> ParsedProcess:
             if getattr(ts, "bpmn_id", None):
                 file_of[ts.bpmn_id] = name
                 # A lane named for people to read says its role in a property: the inbox groups by role.
-                # (a task inside a subprocess has its lane by the lane's name)
-                ts.lane = roles.get(ts.bpmn_id) or by_name.get(ts.lane, ts.lane)
+                # (a task inside a subprocess has its lane by the lane's name); a task that names its
+                # own `role` (an escalation inside a department's clock subprocess) goes to that role.
+                own = getattr(ts, "extensions", {}).get("properties", {}).get("role")
+                ts.lane = own or roles.get(ts.bpmn_id) or by_name.get(ts.lane, ts.lane)
     return ParsedProcess(key, spec.description or key, spec, subprocess_specs, texts, file_of)
 
 

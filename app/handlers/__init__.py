@@ -47,6 +47,9 @@ class HandlerContext:
     # The diagram's tasks due by the time the case holds under a path (their `due_from`
     # property): tasks_due_by("deadlines.handling") -> element ids.
     tasks_due_by: Callable[[str], frozenset[str]] = lambda path: frozenset()
+    # The field of the case naming the person an element's task opens held by (its assignee_from
+    # property), or None: assignee_field("handle_parts") -> "responsible_person".
+    assignee_field: Callable[[str], str | None] = lambda element: None
     # What a written overdue record proposes to the penalty register (the engine glue sets it
     # to services.penalties.propose_for_overdue): propose_penalty(record).
     propose_penalty: Callable[[Any], Any] = lambda record: None
@@ -84,6 +87,16 @@ class HandlerContext:
 
 class HandlerError(Exception):
     """What a handler raises when the case cannot go on; the engine reports it."""
+
+
+class HandlerRefusal(HandlerError):
+    """What a handler raises when the answers of the task just completed cannot be taken (a
+    responsible person who does not hold the role): the completion is refused naming the field,
+    and nothing of the step is kept. `message` is a catalogue text (N_)."""
+
+    def __init__(self, field: str, message):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
 
 
 def handler(name: str, summary: str | None = None, returns: str | None = None, parameters: tuple[Parameter, ...] = ()):

@@ -6,14 +6,20 @@ from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..i18n import N_
-from ..models import Complaint, ProcessInstance
+from ..models import Complaint, ProcessInstance, User, UserRole
 from ..workdays import add_working_days
-from . import HandlerContext, HandlerError, handler
+from . import HandlerContext, HandlerError, HandlerRefusal, handler
 from .callbacks import start_callback
 from .numbering import next_number
 
-DEFAULT_DEADLINE_DAYS = {"general": 5, "major": 10}
+# The clocks of domain.md ("Responsibility and deadlines"), counted from receipt unless said otherwise.
+DEFAULT_DEADLINE_DAYS = {"general": 5, "major": 3}  # handled (a major one: its handling plan)
+CLASSIFICATION_DAYS = 1
 FIRST_RESPONSE = timedelta(hours=24)  # a major complaint's first response
+CLOSURE_DAYS = 10  # a major complaint closed
+CONFIRMATION_DAYS = 1  # after the department's result
+CALLBACK_DAYS = 3  # after the confirmation
+SIGNATURE_DAYS = 2  # after the satisfied callback
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
@@ -41,29 +47,70 @@ def register(ctx: HandlerContext) -> str:
     return number
 
 
-def _deadlines(complaint: Complaint, ctx: HandlerContext, renew: bool = False) -> dict:
-    """The deadlines the diagram's timers read; a round sent back starts a fresh period."""
-    if renew or complaint.deadline_at is None:
-        days = ctx.data.get("deadline_days") or DEFAULT_DEADLINE_DAYS[complaint.severity]
-        complaint.deadline_at = add_working_days(ctx.now, days)
-    first_response = ctx.now + FIRST_RESPONSE if complaint.severity == "major" and not renew else None
-    return {"handling": complaint.deadline_at.isoformat(),
-            "first_response": first_response.isoformat() if first_response else None}
+def _clocks(ctx: HandlerContext, **changed) -> dict:
+    """The deadlines the diagram's timers read (`deadlines["handling"]`), as ISO texts; each user
+    task says by its `due_from` which one it is due by. Others are kept as they were."""
+    deadlines = dict(ctx.data.get("deadlines") or {})
+    deadlines.update({key: value.isoformat() if value is not None else None for key, value in changed.items()})
+    return deadlines
+
+
+def _handling_deadline(complaint: Complaint, ctx: HandlerContext, start: datetime) -> datetime:
+    days = ctx.data.get("deadline_days") or DEFAULT_DEADLINE_DAYS[complaint.severity]
+    return add_working_days(start, days)
+
+
+@handler("complaints.start_clocks",
+         summary=N_("Starts the complaint's clocks at its receipt: classification within 1 working day"),
+         returns=N_("the deadlines the timers read (deadlines.classification)"))
+def start_clocks(ctx: HandlerContext) -> dict:
+    complaint = _complaint(ctx)
+    return _clocks(ctx, classification=add_working_days(complaint.received_at, CLASSIFICATION_DAYS))
+
+
+def _responsible_person(ctx: HandlerContext, role: str) -> int:
+    """The person the manager named: an active holder of the role the routing decided."""
+    username = ctx.data.get("responsible_person")
+    person_id = db.session.scalar(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
+        User.username == username, User.active.is_(True), UserRole.role == role)) if isinstance(username, str) else None
+    if person_id is None:
+        raise HandlerRefusal("responsible_person", N_("name an active holder of the responsible role %(role)s",
+                                                      role=role))
+    return person_id
 
 
 @handler("complaints.assign",
-         summary=N_("Records category, severity and the responsible department, and sets the handling deadline"),
-         returns=N_("the deadlines the timers read (deadlines.handling)"))
+         summary=N_("Records category, severity, the responsible department and person, and sets the deadlines "
+                    "counted from receipt"),
+         returns=N_("the deadlines the timers read (deadlines.handling, deadlines.first_response)"))
 def assign(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.category, complaint.severity = data["category"], data["severity"]
     complaint.responsible_role = data["responsible_role"]
-    complaint.deadline_at = None
+    complaint.responsible_user_id = _responsible_person(ctx, complaint.responsible_role)
     complaint.status = "assigned"
-    deadlines = _deadlines(complaint, ctx)
+    received = complaint.received_at
+    complaint.deadline_at = _handling_deadline(complaint, ctx, received)
     if complaint.first_deadline_at is None:  # the first round's, kept for the timeliness rate
         complaint.first_deadline_at = complaint.deadline_at
-    return deadlines
+    major = complaint.severity == "major"
+    return _clocks(ctx, handling=complaint.deadline_at,
+                   first_response=received + FIRST_RESPONSE if major else None,
+                   closure=add_working_days(received, CLOSURE_DAYS) if major else None)
+
+
+def _renewed(complaint: Complaint, ctx: HandlerContext) -> dict:
+    """A round sent back (by the manager or after an unsatisfied callback) starts a fresh period."""
+    complaint.deadline_at = _handling_deadline(complaint, ctx, ctx.now)
+    return _clocks(ctx, handling=complaint.deadline_at)
+
+
+@handler("complaints.follow_up_by",
+         summary=N_("Names the service manager who classified a major complaint as the one who follows it up"),
+         returns=N_("that manager's username (the follow-up task opens held by that person)"))
+def follow_up_by(ctx: HandlerContext) -> str | None:
+    manager = db.session.get(User, ctx.actor_id) if ctx.actor_id else None
+    return manager.username if manager else None
 
 
 @handler("complaints.major_report",
@@ -80,20 +127,19 @@ def major_report(ctx: HandlerContext) -> str:
 
 
 @handler("complaints.record_handling",
-         summary=N_("Records the department's handling of this round"),
-         returns=N_("the number of handling rounds"))
-def record_handling(ctx: HandlerContext) -> int:
+         summary=N_("Records the department's handling of this round; the manager confirms within 1 working day"),
+         returns=N_("the deadlines (deadlines.confirmation)"))
+def record_handling(ctx: HandlerContext) -> dict:
     complaint, data = _complaint(ctx), ctx.data
     complaint.result, complaint.root_cause = data.get("result"), data.get("root_cause")
     complaint.improvement, complaint.repair_plan = data.get("improvement"), data.get("repair_plan")
     complaint.return_repair = bool(data.get("return_repair"))
-    complaint.responsible_user_id = ctx.actor_id
     complaint.handled_at = ctx.now
     if complaint.first_handled_at is None:  # the first round's, kept for the timeliness rate
         complaint.first_handled_at = ctx.now
     complaint.handling_rounds += 1
     complaint.status = "awaiting_confirmation"
-    return complaint.handling_rounds
+    return _clocks(ctx, confirmation=add_working_days(ctx.now, CONFIRMATION_DAYS))
 
 
 @handler("complaints.record_confirmation",
@@ -107,7 +153,8 @@ def record_confirmation(ctx: HandlerContext) -> dict:
         complaint.status = "sent_back"
     else:
         complaint.status = "awaiting_callback"
-    return _deadlines(complaint, ctx, renew=sent_back)
+        return _clocks(ctx, callback=add_working_days(ctx.now, CALLBACK_DAYS))
+    return _renewed(complaint, ctx)
 
 
 @handler("complaints.record_callback",
@@ -120,7 +167,28 @@ def record_callback(ctx: HandlerContext) -> dict:
     satisfied = "满意" if complaint.callback_satisfied else "不满意"
     complaint.callback_result = f"{solved}，{satisfied}。{data.get('callback_remarks', '')}".strip()
     complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
-    return _deadlines(complaint, ctx, renew=not complaint.callback_satisfied)
+    if not complaint.callback_satisfied:
+        return _renewed(complaint, ctx)
+    return _clocks(ctx, signature=add_working_days(ctx.now, SIGNATURE_DAYS))
+
+
+@handler("complaints.record_signature",
+         summary=N_("Records the general manager's signature, or the refusal to sign with its reason"),
+         returns=N_("whether the general manager signed"))
+def record_signature(ctx: HandlerContext) -> bool:
+    complaint = _complaint(ctx)
+    if ctx.data.get("signature") != "send_back":  # signing is the default
+        return True
+    complaint.send_back_reason = ctx.data.get("signature_reason")
+    complaint.status = "awaiting_confirmation"
+    return False
+
+
+@handler("complaints.renew_confirmation",
+         summary=N_("Sends the complaint back to the service manager's confirmation, due within 1 working day"),
+         returns=N_("the deadlines (deadlines.confirmation)"))
+def renew_confirmation(ctx: HandlerContext) -> dict:
+    return _clocks(ctx, confirmation=add_working_days(ctx.now, CONFIRMATION_DAYS))
 
 
 @handler("complaints.close",

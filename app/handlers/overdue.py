@@ -1,7 +1,9 @@
 """Overdue records (超时记录): a missed deadline is written against the person who held
-the task (or its role when nobody had claimed it); the third miss of one person in one
-calendar month raises a flag for the general manager. Each record proposes a penalty to the
-penalty register (a role-only one proposes it without a person)."""
+the task (claimed it, or had it assigned as the responsible person; its role when nobody held
+it); the third miss of one person in one calendar month raises a flag for the general manager.
+Each record proposes a penalty to the penalty register (a role-only one proposes it without a
+person). The escalation that follows a miss takes effect here too: urge the holder, extend the
+deadline with a reason, or take the work over."""
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,8 +11,8 @@ from sqlalchemy import select
 from ..clock import local
 from ..extensions import db
 from ..i18n import N_
-from ..models import OpenTask, OverdueRecord, ProcessInstance
-from . import HandlerContext, handler
+from ..models import OpenTask, OverdueRecord, ProcessInstance, User
+from . import HandlerContext, HandlerError, Parameter, handler
 from .numbering import next_serial
 
 FLAG_AT_MISS = 3
@@ -23,6 +25,11 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
                                                      OpenTask.task_name.in_(task_names))).first()
     if late is not None:
         person, role, task_name = late.claimed_by, late.lane, late.task_name
+        named = ctx.data.get(ctx.assignee_field(task_name) or "")
+        if person is None and isinstance(named, str) and named:
+            # the task opens held by a named person (its assignee_from); unclaimed since (a manager
+            # released it, or the person held no role then): the miss is still that person's
+            person = db.session.scalar(select(User).where(User.username == named))
     else:
         # The task opened already past its deadline in this very step (a round that
         # inherits a passed deadline): nobody held it yet, so the role carries the miss.
@@ -43,12 +50,58 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
             "miss_in_month": earlier + 1}
 
 
+CLOCK = (Parameter("clock", "str", N_("the deadline the timer watches, a key of deadlines (\"handling\")")),)
+
+
+def _clock_path(ctx: HandlerContext) -> str:
+    clock = ctx.params.get("clock") or "handling"
+    if not isinstance(clock, str) or clock not in (ctx.data.get("deadlines") or {}):
+        raise HandlerError(f"the case has no deadline {clock!r}")
+    return clock
+
+
 @handler("complaints.record_overdue",
-         summary=N_("Writes an overdue record against whoever held the task"),
-         returns=N_("the miss: person, role, month and whether it is the third this month"))
+         summary=N_("Writes an overdue record against whoever held the task due by the clock"),
+         returns=N_("the miss: person, role, month and whether it is the third this month"), parameters=CLOCK)
 def record_complaint_overdue(ctx: HandlerContext) -> dict:
-    """The handling deadline passed: recorded against whoever holds a task the diagram says is due
-    by it (due_from deadlines.handling)."""
-    deadline = datetime.fromisoformat(ctx.data["deadlines"]["handling"])
-    return record_miss(ctx, ctx.tasks_due_by("deadlines.handling"), deadline, fallback_role=ctx.data.get("responsible_role"),
-                       fallback_task="department handling")
+    """A deadline passed: recorded against whoever holds a task the diagram says is due by it
+    (its `due_from` names deadlines.<clock>)."""
+    clock = _clock_path(ctx)
+    deadline = datetime.fromisoformat(ctx.data["deadlines"][clock])
+    missed = record_miss(ctx, ctx.tasks_due_by(f"deadlines.{clock}"), deadline,
+                         fallback_role=ctx.data.get("responsible_role"), fallback_task=clock)
+    return {**missed, "clock": clock}
+
+
+@handler("complaints.extend_deadline",
+         summary=N_("Extends the missed deadline to the time the escalation names, with its reason"),
+         returns=N_("the deadlines, the clock's one moved"), parameters=CLOCK)
+def extend_deadline(ctx: HandlerContext) -> dict:
+    clock = _clock_path(ctx)
+    until = ctx.data.get("extended_until")
+    if not until:
+        raise HandlerError("an extension needs its new time (extended_until)")
+    until = datetime.fromisoformat(until) if isinstance(until, str) else until
+    due = ctx.tasks_due_by(f"deadlines.{clock}")
+    for task in db.session.scalars(select(OpenTask).where(OpenTask.instance_id == ctx.instance_id,
+                                                          OpenTask.task_name.in_(due))):
+        task.due_at = until  # the inbox shows the new time
+    return {**ctx.data["deadlines"], clock: until.isoformat()}
+
+
+@handler("complaints.urge",
+         summary=N_("Urges whoever holds the late task (a notice, and a line on the case's timeline)"),
+         returns=N_("how many people were told"), parameters=CLOCK)
+def urge(ctx: HandlerContext) -> int:
+    clock = _clock_path(ctx)
+    notes = ctx.data.get("escalation_notes") or ""
+    return len(ctx.capability("urge_holders")(ctx.tasks_due_by(f"deadlines.{clock}"), notes))
+
+
+@handler("complaints.take_over",
+         summary=N_("Gives the late task to the manager who escalated, who then completes it"),
+         returns=N_("the people who held the late task"), parameters=CLOCK)
+def take_over(ctx: HandlerContext) -> list[str]:
+    if ctx.actor_id is None:
+        raise HandlerError("taking over needs the person who escalated")
+    return ctx.capability("hand_over")(ctx.tasks_due_by(f"deadlines.{_clock_path(ctx)}"))

@@ -8,19 +8,24 @@ A test case: {"name", "start": {start answers}, "tasks": [steps], "expect": {"en
 after the last step (a procedure that runs until it is cancelled: a visit plan's cycle)}}; a step answers the next user task met, named by its form key or
 element id ({"task", "answers"}), or moves the run's own clock ({"advance_working_days": n} or
 {"advance_days": n}) so that its timers fall due. Answers may give dates relative to the run's
-clock: "{today}", "{today-100}" (a date, days) and "{now}", "{now-2}" (a moment, hours)."""
+clock: "{today}", "{today-100}" (a date, days) and "{now}", "{now-2}" (a moment, hours). A case
+may name the people its answers name ({"people": {"username": [roles]}}): those not there are
+stood in for inside the run (rolled back with it), so a case that names a responsible person
+runs on a system nobody has been added to yet."""
 import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from .. import clock, forms, permissions
 from ..engine import SERIALIZER_VERSION, EngineError, InvalidProcess, ParsedProcess, WorkflowRun, parse_process_files
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import ProcessDraft, ProcessInstance, ProcessVersion, User
+from ..models import ProcessDraft, ProcessInstance, ProcessVersion, User, UserRole
 from ..workdays import add_working_days
 from . import runs
 
@@ -61,6 +66,7 @@ class TrialCase:
     path_includes: list[str] = field(default_factory=list)
     source: dict = field(default_factory=dict)  # as written
     waits: bool = False  # after the last step the case waits for timers, ending nowhere
+    people: dict = field(default_factory=dict)  # username -> roles, stood in for when absent
 
 
 def read_case(value, where: str = "case") -> TrialCase:
@@ -95,10 +101,25 @@ def read_case(value, where: str = "case") -> TrialCase:
         need(isinstance(included, list) and all(isinstance(i, str) for i in included), "expect.path_includes",
              N_("a list of element ids"))
         need(isinstance(expect.get("waits", False), bool), "expect.waits", N_("true or false"))
+    people = value.get("people", {})
+    need(isinstance(people, dict) and len(people) <= 20 and all(
+        isinstance(k, str) and 0 < len(k) <= 64 and isinstance(v, list) and all(isinstance(r, str) for r in v)
+        for k, v in people.items()), "people", N_("an object of usernames and their roles"))
     if problems:
         raise ValidationFailed(N_("the test case is not valid"), problems)
     return TrialCase(name or "", start, steps, expect.get("end"), list(expect.get("path_includes", [])), value,
-                     expect.get("waits") is True)
+                     expect.get("waits") is True, people)
+
+
+def _stand_ins(people: dict) -> None:
+    """The people the case names who are not there, added for this run alone (it is rolled back)."""
+    there = set(db.session.scalars(select(User.username).where(User.username.in_(list(people) or [""]))))
+    for username, roles in people.items():
+        if username not in there:
+            person = User(username=username, display_name=username, password_hash="!", active=True)
+            person.role_rows = [UserRole(role=role) for role in roles]
+            db.session.add(person)
+    db.session.flush()
 
 
 def _read_step(item) -> Step | None:
@@ -183,6 +204,7 @@ def run_case(parsed: ParsedProcess, case: TrialCase, actor_id: int | None) -> Ou
 
 def _walk(parsed: ParsedProcess, case: TrialCase, actor_id: int | None, move) -> Outcome:
     outcome = Outcome()
+    _stand_ins(case.people)
     try:
         instance, run = _started(parsed, case.start, actor_id)
     except ValidationFailed as err:

@@ -8,15 +8,15 @@ from uuid import UUID
 from flask import current_app
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
+from sqlalchemy.orm import joinedload, lazyload, undefer
 
 from .. import handlers, logs
 from ..clock import now
 from ..engine import SERIALIZER_VERSION, EngineError, ScriptEngine, TaskFacts, WorkflowRun
-from ..errors import Conflict, EngineFailure
+from ..errors import Conflict, EngineFailure, ValidationFailed
 from ..i18n import N_
 from ..extensions import db
-from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User
+from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User, UserRole
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
 from . import deployments, escalations, notices, penalties, texts
 
@@ -27,8 +27,10 @@ TIMERS_CHANNEL = "timers"  # PostgreSQL NOTIFY: a timer was brought earlier (app
 
 def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngine:
     def call_service(operation, params, data, task_name):
+        diagram = deployments.facts(instance.version)
         context = handlers.HandlerContext(instance.id, actor_id, task_name, data, params, now(),
-                                          tasks_due_by=deployments.facts(instance.version).due_by,
+                                          tasks_due_by=diagram.due_by,
+                                          assignee_field=lambda element: diagram.task(element).assignee_from,
                                           propose_penalty=penalties.propose_for_overdue,
                                           start_process=lambda key, start_data: _start_process(
                                               key, start_data, actor_id, instance.unit_id),
@@ -121,9 +123,23 @@ def step(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known
         with db.session.begin_nested():
             perform(instance, run, action, known)
     except EngineError as err:
+        refusal = _refusal(err)
+        if refusal is not None:  # the answers cannot be taken: refused, nothing of the step kept
+            raise ValidationFailed(N_("the answers cannot be taken"), {refusal.field: [refusal.message]}) from None
         hold_in_error(instance, err.element_id, str(err), action)
         return False
     return True
+
+
+def _refusal(err: BaseException) -> "handlers.HandlerRefusal | None":
+    """The handler's refusal of the completed task's answers behind an engine error, if that is what it was."""
+    seen, hops = err, 0
+    while seen is not None and hops < 20:
+        if isinstance(seen, handlers.HandlerRefusal):
+            return seen
+        seen = getattr(seen, "cause", None) or seen.__cause__ or seen.__context__
+        hops += 1
+    return None
 
 
 def perform(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known | None = None) -> None:
@@ -223,16 +239,18 @@ def _assign_arrived(arrived: list[OpenTask], views: dict, diagram, opened_at: da
             wanted[task] = username
     if not wanted:
         return
-    people = {user.username: user for user in db.session.scalars(
-        select(User).where(User.username.in_(set(wanted.values())), User.active.is_(True))
-        .options(selectinload(User.role_rows)))}
+    # who of them holds which of the tasks' roles, in one statement
+    holders = {(username, role): person_id for person_id, username, role in db.session.execute(
+        select(User.id, User.username, UserRole.role).join(UserRole, UserRole.user_id == User.id)
+        .where(User.username.in_(set(wanted.values())), User.active.is_(True),
+               UserRole.role.in_({task.lane for task in wanted})))}
     for task, username in wanted.items():
-        person = people.get(username)
-        if person is None or task.lane not in person.roles:
+        person_id = holders.get((username, task.lane))
+        if person_id is None:
             current_app.logger.warning("task %s opens unassigned: %r is no active holder of %s",
                                        task.task_name, username, task.lane)
             continue
-        task.claimed_by_id, task.claimed_at = person.id, opened_at
+        task.claimed_by_id, task.claimed_at = person_id, opened_at
 
 
 def _wake_timer_runners(before: datetime | None, after: datetime | None) -> None:

@@ -1,6 +1,7 @@
 // Every user task lies in a lane (whose role does it; lane-role checks the lane). A task inside a
-// sub-process lies in the sub-process's lane. Reported on the task.
-import { is, isAny, rule, wording } from './util.js';
+// sub-process lies in the sub-process's lane, or names its own role in a `role` property (an
+// escalation to the next level up inside a department's clock). Reported on the task.
+import { is, isAny, property, rule, wording } from './util.js';
 
 const HUMAN = [ 'bpmn:UserTask', 'bpmn:ManualTask' ];
 
@@ -20,7 +21,7 @@ export default function userTaskLane({ messages } = {}) {
   function walk(container, inLane, laned, reporter) {
     (container.flowElements || []).forEach((element) => {
       const here = inLane || laned.has(element);
-      if (isAny(element, HUMAN) && !here) {
+      if (isAny(element, HUMAN) && !here && !property(element, 'role')) {
         reporter.report(element.id, wording(messages, 'userTaskNoLane'));
       }
       if (is(element, 'bpmn:SubProcess')) {

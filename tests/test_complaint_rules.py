@@ -1,0 +1,230 @@
+"""Procedure 1, version 2, as the department's rules run it (domain.md "Responsibility and
+deadlines"): the manager names a responsible person, every clock is a timer counted from receipt,
+a miss is written against the person who holds the work and escalated one level up, the
+escalation closes itself when the work is done and its choices take effect. On a moved clock,
+through the real engine and the API."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Notice, OverdueRecord, User
+from procedures import GOOD_HANDLING, Case, fire_timers, moved_clock
+
+SH = timezone(timedelta(hours=8))
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+def _records(app, case) -> list[tuple]:
+    """(person, task, miss in month) of each overdue record of the case, oldest first."""
+    with app.app_context():
+        rows = db.session.scalars(select(OverdueRecord).where(OverdueRecord.business_key == case.number)
+                                  .order_by(OverdueRecord.id))
+        return [(r.person.username if r.person else None, r.task_name, r.miss_in_month) for r in rows]
+
+
+def _inbox(api, username) -> list[str]:
+    listed = api.as_(username).get("/tasks", query_string={"process_key": "complaint", "per_page": 500})
+    assert listed.status_code == 200, listed.get_json()
+    return [t["id"] for t in listed.get_json()["items"]]
+
+
+def test_the_responsible_person_must_hold_the_routed_role(api):
+    case = Case(api)
+    for wrong in ("workshop_supervisor", "nobody_of_that_name"):
+        refused = api.as_("service_manager").post(
+            f"/tasks/{case.open_task('classify_complaint')['id']}/complete",
+            json={"data": {"category": "parts", "severity": "general", "responsible_person": wrong}})
+        assert refused.status_code == 422, refused.get_json()
+        assert "responsible_person" in refused.get_json()["error"]["fields"]
+        assert case.open_names() == ["classify_complaint"]  # nothing changed
+    chinese = api.as_("service_manager").post(
+        f"/tasks/{case.open_task('classify_complaint')['id']}/complete",
+        json={"data": {"category": "parts", "severity": "general", "responsible_person": "workshop_supervisor"}},
+        headers={"Accept-Language": "zh-CN"})
+    assert "责任" in chinese.get_json()["error"]["fields"]["responsible_person"][0]
+    case.classify(category="parts")
+    task = case.open_task("handle_parts")
+    assert task["claimed_by"] == "parts_manager"
+    assert case.complaint("service_manager")["responsible_person"] == "parts_manager"
+
+
+def test_a_major_complaint_unanswered_24_hours_after_receipt_is_recorded_and_escalated(api, app):
+    with moved_clock(api, at(2026, 6, 1, 9)) as clock:   # a Monday
+        case = Case(api)
+        clock.to(at(2026, 6, 1, 15))
+        case.classify(category="parts", severity="major")
+        follow_up = case.open_task("follow_up_major")
+        assert follow_up["claimed_by"] == "service_manager"  # the manager follows it up personally
+        assert follow_up["due_at"].startswith("2026-06-02T09:00")  # 24 hours from receipt, not classification
+        clock.to(at(2026, 6, 2, 8, 59))
+        fire_timers(app)
+        assert case.open_names() == ["follow_up_major"] and _records(app, case) == []
+        clock.to(at(2026, 6, 2, 9, 1))
+        fire_timers(app)
+        assert case.open_names() == ["escalate_follow_up_major", "follow_up_major"]
+        assert _records(app, case) == [("service_manager", "follow_up_major", _records(app, case)[0][2])]
+        escalation = case.open_task("escalate_follow_up_major")
+        assert escalation["lane"] == "general_manager"
+        assert escalation["id"] in _inbox(api, "general_manager")
+        fire_timers(app)  # a second pass fires nothing twice
+        assert len(_records(app, case)) == 1
+        case.complete("service_manager", "follow_up_major", {
+            "customer_contacted_at": "2026-06-02T09:30:00+08:00", "follow_up_notes": "已致电客户",
+            "within_authority": True})
+        assert case.open_names() == ["handle_parts"]  # answering closed the escalation
+        assert escalation["id"] not in _inbox(api, "general_manager")
+
+
+def test_classification_is_due_one_working_day_after_receipt_and_escalates_to_the_general_manager(api, app):
+    with moved_clock(api, at(2026, 6, 5, 16)) as clock:   # a Friday
+        case = Case(api)
+        assert case.open_task("classify_complaint")["due_at"].startswith("2026-06-08T16:00")
+        clock.to(at(2026, 6, 8, 16, 1))
+        fire_timers(app)
+        assert case.open_names() == ["classify_complaint", "escalate_classify_complaint"]
+        assert case.open_task("escalate_classify_complaint")["lane"] == "general_manager"
+        assert _records(app, case)[0][:2] == (None, "classify_complaint")  # nobody held it: the role's
+        case.classify()
+        assert case.open_names() == ["handle_parts"]
+
+
+def _missed_by_parts_manager(api, app, day) -> Case:
+    with moved_clock(api, at(2025, 7, day, 9)) as clock:
+        case = Case(api)
+        case.classify(category="parts", deadline_days=1)
+        clock.to(at(2025, 7, day + 1, 9, 30))
+        fire_timers(app)
+    return case
+
+
+def test_three_misses_of_the_named_person_in_a_month_flag_the_general_manager_with_penalties(api, app):
+    cases = [_missed_by_parts_manager(api, app, day) for day in (7, 8, 9)]  # Mon–Wed, July 2025
+    misses = [_records(app, c) for c in cases]
+    assert [m[0][0] for m in misses] == ["parts_manager"] * 3  # unclaimed, but named: the person's
+    assert sorted(m[0][2] for m in misses) == [1, 2, 3]
+    flagged = [c for c in cases if "review_repeated_overdue" in c.open_names()]
+    assert len(flagged) == 1
+    assert flagged[0].open_task("review_repeated_overdue")["lane"] == "general_manager"
+    listed = api.as_("service_manager").get("/penalties", query_string={"month": "2025-07", "person": "parts_manager",
+                                                                         "per_page": 500}).get_json()["items"]
+    mine = [p for p in listed if p["business_key"] in {c.number for c in cases}]
+    assert len(mine) == 3 and {(p["breach"], p["status"], p["amount"]) for p in mine} == {
+        ("missed_deadline", "proposed", 50)}
+    # the department finishing its work leaves the general manager's review open
+    flagged[0].complete("parts_manager", "handle_parts", GOOD_HANDLING)
+    assert "review_repeated_overdue" in flagged[0].open_names()
+    flagged[0].complete("general_manager", "review_repeated_overdue", {"review_notes": "已约谈配件经理"})
+    assert "review_repeated_overdue" not in flagged[0].open_names()
+
+
+@pytest.fixture
+def parts_manager_takes_notices(app):
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "parts_manager")
+                           .values(notify_by="email", notify_to="parts@example.test"))
+        db.session.commit()
+    yield
+    with app.app_context():
+        db.session.execute(update(User).values(notify_by="none", notify_to=None))
+        db.session.commit()
+
+
+def _work(case) -> list[str]:
+    """The case's open tasks but the general manager's third-miss review (the tests below share
+    parts_manager's misses of June 2026: whichever case meets the third gets it)."""
+    return [name for name in case.open_names() if name != "review_repeated_overdue"]
+
+
+def _late_parts_case(api, app, clock) -> Case:
+    case = Case(api)
+    case.classify(category="parts", deadline_days=1)
+    clock.to(at(2026, 6, 9, 9, 30))
+    fire_timers(app)
+    assert _work(case) == ["escalate_handle_parts", "handle_parts"]
+    return case
+
+
+def test_urging_tells_the_holder(api, app, parts_manager_takes_notices):
+    with moved_clock(api, at(2026, 6, 8, 9)) as clock:
+        case = _late_parts_case(api, app, clock)
+        task = case.open_task("handle_parts")
+        case.complete("service_manager", "escalate_handle_parts",
+                      {"escalation_action": "urge_department", "escalation_notes": "今天下班前必须回复客户"})
+        assert _work(case) == ["handle_parts"]
+        with app.app_context():
+            bodies = db.session.scalars(select(Notice.body).join(User, User.id == Notice.user_id)
+                                        .where(Notice.task_id == task["id"], User.username == "parts_manager")).all()
+        assert any("今天下班前必须回复客户" in body for body in bodies)
+
+
+def test_extending_with_a_reason_re_times_the_deadline(api, app):
+    with moved_clock(api, at(2026, 6, 8, 9)) as clock:
+        case = _late_parts_case(api, app, clock)
+        refused = api.as_("service_manager").post(
+            f"/tasks/{case.open_task('escalate_handle_parts')['id']}/complete",
+            json={"data": {"escalation_action": "extend_deadline", "escalation_notes": "客户同意"}})
+        assert refused.status_code == 422 and "extended_until" in refused.get_json()["error"]["fields"]
+        case.complete("service_manager", "escalate_handle_parts", {
+            "escalation_action": "extend_deadline", "extended_until": "2026-06-11T17:00:00+08:00",
+            "escalation_notes": "配件缺货，客户同意延至周四"})
+        assert _work(case) == ["handle_parts"]
+        assert case.open_task("handle_parts")["due_at"].startswith("2026-06-11T17:00")
+        clock.to(at(2026, 6, 11, 16, 59))
+        fire_timers(app)
+        assert _work(case) == ["handle_parts"] and len(_records(app, case)) == 1
+        clock.to(at(2026, 6, 11, 17, 1))
+        fire_timers(app)
+        assert _work(case) == ["escalate_handle_parts", "handle_parts"]  # missed again
+        assert [r[:2] for r in _records(app, case)] == [("parts_manager", "handle_parts")] * 2
+        case.complete("parts_manager", "handle_parts", GOOD_HANDLING)
+        assert _work(case) == ["confirm_handling"]
+
+
+def test_taking_over_moves_the_task_to_the_manager(api, app):
+    with moved_clock(api, at(2026, 6, 8, 9)) as clock:
+        case = _late_parts_case(api, app, clock)
+        case.complete("service_manager", "escalate_handle_parts",
+                      {"escalation_action": "take_over", "escalation_notes": "我亲自处理"})
+        task = case.open_task("handle_parts")
+        assert task["claimed_by"] == "service_manager"
+        assert api.as_("parts_manager").post(f"/tasks/{task['id']}/complete",
+                                             json={"data": GOOD_HANDLING}).status_code == 409
+        case.complete("service_manager", "handle_parts", GOOD_HANDLING)
+        assert _work(case) == ["confirm_handling"]
+
+
+def test_a_hard_fault_gets_its_plan_before_the_workshop_reports_the_result(api):
+    case = Case(api)
+    case.classify(category="repair_quality")
+    case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "hard_fault": True})
+    assert case.open_names() == ["plan_repair"]
+    case.complete("technical_supervisor", "plan_repair", {"repair_plan": "更换ECU并重新标定"})
+    report = case.open_task("report_repair")
+    assert report["claimed_by"] == "workshop_supervisor"
+    case.complete("workshop_supervisor", "report_repair", {
+        "result": "按方案更换ECU，试车正常", "root_cause": "ECU程序缺陷", "improvement": "同批次车辆主动召回检查"})
+    assert case.open_names() == ["confirm_handling"]
+    assert case.complaint("service_manager")["result"] == "按方案更换ECU，试车正常"
+
+
+def test_the_general_manager_may_refuse_to_sign_and_send_it_back(api):
+    case = Case(api)
+    case.classify(category="sales")
+    case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+    refused = api.as_("general_manager").post(f"/tasks/{case.open_task('sign_close')['id']}/complete",
+                                              json={"data": {"signature": "send_back"}})
+    assert refused.status_code == 422 and "signature_reason" in refused.get_json()["error"]["fields"]
+    case.complete("general_manager", "sign_close", {"signature": "send_back", "signature_reason": "整改措施不具体"})
+    assert case.open_names() == ["confirm_handling"]
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+    case.complete("general_manager", "sign_close", {"signature": "sign"})
+    assert case.instance()["status"] == "completed"
+    assert case.complaint("service_manager")["status"] == "closed"
