@@ -228,3 +228,61 @@ def test_the_general_manager_may_refuse_to_sign_and_send_it_back(api):
     case.complete("general_manager", "sign_close", {"signature": "sign"})
     assert case.instance()["status"] == "completed"
     assert case.complaint("service_manager")["status"] == "closed"
+
+
+def _round(case, api):
+    """One round of handling, confirmation and a callback where the customer stays dissatisfied."""
+    case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    case.complete("customer_dept", "call_back_customer", {"problem_solved": False, "callback_satisfied": False})
+    assert case.open_names() == ["decide_dissatisfied"]
+
+
+def _refused(api, username, task, data, field):
+    refused = api.as_(username).post(f"/tasks/{task['id']}/complete", json={"data": data},
+                                     headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 422, refused.get_json()
+    assert field in refused.get_json()["error"]["fields"]
+
+
+def test_a_customer_who_stays_dissatisfied_is_closed_unresolved_with_the_general_managers_approval(api):
+    """domain.md 「改善后结果与客户存在分歧」: after a round the customer still disputes, the manager may
+    propose closing it unresolved with a reason; the general manager approves (closed, closure type
+    unresolved, counted in 满意结案率's denominator) or sends it back for another round."""
+    received = at(2029, 2, 5, 9)  # a Monday, a month no other test uses
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales")
+        _round(case, api)
+        decide = case.open_task("decide_dissatisfied")
+        assert decide["lane"] == "service_manager"
+        case.complete("service_manager", "decide_dissatisfied", {"dissatisfied_action": "rehandle"})
+        assert case.open_names() == ["handle_business"]  # another round, as before
+        clock.to(at(2029, 2, 6, 10))
+        _round(case, api)
+        _refused(api, "service_manager", case.open_task("decide_dissatisfied"),
+                 {"dissatisfied_action": "propose_unresolved"}, "unresolved_reason")
+        assert case.open_names() == ["decide_dissatisfied"]  # nothing changed
+        case.complete("service_manager", "decide_dissatisfied",
+                      {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"})
+        approval = case.open_task("approve_unresolved")
+        assert approval["lane"] == "general_manager"
+        _refused(api, "general_manager", approval, {"unresolved_decision": "send_back"}, "unresolved_decision_reason")
+        case.complete("general_manager", "approve_unresolved",
+                      {"unresolved_decision": "send_back", "unresolved_decision_reason": "再与客户协商一次"})
+        assert case.open_names() == ["handle_business"]  # the general manager sent it back: another round
+        assert case.complaint("service_manager")["status"] == "rehandling"
+        clock.to(at(2029, 2, 7, 10))
+        _round(case, api)
+        case.complete("service_manager", "decide_dissatisfied",
+                      {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "协商三次，客户仍坚持原诉求"})
+        case.complete("general_manager", "approve_unresolved", {"unresolved_decision": "approve"})
+        assert case.instance()["status"] == "completed"
+        complaint = case.complaint("service_manager")
+        assert complaint["status"] == "closed" and complaint["closure_type"] == "unresolved"
+        assert "协商三次，客户仍坚持原诉求" in complaint["callback_result"]
+        clock.to(at(2029, 3, 1, 9))
+        response = api.as_("customer_dept").get("/kpis", query_string={"month": "2029-02"})
+    assert response.status_code == 200, response.get_json()
+    kpi = {k["key"]: (k["numerator"], k["denominator"]) for k in response.get_json()["items"]}
+    assert kpi["satisfied_closure"] == (0, 1)  # closed unresolved: in the denominator, not satisfied

@@ -191,6 +191,28 @@ def renew_confirmation(ctx: HandlerContext) -> dict:
     return _clocks(ctx, confirmation=add_working_days(ctx.now, CONFIRMATION_DAYS))
 
 
+@handler("complaints.mark_unresolved",
+         summary=N_("Marks the complaint as closed unresolved, as the general manager approved"),
+         returns=N_("the closure type (unresolved)"))
+def mark_unresolved(ctx: HandlerContext) -> str:
+    """The customer stays dissatisfied; the manager proposed and the general manager approved closing
+    it unresolved (domain.md: 改善后结果与客户存在分歧). `close` keeps this closure type."""
+    complaint = _complaint(ctx)
+    complaint.closure_type = "unresolved"
+    reason = (ctx.data.get("unresolved_reason") or "").strip()
+    complaint.callback_result = f"{complaint.callback_result or ''} 未满意结案：{reason}".strip()
+    return complaint.closure_type
+
+
+@handler("complaints.renew_round",
+         summary=N_("Sends the dissatisfied complaint to the department for another round with a fresh period"),
+         returns=N_("the deadlines (deadlines.handling)"))
+def renew_round(ctx: HandlerContext) -> dict:
+    complaint = _complaint(ctx)
+    complaint.status = "rehandling"
+    return _renewed(complaint, ctx)
+
+
 @handler("complaints.close",
          summary=N_("Closes the complaint with the general manager's signature"),
          returns=N_("the closing time"))
