@@ -122,8 +122,10 @@ def test_a_dissatisfied_customer_sends_the_complaint_back_to_handling_and_every_
         case.complete("customer_dept", "call_back_customer",
                       {"problem_solved": round_number == 2, "callback_satisfied": round_number == 2})
         if round_number == 1:
-            assert case.open_names() == ["handle_business"]
+            assert case.open_names() == ["decide_dissatisfied"]  # the manager decides: another round...
             assert case.complaint()["status"] == "rehandling"
+            case.complete("service_manager", "decide_dissatisfied", {"dissatisfied_action": "rehandle"})
+            assert case.open_names() == ["handle_business"]
     assert case.open_names() == ["sign_close"]
     history = case.instance()["history"]
     callbacks = [h["data"]["callback_satisfied"] for h in history if h["task"] == "call_back_customer"]
