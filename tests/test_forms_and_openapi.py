@@ -18,7 +18,7 @@ def test_a_task_carries_its_form_as_json_schema_in_the_requested_language(api):
     assert set(schema["required"]) == {"category", "severity"}
     assert schema["properties"]["deadline_days"]["minimum"] == 1
     assert zh["title"] == "分类与指派" and en["title"] == "Classify and assign"
-    assert zh["data"] == {"manager_note": ""}  # the form's own defaults, nothing of the case
+    assert zh["data"] == {"manager_note": "", "responsible_person": ""}  # the form's own defaults, nothing of the case
     assert {"name": "customer_name", "label": "客户姓名", "value": "王先生", "text": "王先生"} in zh["case"]["fields"]
     by_header = manager.get(f"/tasks/{task['id']}", headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
     assert by_header["title"] == "Classify and assign"

@@ -90,6 +90,7 @@ def test_the_complaints_own_callbacks_count_in_satisfaction_and_closures_keep_th
     assert april["satisfied_closure"] == (0, 0, None)
 
     with moved_clock(api, at(4, 5, 10)):
+        case.complete("service_manager", "decide_dissatisfied", {"dissatisfied_action": "rehandle"})
         case.complete("business_supervisor", "handle_business", {**GOOD_HANDLING, "result": "第2次处理"})
         case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
         case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})

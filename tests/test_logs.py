@@ -13,7 +13,8 @@ def test_a_task_completion_logs_a_json_line_with_its_instance_and_task(api, capl
     task_id = case.open_task("classify_complaint")["id"]
     caplog.set_level(logging.INFO, logger="app.services.inbox")
     response = api.as_("service_manager").post(f"/tasks/{task_id}/complete",
-                                               json={"data": {"category": "parts", "severity": "general"}},
+                                               json={"data": {"category": "parts", "severity": "general",
+                                                              "responsible_person": "parts_manager"}},
                                                headers={"X-Request-Id": "req-42.a"})
     assert response.status_code == 200, response.get_json()
     assert response.headers["X-Request-Id"] == "req-42.a"

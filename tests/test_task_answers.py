@@ -87,6 +87,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     opened(api, case, "customer_dept", "call_back_customer")
     case.complete("customer_dept", "call_back_customer",
                   {"problem_solved": False, "callback_satisfied": False, "callback_remarks": "仍有异响"})
+    case.complete("service_manager", "decide_dissatisfied", {"dissatisfied_action": "rehandle"})  # another round
 
     # Round 3 (customer dissatisfied): the callback is shown; nothing of it is in the form.
     view = opened(api, case, "workshop_supervisor", "handle_workshop")
@@ -118,6 +119,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
         ("handle_workshop", {**handled, "root_cause": "ECU软件版本过旧"}),
         ("confirm_handling", {"confirmation": "approve", "confirmation_reason": ""}),
         ("call_back_customer", {"problem_solved": False, "callback_satisfied": False, "callback_remarks": "仍有异响"}),
+        ("decide_dissatisfied", {"dissatisfied_action": "rehandle", "unresolved_reason": ""}),
         ("handle_workshop", {**handled, "result": "更换发动机支架"}),
         ("confirm_handling", {"confirmation": "approve", "confirmation_reason": ""}),
         ("call_back_customer", {"problem_solved": True, "callback_satisfied": True, "callback_remarks": ""}),

@@ -68,9 +68,12 @@ def start_clocks(ctx: HandlerContext) -> dict:
     return _clocks(ctx, classification=add_working_days(complaint.received_at, CLASSIFICATION_DAYS))
 
 
-def _responsible_person(ctx: HandlerContext, role: str) -> int:
-    """The person the manager named: an active holder of the role the routing decided."""
+def _responsible_person(ctx: HandlerContext, role: str) -> int | None:
+    """The person the manager named: an active holder of the role the routing decided. Named
+    nobody, the department's task waits in the role's inbox and whoever claims it answers for it."""
     username = ctx.data.get("responsible_person")
+    if username in (None, ""):
+        return None
     person_id = db.session.scalar(select(User.id).join(UserRole, UserRole.user_id == User.id).where(
         User.username == username, User.active.is_(True), UserRole.role == role)) if isinstance(username, str) else None
     if person_id is None:
@@ -134,6 +137,8 @@ def record_handling(ctx: HandlerContext) -> dict:
     complaint.result, complaint.root_cause = data.get("result"), data.get("root_cause")
     complaint.improvement, complaint.repair_plan = data.get("improvement"), data.get("repair_plan")
     complaint.return_repair = bool(data.get("return_repair"))
+    if complaint.responsible_user_id is None:  # nobody was named: who handled it answers for it
+        complaint.responsible_user_id = ctx.actor_id
     complaint.handled_at = ctx.now
     if complaint.first_handled_at is None:  # the first round's, kept for the timeliness rate
         complaint.first_handled_at = ctx.now

@@ -23,6 +23,7 @@ SEND_BACK = {"confirmation": "send_back", "confirmation_reason": "原因分析�
 APPROVE = {"confirmation": "approve"}
 UNSATISFIED = {"problem_solved": False, "callback_satisfied": False, "callback_remarks": "仍有异响"}
 SATISFIED = {"problem_solved": True, "callback_satisfied": True}
+RE_HANDLE = {"dissatisfied_action": "rehandle"}
 # A form's defaults: empty texts, "no", nothing chosen; never an earlier answer.
 EMPTY = ("", False, None, [], {})
 
@@ -159,11 +160,13 @@ def test_a_major_complaint_walked_through_the_pages(new_page, login, api):
     complete(page, form, APPROVE)
     page, form = task("customer_dept", "call_back_customer")
     complete(page, form, UNSATISFIED)
+    page, form = task("service_manager", "decide_dissatisfied")  # another round, not closing in dispute
+    assert "仍有异响" in entry(page, "call_back_customer")
+    complete(page, form, RE_HANDLE)
 
-    # Round 3, the customer unsatisfied: the callback first, the decision and instruction still shown.
+    # Round 3, the customer unsatisfied: the callback, the decision and instruction still shown.
     page, form = task("workshop_supervisor", "handle_workshop")
-    first = page.locator("section.timeline li.entry").first
-    assert first.get_attribute("data-task") == "call_back_customer" and "仍有异响" in first.inner_text()
+    assert "仍有异响" in entry(page, "call_back_customer")
     assert "同意补偿一次保养" in entry(page, "decide_major")
     assert "先安抚客户，查清原因" in entry(page, "classify_complaint")
     complete(page, form, {**GOOD_HANDLING, "result": "更换发动机支架"})
@@ -189,6 +192,7 @@ def test_a_major_complaint_walked_through_the_pages(new_page, login, api):
         ("handle_workshop", {**handled, "root_cause": "ECU软件版本过旧"}),  # not to the technical supervisor
         ("confirm_handling", {**APPROVE, "confirmation_reason": ""}),
         ("call_back_customer", UNSATISFIED),
+        ("decide_dissatisfied", {**RE_HANDLE, "unresolved_reason": ""}),
         ("handle_workshop", {**handled, "result": "更换发动机支架"}),
         ("confirm_handling", {**APPROVE, "confirmation_reason": ""}),
         ("call_back_customer", {**SATISFIED, "callback_remarks": ""}),
