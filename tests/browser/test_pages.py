@@ -14,7 +14,8 @@ import pytest
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMBER = re.compile(r"TS-\d{6}-\d{4}")
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
-INTAKE = {"received_at": "2026-11-20T09:30", "channel": "phone", "customer_name": "王先生",
+# received now: the procedure's clocks run from receipt (an old date would be overdue at once)
+INTAKE = {"received_at": datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M"), "channel": "phone", "customer_name": "王先生",
           "contact_phone": "13800138000", "vehicle": "沪A·12345", "description": "保养后发动机异响"}
 XSS = "<script>window.__xss=1</script><b>x</b>"
 
@@ -167,7 +168,7 @@ def test_english_link_switches_the_pages_after_it(page, login, logout):
     assert urlsplit(page.url).path == "/"  # back on the inbox
     assert page.locator("main h1").inner_text().startswith("Inbox")
     with page.expect_navigation():
-        page.locator("header nav").get_by_role("link", name="Complaints").click()
+        page.locator("header nav").get_by_role("link", name="Complaints", exact=True).click()
     assert page.locator("main h1").inner_text().startswith("Complaints")
     page.goto("/start/complaint")
     assert page.locator("main h1").inner_text() == "Take in a complaint"

@@ -13,6 +13,8 @@ def test_rehandling_after_a_send_back_opens_empty_with_round_one_in_the_timeline
     api.complete("workshop_supervisor", api.open_task(started["id"], "handle_workshop")["id"], ROUND_1)
     api.complete("technical_supervisor", api.open_task(started["id"], "plan_repair")["id"],
                  {"repair_plan": "更换ECU并重新标定"})
+    api.complete("workshop_supervisor", api.open_task(started["id"], "report_repair")["id"],  # the plan carried out
+                 {k: v for k, v in ROUND_1.items() if k != "hard_fault"})
     api.complete("service_manager", api.open_task(started["id"], "confirm_handling")["id"],
                  {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"})
     task = api.open_task(started["id"], "handle_workshop")
