@@ -353,7 +353,7 @@ def test_a_procedures_files_are_its_diagram_the_decision_tables_and_the_forms_it
     procedures = deployments.procedure_files(ROOT / "processes")
     assert sorted(n for n in procedures["complaint"] if n.endswith(".form")) == sorted(
         n for n in SHIPPED if n.startswith("complaint."))
-    assert len([n for n in procedures["complaint"] if n.endswith(".form")]) == 13
+    assert len([n for n in procedures["complaint"] if n.endswith(".form")]) == 15
     assert procedures["callback"].keys() == {
         "callback.bpmn", "complaint_routing.dmn", "penalty_rules.dmn", "warranty_check.dmn", "callback.start.form", "callback.call.form",
         "callback.escalation.form", "callback.complaint.form", "callback.follow_up.form", "callback.test.json"}
