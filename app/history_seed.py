@@ -227,9 +227,20 @@ def vehicle_release(ask: Ask) -> Answer:
 
 
 def escalation(ask: Ask) -> Answer:
-    return Answer("service_manager", ask.soon(0.5, 5), {
+    # the level above the late task's holder: the escalation's own lane (its role's demo user)
+    return Answer(ask.task.lane, ask.soon(0.5, 5), {
         "escalation_action": "urge_department",
         "escalation_notes": ask.text(("已电话催促责任部门今日内处理", "已约谈部门主管，要求立即处理"))})
+
+
+def callback_escalation(ask: Ask) -> Answer:
+    return Answer(ask.task.lane, ask.soon(0.5, 5), {
+        "callback_escalation_action": "urge",
+        "callback_escalation_notes": ask.text(("请今日内完成回访", "客户较重要，请优先回访"))})
+
+
+def dissatisfied(ask: Ask) -> Answer:
+    return Answer(ask.task.lane, ask.soon(1, 8), {"dissatisfied_action": "rehandle"})
 
 
 def repeated_overdue(ask: Ask) -> Answer:
@@ -332,10 +343,12 @@ ANSWERS: dict[str, Callable[[Ask], Answer]] = {
     "complaint.close": sign_close,
     "complaint.vehicle_release": vehicle_release,
     "complaint.escalation": escalation,
+    "complaint.dissatisfied": dissatisfied,
     "complaint.repeated_overdue": repeated_overdue,
     "callback.call": call,
     "callback.complaint": apologise,
     "callback.follow_up": follow_up_call,
+    "callback.escalation": callback_escalation,
     "return.review": review_return,
     "return.approve": approve_return,
     "return.rejection_notice": note_rejection,
