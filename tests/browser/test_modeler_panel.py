@@ -99,7 +99,7 @@ def test_owner_sets_role_form_due_rule_timer_and_condition_and_the_draft_carries
     assert "表达式：working_days(5)" in page.locator('[data-entry-id="spiff-timer-count"]').inner_text()
 
     # A condition typed wrong: the server's problem shows under the field, and goes when fixed.
-    _select(page, "Flow_is_major_follow_up_major")
+    _select(page, "Flow_is_major_note_follow_up")
     condition = _field(page, "spiff-condition", "input")
     assert condition.input_value() == 'severity == "major"'
     condition.fill('severity == "major" and __import__("os")')
@@ -124,7 +124,7 @@ def test_owner_sets_role_form_due_rule_timer_and_condition_and_the_draft_carries
     assert _properties(task) == {"form": "complaint.review", "due_days": "2", "shows": "complaint.intake"}
     timer = next(e for e in root.iter(BPMN + "intermediateCatchEvent") if e.get("id") == "wait_after_release")
     assert [d.text for d in timer.iter(BPMN + "timeDate")] == ["working_days(5)"]
-    flow = next(f for f in root.iter(BPMN + "sequenceFlow") if f.get("id") == "Flow_is_major_follow_up_major")
+    flow = next(f for f in root.iter(BPMN + "sequenceFlow") if f.get("id") == "Flow_is_major_note_follow_up")
     assert [c.text for c in flow.iter(BPMN + "conditionExpression")] == ['severity == "major"']
     classify = next(t for t in root.iter(BPMN + "userTask") if t.get("id") == "classify_complaint")
     assert _properties(classify)["form"] == "complaint.classify"  # the rest kept

@@ -6,7 +6,8 @@ the inbox with the new form, and the timer fires on the second working day (the 
 moved, the timer runner's pass run). No file is edited by hand."""
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from test_form_editing_in_the_browser import _drag_from_palette, _open_group, _option
 
@@ -16,7 +17,8 @@ from app.models import OpenTask, ProcessInstance
 from app.timer_runner import run_pass
 from app.workdays import add_working_days
 
-INTAKE = {"received_at": "2026-12-01T09:30:00+08:00", "channel": "phone", "customer_name": "赵先生",
+# received now: the procedure's clocks run from receipt (an old date would be overdue at once)
+INTAKE = {"received_at": datetime.now(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds"), "channel": "phone", "customer_name": "赵先生",
           "contact_phone": "13900139000", "vehicle": "沪B54321", "description": "更换的刹车片有异响"}
 
 
@@ -65,7 +67,7 @@ def _owner_draws_the_change(page) -> tuple[int, str, str]:
     """The lane, the task on the way to the parts department, its boundary timer; saved: the
     draft, the task's and the timer's ids."""
     page.goto("/procedures/complaint/edit")
-    page.locator('.djs-element[data-element-id="handle_parts"]').wait_for(state="visible")
+    page.locator('.djs-element[data-element-id="clock_parts"]').wait_for(state="visible")
     page.locator("#modeler-status").filter(has_text="未发现问题。").wait_for()
 
     lane = page.evaluate("""() => {
@@ -78,11 +80,11 @@ def _owner_draws_the_change(page) -> tuple[int, str, str]:
 
     task, timer = page.evaluate("""laneId => {
         const m = window.modeler, registry = m.get('elementRegistry'), modeling = m.get('modeling');
-        const lane = registry.get(laneId), parts = registry.get('handle_parts');
+        const lane = registry.get(laneId), parts = registry.get('clock_parts');  // the parts department's clocked handling
         const task = modeling.createShape(m.get('elementFactory').createShape({type: 'bpmn:UserTask'}),
             {x: parts.x - 60, y: lane.y + lane.height / 2}, registry.get('Participant_complaint'));
         modeling.updateLabel(task, '部长检查');
-        const flow = registry.get('Flow_dispatch_department_handle_parts');
+        const flow = registry.get('Flow_dispatch_department_clock_parts');
         modeling.reconnectEnd(flow, task, {x: task.x, y: task.y + task.height / 2});
         modeling.connect(task, parts);
         const timer = modeling.createShape(m.get('elementFactory').createShape(
