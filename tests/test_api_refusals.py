@@ -76,7 +76,7 @@ def test_a_bad_form_is_422_and_changes_nothing(api):
 def test_unknown_ids_are_404(api):
     manager = api.as_("service_manager")
     assert manager.get("/tasks/00000000-0000-0000-0000-000000000000").status_code == 404
-    assert manager.get("/complaints/TS-190001-0001").status_code == 404
+    assert manager.get("/complaints/TS-200001-0001").status_code == 404
     assert api.as_("admin").get("/instances/999999999").status_code == 404
     assert manager.get("/processes/no_such_procedure").status_code == 404
 

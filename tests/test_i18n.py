@@ -124,7 +124,7 @@ def test_the_refusals_401_403_404_409_read_in_chinese(api):
     forbidden = api.as_("workshop_supervisor").post("/processes/complaint/instances", json={"data": INTAKE})
     assert forbidden.status_code == 403
     _all_chinese(forbidden)
-    for path in ("/tasks/00000000-0000-0000-0000-000000000000", "/complaints/TS-190001-0001"):
+    for path in ("/tasks/00000000-0000-0000-0000-000000000000", "/complaints/TS-200001-0001"):
         missing = api.as_("service_manager").get(path, headers={"Accept-Language": "zh-CN"})
         assert missing.status_code == 404
         _all_chinese(missing)

@@ -16,7 +16,7 @@ from ..models.types import ID_MAX
 from . import bp
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}
-MONTH = {"type": "string", "pattern": r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", "description": "YYYY-MM, 1900 to 2999"}
+MONTH = {"type": "string", "pattern": r"^2\d\d\d-(0[1-9]|1[0-2])$", "description": "YYYY-MM, 2000 to 2999"}
 ERRORS = {400: "malformed body or parameter", 401: "not signed in", 403: "not allowed", 404: "unknown id",
           409: "conflict", 413: "body too large", 422: "validation failed, every failing field named"}
 PUBLIC_ERRORS = {400, 413, 422}

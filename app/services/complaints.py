@@ -18,8 +18,8 @@ READ = "complaints.read_ledger"  # the whole ledger, or a department's own compl
 
 
 def month_range(month: str) -> tuple[datetime, datetime]:
-    if not re.fullmatch(r"(19|2\d)\d\d-(0[1-9]|1[0-2])", month or ""):
-        raise ValidationFailed(N_("bad month"), {"month": [N_("must be YYYY-MM, a year from 1900 to 2999")]})
+    if not re.fullmatch(r"2\d\d\d-(0[1-9]|1[0-2])", month or ""):
+        raise ValidationFailed(N_("bad month"), {"month": [N_("must be YYYY-MM, a year from 2000 to 2999")]})
     year, mon = map(int, month.split("-"))
     start = datetime(year, mon, 1, tzinfo=service_zone())
     end = (start + timedelta(days=32)).replace(day=1)

@@ -74,8 +74,8 @@ def _time(raw):
                     continue
         if moment is None:
             raise ValueError(N_("not a date and time (YYYY-MM-DD HH:MM)"))
-    if not 1900 <= moment.year <= 2999:
-        raise ValueError(N_("must be a year from 1900 to 2999"))
+    if not 2000 <= moment.year <= 2999:
+        raise ValueError(N_("must be a year from 2000 to 2999"))
     return moment.replace(tzinfo=service_zone()) if moment.tzinfo is None else moment
 
 
