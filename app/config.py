@@ -68,6 +68,9 @@ def from_environment(instance_path: Path) -> dict:
         # The timer runner starts the monthly report procedure for the month before on the 1st
         # (app/services/monthly_reports.py); the test suite turns it off where a test does not ask.
         "MONTHLY_REPORT_AUTOSTART": env("MONTHLY_REPORT_AUTOSTART", "1") not in ("0", "false", "no"),
+        # A spare unit lent during a late repair (备用机) is due back this many working days after the
+        # customer's repaired unit was shipped back (app/services/loaners.py).
+        "LOANER_RETURN_WORKING_DAYS": int(env("LOANER_RETURN_WORKING_DAYS", "3")),
         # /healthz calls the timer runner stale when its last pass is older (3 × its 30 s interval + slack).
         "TIMERS_MAX_AGE_SECONDS": int(env("TIMERS_MAX_AGE_SECONDS", "120")),
         # Each worker keeps the working-day calendar an admin entered this long (a change made in

@@ -66,6 +66,9 @@ ALL_UNITS = READS_ALL
 QUALITY_REGISTER = ("quality_assurance", "customer_dept", "service_manager", "general_manager", "group_supervisor",
                     "admin")
 QUALITY_INTAKE = ("customer_dept", "quality_assurance", "admin")  # who takes one in directly
+# The loaner register (备用机台账): the logistics clerk and the repair team lend and take back spare
+# units; the return register's readers read the loans of their unit (the department: every unit's).
+LOANER_KEEPERS = ("logistics_clerk", "repair_technician")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ ACTIONS: dict[str, Action] = {
     "returns.receive": Action(("logistics_clerk", "admin"), "receive shipments", "收货登记"),
     "returns.read_refusals": Action(("logistics_clerk", "department_head", "general_manager", "admin", *READS_ALL),
                                     "read refused shipments", "查看拒收记录"),
+    "loaners.read": Action((*RETURN_REGISTER, *BRANCH), "read the loaner register", "查看备用机台账", unit="own"),
+    "loaners.lend": Action(LOANER_KEEPERS, "lend or take back spare units", "借出或收回备用机", unit="own"),
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录", unit="own"),
     "callbacks.read_figures": Action((*CALLBACK_REPORT, "customer_dept"), "read the callback figures per service advisor",
                                      "查看服务顾问回访统计"),
@@ -260,6 +265,10 @@ ENDPOINTS: dict[str, str] = {
     "api.get_return_authorization": "returns.read_register",
     "api.receive_shipment": "returns.receive",
     "api.list_refused_shipments": "returns.read_refusals",
+    "api.list_loaners": "loaners.read",
+    "api.get_loaner": "loaners.read",
+    "api.lend_loaner": "loaners.lend",
+    "api.return_loaner": "loaners.lend",
     "api.list_callbacks": "callbacks.read_log",
     "api.get_callback": "callbacks.read_log",
     "api.callback_advisors": "callbacks.read_figures",
@@ -319,6 +328,9 @@ ENDPOINTS: dict[str, str] = {
     "records.return_register": "returns.read_register",
     "records.return_authorization": "returns.read_register",
     "records.receive_shipment": "returns.receive",
+    "loaners.register": "loaners.read",
+    "loaners.lend": "loaners.lend",
+    "loaners.give_back": "loaners.lend",
     "records.callback_log": "callbacks.read_log",
     "records.callback": "callbacks.read_log",
     "reports.callback_week": "callbacks.read_week",

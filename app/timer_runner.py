@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from .clock import now
 from .extensions import db
-from .services import health, monthly_reports, notices, runs, texts, timers
+from .services import health, loaners, monthly_reports, notices, runs, texts, timers
 from . import logs
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,17 @@ def start_reports() -> None:
     except Exception:  # the timers go on; the next pass tries again
         db.session.rollback()
         log.exception("the monthly report could not be started")
+
+
+def check_loans() -> None:
+    """Spare units lent and not returned in time: their lenders are told, once per loan
+    (services/loaners.py), in a transaction of its own."""
+    try:
+        loaners.check_overdue()
+        db.session.commit()
+    except Exception:  # the timers go on; the next pass tries again
+        db.session.rollback()
+        log.exception("the overdue loans could not be checked")
 
 
 def run_pass(limit: int = 1000) -> int:
@@ -99,6 +110,7 @@ def run(loop: bool, interval: float, echo) -> None:
             try:
                 fired = run_pass()
                 start_reports()
+                check_loans()
                 notices.deliver_due()  # the notices of the tasks that arrived, also from the pages' requests
                 texts.deliver_due()  # the text messages to customers the steps queued (the callback's apology)
                 logs.clear()  # the pass's log lines named each instance; this one is done

@@ -26,7 +26,10 @@ class Penalty(Out):
                                                                       "manager names the person or waives it"})
     role = fields.String(required=True, metadata={"description": "the post the table was asked about"})
     breach = fields.String(required=True, metadata=BREACH)
-    source = fields.String(required=True, validate=validate.OneOf(("overdue", "finding")))
+    source = fields.String(required=True, validate=validate.OneOf(penalties.SOURCES),
+                           metadata={"description": "overdue: an overdue record; finding: entered by a manager; "
+                                                    "refused_shipment: goods shipped back without an approved "
+                                                    "return request"})
     overdue_record_id = fields.Integer(allow_none=True)
     instance_id = fields.Integer(allow_none=True)
     business_key = fields.String(allow_none=True)

@@ -71,6 +71,10 @@ class HandlerContext:
     # send_text(recipient phone, text, callback id) -> the message's id: a text message to a customer,
     # queued in this step and sent after the commit through the configured channel (SMS or WeCom).
     send_text: Callable[[str, str, int | None], int] | None = None
+    # lend_loaner(data) -> the loan's id: a spare unit lent to the customer of a unit of this case's
+    # return request (data: loaner_serial, loaner_unit_serial, customer, optional agreed_return_date,
+    # note), written in this step; bad data refuses the completion naming the field (HandlerRefusal).
+    lend_loaner: Callable[[dict], int] | None = None
 
     def start(self, process_key: str, data: dict) -> int:
         if self.start_process is None:
@@ -122,3 +126,4 @@ from . import callbacks, return_repairs, returns  # noqa: E402,F401  (procedures
 from . import monthly_report  # noqa: E402,F401  (the monthly report as a procedure)
 from . import quality_complaints  # noqa: E402,F401  (quality complaints, 8D)
 from . import customer_visits  # noqa: E402,F401  (customer visits)
+from . import loaners  # noqa: E402,F401  (the loaner register: lending during a late repair)

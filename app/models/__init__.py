@@ -47,3 +47,7 @@ __all__ += ["QualityComplaint"]
 from .customer_visits import CustomerVisit, VisitPlan  # noqa: E402  (customer visit plans and their visits)
 
 __all__ += ["CustomerVisit", "VisitPlan"]
+
+from .loaners import Loaner  # noqa: E402  (the loaner register: spare units lent during a late repair)
+
+__all__ += ["Loaner"]

@@ -20,7 +20,7 @@ class Penalty(db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(64), default="")  # the post the table was asked about
     breach: Mapped[str] = mapped_column(String(32))  # missed_deadline, perfunctory_handling, ...
-    source: Mapped[str] = mapped_column(String(16))  # overdue | finding
+    source: Mapped[str] = mapped_column(String(16))  # overdue | finding | refused_shipment
     overdue_record_id: Mapped[int | None] = mapped_column(ForeignKey("overdue_records.id"), unique=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
     business_key: Mapped[str | None] = mapped_column(String(64))

@@ -34,12 +34,14 @@ from ..engine import DecisionFailed, ScriptEngine, decide
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import FundSpending, OverdueRecord, Penalty, ProcessInstance, ProcessVersion, User, UserRole
+from ..models import (FundSpending, OrgUnit, OverdueRecord, Penalty, ProcessInstance, ProcessVersion, RefusedShipment,
+                      User, UserRole)
 from ..models.types import ID_MAX
 from ..workdays import DIAGRAM_FUNCTIONS
 from . import complaints, paging  # complaints: month_range (module import: runs.py imports us early)
 
 RULES_FILE = "penalty_rules.dmn"
+REFUSED_SHIPMENT_PROCEDURE = "return_authorization"  # whose table prices a refused shipment
 DECISION = "penalty_rules"
 FLAG_AT = 3  # confirmed penalties of one person in one calendar month
 DISMISSAL_MONTHS = 3  # months in a row at FLAG_AT or more
@@ -57,6 +59,9 @@ BREACHES = (
     ("other_breach", "Other breach", "其他违规"),
 )
 STATUSES = ("proposed", "confirmed", "waived")
+SOURCES = ("overdue", "finding", "refused_shipment")
+# An unauthorised return shipment (domain.md): the posts of the branch it came from that answer for it.
+SHIPMENT_POSTS = ("branch_manager", "branch_engineer")
 UNITS = {"yuan": ("yuan", "元"), "points": ("points", "分")}
 NEWEST_FIRST = paging.Sort("-proposed", ((Penalty.proposed_at, True), (Penalty.id, True)))
 
@@ -107,6 +112,43 @@ def propose_for_overdue(record: OverdueRecord) -> Penalty:
     db.session.add(penalty)
     db.session.flush()
     return penalty
+
+
+def _holder(unit_id: int | None, role: str) -> User | None:
+    """The one active person holding `role` in the unit (or, when it has none, in the units above it
+    below the group: a dealer's branch); None when nobody or several do (the manager names one)."""
+    while unit_id is not None:
+        unit = db.session.get(OrgUnit, unit_id)
+        if unit is None or unit.parent_id is None:
+            return None
+        found = list(db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+                                        .where(User.unit_id == unit_id, User.active.is_(True), UserRole.role == role)
+                                        .limit(2)))
+        if found:
+            return found[0] if len(found) == 1 else None
+        unit_id = unit.parent_id
+    return None
+
+
+def propose_for_refused_shipment(refusal: RefusedShipment, unit_id: int | None) -> list[Penalty]:
+    """Goods shipped back without an approved application (services/returns.py refused them at the
+    door): the branch manager and the local engineer of the unit they came from are proposed for the
+    "unauthorised_shipment" breach, priced by the penalty table (domain.md: 200–500 元, 20 points).
+    A post nobody (or several people) holds there is proposed naming nobody, for the manager."""
+    month = local(refusal.arrived_at).strftime("%Y-%m")
+    serials = ", ".join(str(s) for s in refusal.serial_numbers or [])
+    note = f"#{refusal.id} {refusal.branch} {refusal.model} × {refusal.quantity}" + (f" ({serials})" if serials else "")
+    proposed = []
+    for role in SHIPMENT_POSTS:
+        person = _holder(unit_id, role)
+        penalty = Penalty(month=month, person_id=person.id if person else None, role=role,
+                          breach="unauthorised_shipment", source="refused_shipment", business_key=refusal.rma_number,
+                          status="proposed", note=note[:MAX_TEXT], proposed_at=now(), unit_id=unit_id,
+                          **_ask_table("unauthorised_shipment", role, REFUSED_SHIPMENT_PROCEDURE))
+        db.session.add(penalty)
+        proposed.append(penalty)
+    db.session.flush()
+    return proposed
 
 
 def record_finding(user: User, body: dict) -> Penalty:

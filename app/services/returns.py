@@ -1,16 +1,17 @@
 """The return authorization register (返修机返厂申请登记), receiving shipments at the door,
-and the record of shipments refused because no approved application covers them."""
+and the record of shipments refused because no approved application covers them (each proposes
+the penalties of an unauthorised shipment for the branch it came from: services/penalties.py)."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import forms, permissions
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import OpenTask, RefusedShipment, ReturnAuthorization, User
-from . import inbox, paging, search
+from ..models import OpenTask, OrgUnit, RefusedShipment, ReturnAuthorization, User
+from . import inbox, paging, penalties, search
 
 # Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
 READ = "returns.read_register"
@@ -65,11 +66,22 @@ def receive_shipment(user: User, data) -> dict:
                                   recorded_at=now())
         db.session.add(refusal)
         db.session.flush()
+        penalties.propose_for_refused_shipment(refusal, _sender_unit(request, refusal.branch))
         return {"accepted": False, "refusal": refusal_dict(refusal)}
     receipt = {name: clean[name] for name in ("received_at", "received_quantity", "received_model",
                                               "received_serials", "receipt_remarks")}
     instance = inbox.complete(user, task.id, receipt)
     return {"accepted": True, "number": request.number, "instance_id": instance.id, "status": request.status}
+
+
+def _sender_unit(request: ReturnAuthorization | None, branch: str) -> int | None:
+    """The organisation unit refused goods came from: the request's their number names, else the
+    unit the parcel's branch names (its name or code); None when neither is known."""
+    if request is not None and request.unit_id is not None:
+        return request.unit_id
+    name = branch.strip()
+    return db.session.scalar(select(OrgUnit.id).where(or_(OrgUnit.name == name, OrgUnit.code == name))
+                             .order_by(OrgUnit.id).limit(1)) if name else None
 
 
 REFUSED_NEWEST_FIRST = paging.Sort("-arrived", ((RefusedShipment.arrived_at, True), (RefusedShipment.id, True)))

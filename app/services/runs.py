@@ -18,7 +18,7 @@ from ..i18n import N_
 from ..extensions import db
 from ..models import OpenTask, ProcessInstance, TaskDraft, TaskRecord, User, UserRole
 from ..workdays import DIAGRAM_FUNCTIONS, add_working_days
-from . import deployments, escalations, notices, penalties, texts
+from . import deployments, escalations, loaners, notices, penalties, texts
 
 # Held instances: out of the inbox, their timers wait, nothing runs until an admin acts.
 HELD = ("error", "suspended")
@@ -39,7 +39,8 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
                                                                                             names, note),
                                           hand_over=lambda names: escalations.hand_over(instance.id, actor_id, names),
                                           send_text=lambda recipient, body, callback_id=None: texts.queue(
-                                              recipient, body, callback_id=callback_id, instance_id=instance.id))
+                                              recipient, body, callback_id=callback_id, instance_id=instance.id),
+                                          lend_loaner=lambda data: _lend_loaner(instance.id, actor_id, data))
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -55,6 +56,15 @@ def _start_process(key: str, data: dict, actor_id: int | None, unit_id: int | No
     """A procedure started by a step of another: a case of the same organisation unit."""
     from .instances import start_internal  # instances -> runs: imported when a handler asks
     return start_internal(key, data, actor_id, unit_id).id
+
+
+def _lend_loaner(instance_id: int, actor_id: int | None, data: dict) -> int:
+    """A spare unit lent by a step: bad data refuses the completed task's answers, naming the field."""
+    try:
+        return loaners.lend_for_case(instance_id, actor_id, data)
+    except ValidationFailed as err:
+        field, reasons = next(iter(err.fields.items()))
+        raise handlers.HandlerRefusal(field, reasons[0] if isinstance(reasons, list) else reasons) from None
 
 
 def _render_report(month: str) -> dict:

@@ -96,4 +96,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(penalties.bp)
     from . import visits  # noqa: E402  (customer visit plans and the visit register)
     app.register_blueprint(visits.bp)
+    from . import loaners  # noqa: E402  (the loaner register)
+    app.register_blueprint(loaners.bp)
     errors.init_app(app)
