@@ -26,7 +26,7 @@ SAMPLES = {"task_id": "no-such-task", "key": "no_such_procedure", "number": "NO-
            "month": "2026-01", "fmt": "html", "code": "en", "filename": "app.css",
            "action": "retry", "attachment_id": 999999999,
            "filter_id": 999999999, "name": "no_such.dmn", "form_key": "complaint.no_such_form",
-           "penalty_id": 999999999, "username": "no_such_user", "plan_id": 999999999}
+           "penalty_id": 999999999, "username": "no_such_user", "plan_id": 999999999, "loaner_id": 999999999}
 
 # Object rules the matrix meets: the return case of the matrix (started by branch_engineer of
 # 华东分公司, its review waiting unclaimed in branch_manager's inbox) is read by admins, the readers
