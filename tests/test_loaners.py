@@ -224,3 +224,51 @@ def test_the_review_lends_through_the_handler_context_and_sees_the_return(app, a
         call = runs.script_engine(db.session.get(ProcessInstance, case.id), None)._call_service
         assert call("loaners.check_returned", {}, {"loaner_id": loaner_id}, "review_late_units") is True
         db.session.rollback()
+
+
+# ----------------------------------------------------------------------------- unauthorised shipments
+def _refuse(api, branch: str, model: str) -> dict:
+    """Goods at the door under no approved request (arrived on 5 November 2024, a month no other test uses)."""
+    response = api.as_("logistics_clerk").post("/shipments", json={"data": {
+        "rma_number": "", "branch": branch, "received_at": "2024-11-05T10:00:00+08:00", "received_quantity": 1,
+        "received_model": model, "received_serials": [serial()]}})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["accepted"] is False
+    return body["refusal"]
+
+
+def _proposed_for(api, refusal: dict) -> dict[str, dict]:
+    listed = api.as_("service_manager").get("/penalties", query_string={"month": "2024-11", "per_page": 500})
+    return {p["role"]: p for p in listed.get_json()["items"] if p["note"].startswith(f"#{refusal['id']} ")}
+
+
+def test_a_refused_shipment_proposes_the_branch_managers_fine_and_the_engineers_points(api):
+    refusal = _refuse(api, "华东分公司", "XR-UNAUTH")
+    proposed = _proposed_for(api, refusal)
+    assert set(proposed) == {"branch_manager", "branch_engineer"}
+    manager, engineer = proposed["branch_manager"], proposed["branch_engineer"]
+    assert (manager["person"], manager["breach"], manager["source"], manager["amount"], manager["unit"],
+            manager["status"]) == ("branch_manager", "unauthorised_shipment", "refused_shipment", 200, "yuan", "proposed")
+    assert (engineer["person"], engineer["amount"], engineer["unit"]) == ("branch_engineer", 20, "points")
+    assert manager["rule"].startswith("return_authorization v") and "XR-UNAUTH" in manager["note"]
+    # the branch's people read their own; the other branch's do not see them
+    assert api.as_("branch_manager").get(f"/penalties/{manager['id']}").status_code == 200
+    assert api.as_("branch_manager_b").get(f"/penalties/{manager['id']}").status_code == 404
+    # the service manager decides: the fine within its range (200–500 元), the points waived
+    confirmed = api.as_("service_manager").post(f"/penalties/{manager['id']}/confirm", json={"amount": 300})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    assert (confirmed.get_json()["status"], confirmed.get_json()["amount"]) == ("confirmed", 300)
+    waived = api.as_("service_manager").post(f"/penalties/{engineer['id']}/waive",
+                                             json={"reason": "代理商自行寄回，工程师不知情"})
+    assert waived.status_code == 200 and waived.get_json()["status"] == "waived"
+
+
+def test_a_refused_shipment_from_an_unknown_branch_proposes_both_posts_naming_nobody(api):
+    refusal = _refuse(api, "不存在的分公司", "XR-NOBODY")
+    proposed = _proposed_for(api, refusal)
+    assert {role: (p["person"], p["amount"], p["unit"]) for role, p in proposed.items()} == {
+        "branch_manager": (None, 200, "yuan"), "branch_engineer": (None, 20, "points")}
+    named = api.as_("service_manager").post(f"/penalties/{proposed['branch_manager']['id']}/confirm",
+                                            json={"person": "branch_manager_b"})
+    assert named.status_code == 200 and named.get_json()["person"] == "branch_manager_b"
