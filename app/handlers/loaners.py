@@ -1,7 +1,8 @@
 """Handlers of the loaner register (备用机台账) for the return procedure's review of late units
 (every Wednesday and Saturday): lend the customer a spare unit, and look whether it came back.
 `loaners.lend` reads the case's loaner_serial, loaner_unit_serial (the customer's unit, on the
-case's request), customer and optional agreed_return_date and loaner_note."""
+case's request), customer (the request's customer_name when not given) and optional
+agreed_return_date and loaner_note."""
 from ..extensions import db
 from ..i18n import N_
 from ..models import Loaner
@@ -16,6 +17,7 @@ LENT_FIELDS = ("loaner_serial", "loaner_unit_serial", "customer", "agreed_return
 def lend(ctx: HandlerContext) -> int:
     data = {name: ctx.data.get(name) for name in LENT_FIELDS}
     data["note"] = data.pop("loaner_note")
+    data["customer"] = data["customer"] or ctx.data.get("customer_name")  # the request's customer by default
     return ctx.capability("lend_loaner")(data)
 
 
