@@ -47,3 +47,7 @@ __all__ += ["QualityComplaint"]
 from .customer_visits import CustomerVisit, VisitPlan  # noqa: E402  (customer visit plans and their visits)
 
 __all__ += ["CustomerVisit", "VisitPlan"]
+
+from .callbacks import CallbackWeekReport  # noqa: E402  (the weekly callback reports sent, one per week)
+
+__all__ += ["CallbackWeekReport"]

@@ -23,7 +23,7 @@ from ..handlers.monthly_report import report_key
 from ..i18n import N_
 from ..models import MonthlyReport, ProcessInstance, ReportFile
 from ..roles import ROLES
-from . import deployments, instances, reports
+from . import deployments, instances, reports, units
 from .complaints import month_range
 
 PROCESS_KEY = "monthly_report"
@@ -55,7 +55,8 @@ def start_for_month(month: str, actor_id: int | None = None) -> ProcessInstance 
         return None
     try:
         with db.session.begin_nested():
-            instance = instances.start_internal(PROCESS_KEY, {"month": month}, actor_id)
+            # the group's procedure: its case and tasks are the group's unit (a branch does not see them)
+            instance = instances.start_internal(PROCESS_KEY, {"month": month}, actor_id, units.root_id())
     except (EngineError, SQLAlchemyError) as err:
         if db.session.scalar(select(MonthlyReport.month).where(MonthlyReport.month == month)) is not None:
             return None  # another runner was first
