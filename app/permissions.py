@@ -44,6 +44,8 @@ BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "prov
 CALLBACK_LOG = ("customer_dept", "customer_dept_manager", "service_manager", "general_manager", "admin", "group_supervisor")
 # The weekly callback report (回访周报) and the per-advisor figures: the managers of the department and above.
 CALLBACK_REPORT = ("customer_dept_manager", "service_manager", "general_manager", "group_supervisor", "admin")
+# Sent the weekly callback report every Monday (domain.md, "Callbacks"): the customer-service manager
+# (客户部经理) and the station's manager (售后服务经理); they read it (callbacks.read_week).
 WEEK_REPORT_RECIPIENTS = ("customer_dept_manager", "service_manager")
 PROCESS_OWNERS = ("process_owner", "admin")
 # The group's after-sales supervisor (集团售后督导) reads every record of every unit: it is in every
@@ -120,9 +122,6 @@ ACTIONS: dict[str, Action] = {
     "callbacks.read_figures": Action((*CALLBACK_REPORT, "customer_dept"), "read the callback figures per service advisor",
                                      "查看服务顾问回访统计"),
     "callbacks.read_week": Action(CALLBACK_REPORT, "read the weekly callback report", "查看回访周报"),
-    # Sent the weekly callback report every Monday (domain.md, "Callbacks"): the customer-service
-    # manager (客户部经理) and the station's manager (售后服务经理).
-    "callbacks.week_sent": Action(WEEK_REPORT_RECIPIENTS, "be sent the weekly callback report", "接收回访周报"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
                            every=(*MANAGERS, *READS_ALL), unit="own"),
     "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记",
