@@ -68,6 +68,8 @@ def from_environment(instance_path: Path) -> dict:
         # The timer runner starts the monthly report procedure for the month before on the 1st
         # (app/services/monthly_reports.py); the test suite turns it off where a test does not ask.
         "MONTHLY_REPORT_AUTOSTART": env("MONTHLY_REPORT_AUTOSTART", "1") not in ("0", "false", "no"),
+        # Monday: the timer runner sends last week's callback report (回访周报) to its managers
+        "CALLBACK_WEEK_REPORT_AUTOSEND": env("CALLBACK_WEEK_REPORT_AUTOSEND", "1") not in ("0", "false", "no"),
         # /healthz calls the timer runner stale when its last pass is older (3 × its 30 s interval + slack).
         "TIMERS_MAX_AGE_SECONDS": int(env("TIMERS_MAX_AGE_SECONDS", "120")),
         # Each worker keeps the working-day calendar an admin entered this long (a change made in

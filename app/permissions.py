@@ -385,16 +385,21 @@ def units_below(user: User, action: str) -> list[int] | None:
         return []
     known = getattr(user, "_units_below", None)
     if known is None:
-        children: dict[int | None, list[int]] = {}
-        for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
-            children.setdefault(parent_id, []).append(unit_id)
-        known, todo = [], [user.unit_id]
-        while todo:
-            unit_id = todo.pop()
-            known.append(unit_id)
-            todo.extend(children.get(unit_id, ()))
-        user._units_below = known = sorted(known)
+        user._units_below = known = units_under(user.unit_id)
     return known
+
+
+def units_under(unit_id: int) -> list[int]:
+    """The unit and the units below it, in id order."""
+    children: dict[int | None, list[int]] = {}
+    for child, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+        children.setdefault(parent_id, []).append(child)
+    known, todo = [], [unit_id]
+    while todo:
+        found = todo.pop()
+        known.append(found)
+        todo.extend(children.get(found, ()))
+    return sorted(known)
 
 
 def unit_parts(user: User, action: str, column) -> list | None:

@@ -446,3 +446,60 @@ def test_a_branch_does_not_see_another_branchs_visit_plan_or_visit_anywhere(app,
     finally:
         for plan in (east, west):
             api.as_("admin").post(f"/visit-plans/{plan['id']}/end", json={"reason": "test over"})
+
+
+KPI_MONTH = "2018-03"  # a month no other test writes in
+
+
+@pytest.fixture
+def kpi_month(app, api, east_desk):
+    """Two complaints received in KPI_MONTH for 华东分公司, one for 西南分公司 and one for its dealer;
+    a delivery entered by 华东's desk (its unit's) and two by the department's (the group's)."""
+    made = _MADE.setdefault(app.config["SQLALCHEMY_DATABASE_URI"] + "#kpis", {})
+    if not made:
+        for unit in ("east", "east", "southwest", "chengdu_dealer"):
+            response = api.as_("customer_dept").post("/processes/complaint/instances", json={
+                "data": {**INTAKE, "received_at": f"{KPI_MONTH}-10T09:00:00+08:00"}, "unit": unit})
+            assert response.status_code == 201, response.get_json()
+        for username in (east_desk, "customer_dept", "customer_dept"):
+            order = "ou" + uuid.uuid4().hex[:10]
+            response = api.as_(username).post("/deliveries", json={"repair_order": order,
+                                                                  "delivered_at": f"{KPI_MONTH}-12T10:00:00+08:00"})
+            assert response.status_code == 201, response.get_json()
+        made["done"] = True
+    return KPI_MONTH
+
+
+def _complaint_rate(api, username: str, **query) -> tuple:
+    response = api.as_(username).get("/kpis", query_string={"month": KPI_MONTH, **query})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    [rate] = [k for k in body["items"] if k["key"] == "complaint_rate"]
+    return body["unit"], rate["numerator"], rate["denominator"]
+
+
+def test_a_branch_manager_reads_the_kpis_of_the_branch_and_the_group_chooses_a_unit(api, pages, kpi_month):
+    # the branch's manager: the branch's complaints and deliveries only, and no other unit to ask for
+    assert _complaint_rate(api, "branch_manager") == ("east", 2, 1)
+    refused = api.as_("branch_manager").get("/kpis", query_string={"month": KPI_MONTH, "unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+    # 西南分公司's manager: the branch and its dealer (no deliveries entered there)
+    assert _complaint_rate(api, "branch_manager_b") == ("southwest", 2, None)
+    assert _complaint_rate(api, "branch_manager_b", unit="chengdu_dealer") == ("chengdu_dealer", 1, None)
+    # the group: every unit, or the one it chooses (with the units below it)
+    assert _complaint_rate(api, "group_supervisor") == (None, 4, 3)
+    assert _complaint_rate(api, "group_supervisor", unit="east") == ("east", 2, 1)
+    assert _complaint_rate(api, "customer_dept", unit="southwest") == ("southwest", 2, None)
+    assert _complaint_rate(api, "customer_dept", unit="group") == ("group", 4, 3)
+    unknown = api.as_("group_supervisor").get("/kpis", query_string={"month": KPI_MONTH, "unit": "nowhere"})
+    assert unknown.status_code == 422 and "unit" in unknown.get_json()["error"]["fields"]
+    # per department, within the unit
+    grouped = api.as_("branch_manager").get("/kpis", query_string={"month": KPI_MONTH, "by": "department"}).get_json()
+    assert all(k["numerator"] <= 2 for group in grouped["groups"] for k in group["items"]
+               if k["key"] == "complaint_rate")
+    # the page: the branch's name, no choice; the group's choice of units
+    page = pages("branch_manager").get(f"/kpis?month={KPI_MONTH}").get_data(as_text=True)
+    assert 'data-unit="east"' in page and "华东分公司" in page and 'name="unit"' not in page
+    group = pages("group_supervisor").get(f"/kpis?month={KPI_MONTH}&unit=southwest").get_data(as_text=True)
+    assert 'name="unit"' in group and '<option value="southwest" selected>' in group and 'data-unit="southwest"' in group
+    assert pages("branch_engineer").get(f"/kpis?month={KPI_MONTH}").status_code == 403

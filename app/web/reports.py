@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from ..clock import local, now
 from ..errors import Conflict, PayloadTooLarge, ValidationFailed
-from .. import report_files
+from .. import permissions, report_files
 from ..files import rendered_file, uploaded_csv
 from ..i18n import current_language, gettext, translate
 from ..request_guards import upload_limit
@@ -92,7 +92,8 @@ def kpis_page():
     table and one chart per KPI, drawn by static/src/kpis.js from the JSON block of the page."""
     month = request.args.get("month") or _previous_month()
     by = request.args.get("by") or None
-    answer = kpis.for_month(g.user, month, by, current_language())
+    answer = kpis.for_month(g.user, month, by, current_language(), request.args.get("unit") or None)
+    units = kpis.unit_choices(g.user)
     english = current_language() == "en"
     names = {key: en if english else zh for key, en, zh in kpis.KPIS}
     everyone = gettext("Whole department")
@@ -106,7 +107,10 @@ def kpis_page():
                                    for name, history in lines]}
                        for i, (key, *_) in enumerate(kpis.KPIS)]}
     return render_template("kpis.html", month=month, by=by, answer=answer, names=names, charts=charts,
-                           groupings=kpis.GROUPINGS, percent=report_files.percent)
+                           groupings=kpis.GROUPINGS, percent=report_files.percent,
+                           units=units if len(units) > 1 else [], unit=answer["unit"],
+                           can_all_units=permissions.units_below(g.user, "kpis.read") is None,
+                           unit_name=next((u.label(current_language()) for u in units if u.code == answer["unit"]), ""))
 
 
 @bp.get("/deliveries")

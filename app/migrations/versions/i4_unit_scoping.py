@@ -1,5 +1,6 @@
 """unit scoping: quality complaints, visit plans and customer visits carry the organisation unit
-of their case (a visit plan's unit is its visits'), read through an index per unit; the cases the
+of their case (a visit plan's unit is its visits'), read through an index per unit; a delivery
+carries the unit it was entered in (the KPIs per unit, the group's until now); the cases the
 timer runner started without a unit (the monthly report) are the group's; the weekly callback
 reports sent (one row per week, its key the Monday).
 
@@ -14,10 +15,11 @@ down_revision = "i3_flag_notices"
 branch_labels = None
 depends_on = None
 
-CARRIERS = ("quality_complaints", "visit_plans", "customer_visits")
+CARRIERS = ("quality_complaints", "visit_plans", "customer_visits", "deliveries")
 INDEXES = {"ix_quality_complaints_unit_received_id": ("quality_complaints", ["unit_id", "received_at", "id"]),
            "ix_visit_plans_unit_created_id": ("visit_plans", ["unit_id", "created_at", "id"]),
-           "ix_customer_visits_unit_opened_id": ("customer_visits", ["unit_id", "opened_at", "id"])}
+           "ix_customer_visits_unit_opened_id": ("customer_visits", ["unit_id", "opened_at", "id"]),
+           "ix_deliveries_unit_id": ("deliveries", ["unit_id"])}
 
 
 def upgrade():
@@ -33,6 +35,9 @@ def upgrade():
         else:
             op.add_column(table, sa.Column("unit_id", sa.Integer(), nullable=True))
             op.create_foreign_key(f"fk_{table}_unit_id", table, "org_units", ["unit_id"], ["id"])
+        if table == "deliveries":  # the delivery register so far: the group's (its figures as before)
+            connection.execute(sa.text("UPDATE deliveries SET unit_id = :root"), {"root": root})
+            continue
         # the case's unit; a row without a case (none are written so) the group's
         connection.execute(sa.text(f"UPDATE {table} SET unit_id = COALESCE((SELECT p.unit_id FROM process_instances p "
                                    f"WHERE p.id = {table}.instance_id), :root)"), {"root": root})
