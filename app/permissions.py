@@ -144,7 +144,7 @@ ACTIONS: dict[str, Action] = {
     # the customer department compiles the KPIs and the monthly report: it reads them (domain.md)
     "kpis.read": Action(UNIT_KPI_READERS, "read the KPIs", "查看考核指标", unit="own"),
     "kpis.enter_deliveries": Action(ADMIN, "enter a month's deliveries", "录入月度交车台数"),
-    "reports.read": Action(KPI_READERS, "read the monthly report", "查看月度报告"),
+    "reports.read": Action(UNIT_KPI_READERS, "read the monthly report", "查看月度报告", unit="own"),
     "reports.start": Action(ADMIN, "start a month's report procedure", "开启月度报告流程"),
     "deliveries.read": Action(KPI_READERS, "read the delivery register", "查看交车登记"),
     "deliveries.enter": Action(DELIVERY_CLERKS, "enter or import deliveries", "录入或导入交车登记"),

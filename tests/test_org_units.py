@@ -503,3 +503,32 @@ def test_a_branch_manager_reads_the_kpis_of_the_branch_and_the_group_chooses_a_u
     group = pages("group_supervisor").get(f"/kpis?month={KPI_MONTH}&unit=southwest").get_data(as_text=True)
     assert 'name="unit"' in group and '<option value="southwest" selected>' in group and 'data-unit="southwest"' in group
     assert pages("branch_engineer").get(f"/kpis?month={KPI_MONTH}").status_code == 403
+
+
+def test_the_monthly_report_of_a_unit(app, api, pages, kpi_month):
+    from app.services import monthly_reports
+
+    def received(username, unit=None) -> tuple:
+        with app.app_context():
+            reader = db.session.scalar(select(User).where(User.username == username))
+            report = monthly_reports.live(reader, KPI_MONTH, unit)
+            return report["unit"], report["complaints"]["received"], len(report["complaint_list"])
+
+    # the branch's manager reads the branch's report; the group the whole, or a unit's
+    assert received("branch_manager") == ("east", 2, 2)
+    assert received("branch_manager_b") == ("southwest", 2, 2)  # with its dealer's
+    assert received("group_supervisor") == (None, 4, 4)
+    assert received("general_manager", "chengdu_dealer") == ("chengdu_dealer", 1, 1)
+    # the API: live figures of the unit, never the group's signed files
+    for username, query in (("branch_manager", {}), ("group_supervisor", {"unit": "east"})):
+        response = api.as_(username).get(f"/reports/monthly/{KPI_MONTH}", query_string={"format": "xlsx", **query})
+        assert response.status_code == 200 and response.headers.get("X-Report-SHA256") is None, username
+    refused = api.as_("branch_manager").get(f"/reports/monthly/{KPI_MONTH}", query_string={"unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+    # the pages
+    page = pages("branch_manager").get(f"/reports/monthly?month={KPI_MONTH}").get_data(as_text=True)
+    assert 'data-unit="east"' in page and "华东分公司" in page and "unit=east" in page
+    group = pages("group_supervisor").get(f"/reports/monthly?month={KPI_MONTH}&unit=southwest").get_data(as_text=True)
+    assert '<option value="southwest" selected>' in group and 'data-unit="southwest"' in group
+    assert 'data-unit=' not in pages("group_supervisor").get(f"/reports/monthly?month={KPI_MONTH}").get_data(as_text=True)
+    assert pages("branch_engineer").get(f"/reports/monthly?month={KPI_MONTH}").status_code == 403

@@ -99,9 +99,12 @@ def _kpi(key: str, numerator: int, denominator: int | None) -> dict:
 
 
 # ----------------------------------------------------------------------------- the rows of each KPI
-def _of(model, units: list[int] | None) -> tuple:
+def of_units(model, units: list[int] | None) -> tuple:
     """The condition that a record is of one of `units` (its unit_id); none for every unit."""
-    return () if units is None else (model.unit_id.in_(units),)
+    return () if units is None or not hasattr(model, "unit_id") else (model.unit_id.in_(units),)
+
+
+_of = of_units
 
 
 def _timeliness(start, end, units=None) -> Iterable[Row]:
@@ -290,21 +293,21 @@ def group_label(by: str, key: str, lang: str) -> str:
     return role_label(key, lang) if by == "department" else key
 
 
-def unit_choices(user: User) -> list[OrgUnit]:
+def unit_choices(user: User, action: str = "kpis.read") -> list[OrgUnit]:
     """The organisation units whose figures `user` may ask for: theirs and those below it (the
     group: every unit), the user's own first."""
-    below = permissions.units_below(user, "kpis.read")
+    below = permissions.units_below(user, action)
     query = select(OrgUnit).order_by(OrgUnit.id)
     if below is not None:
         query = query.where(OrgUnit.id.in_(below))
     return sorted(db.session.scalars(query), key=lambda unit: unit.id != user.unit_id)
 
 
-def units_asked(user: User, code: str | None) -> tuple[OrgUnit | None, list[int] | None]:
+def units_asked(user: User, code: str | None, action: str = "kpis.read") -> tuple[OrgUnit | None, list[int] | None]:
     """The unit whose figures are asked for (its code; none: all the reader sees) and the units
     counted: that unit and the ones below it. A person of a branch reads their branch's (and its
     dealers'); the group reads every unit's, or the one it chooses."""
-    below = permissions.units_below(user, "kpis.read")
+    below = permissions.units_below(user, action)
     if code in (None, ""):
         return None, below
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) if isinstance(code, str) else None
