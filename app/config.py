@@ -71,6 +71,8 @@ def from_environment(instance_path: Path) -> dict:
         # A spare unit lent during a late repair (备用机) is due back this many working days after the
         # customer's repaired unit was shipped back (app/services/loaners.py).
         "LOANER_RETURN_WORKING_DAYS": int(env("LOANER_RETURN_WORKING_DAYS", "3")),
+        # Monday: the timer runner sends last week's callback report (回访周报) to its managers
+        "CALLBACK_WEEK_REPORT_AUTOSEND": env("CALLBACK_WEEK_REPORT_AUTOSEND", "1") not in ("0", "false", "no"),
         # /healthz calls the timer runner stale when its last pass is older (3 × its 30 s interval + slack).
         "TIMERS_MAX_AGE_SECONDS": int(env("TIMERS_MAX_AGE_SECONDS", "120")),
         # Each worker keeps the working-day calendar an admin entered this long (a change made in

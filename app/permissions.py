@@ -44,12 +44,17 @@ BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "prov
 CALLBACK_LOG = ("customer_dept", "customer_dept_manager", "service_manager", "general_manager", "admin", "group_supervisor")
 # The weekly callback report (回访周报) and the per-advisor figures: the managers of the department and above.
 CALLBACK_REPORT = ("customer_dept_manager", "service_manager", "general_manager", "group_supervisor", "admin")
+# Sent the weekly callback report every Monday (domain.md, "Callbacks"): the customer-service manager
+# (客户部经理) and the station's manager (售后服务经理); they read it (callbacks.read_week).
+WEEK_REPORT_RECIPIENTS = ("customer_dept_manager", "service_manager")
 PROCESS_OWNERS = ("process_owner", "admin")
 # The group's after-sales supervisor (集团售后督导) reads every record of every unit: it is in every
 # read action below, among the roles that read every object.
 READS_ALL = ("group_supervisor",)
 # the customer department compiles the KPIs and the monthly report; its head is escalated to
+# and a branch's manager reads the figures of the branch (kpis.read's unit rule: their unit's and below)
 KPI_READERS = (*MANAGERS, "customer_dept", "customer_dept_manager", *READS_ALL)
+UNIT_KPI_READERS = (*KPI_READERS, "branch_manager")
 # Customer visits: the customer department plans and makes them, the service manager plans and follows up.
 VISIT_REGISTER = ("customer_dept", "service_manager", "general_manager", "admin", *READS_ALL)
 VISIT_PLANNERS = ("customer_dept", "service_manager", "admin")
@@ -124,11 +129,12 @@ ACTIONS: dict[str, Action] = {
     "callbacks.read_week": Action(CALLBACK_REPORT, "read the weekly callback report", "查看回访周报"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
                            every=(*MANAGERS, *READS_ALL), unit="own"),
-    "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记"),
+    "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记",
+                                      unit="own"),
     "quality_complaints.open": Action(QUALITY_INTAKE, "register a quality complaint", "登记质量投诉"),
-    "visits.read": Action(VISIT_REGISTER, "read the customer visit register", "查看客户拜访登记"),
-    "visits.plan": Action(VISIT_PLANNERS, "plan customer visits", "制定客户拜访计划"),
-    "visits.end_plan": Action(("customer_dept", "admin"), "end a customer visit plan", "结束客户拜访计划"),
+    "visits.read": Action(VISIT_REGISTER, "read the customer visit register", "查看客户拜访登记", unit="own"),
+    "visits.plan": Action(VISIT_PLANNERS, "plan customer visits", "制定客户拜访计划", unit="own"),
+    "visits.end_plan": Action(("customer_dept", "admin"), "end a customer visit plan", "结束客户拜访计划", unit="own"),
     "penalties.read": Action(STAFF, "read the penalty register", "查看处罚台账", rules=("own_penalty",),
                              every=PENALTY_READERS, unit="own"),
     "penalties.decide": Action(("service_manager",), "confirm or waive a penalty", "确认或免除处罚"),
@@ -141,9 +147,9 @@ ACTIONS: dict[str, Action] = {
     "calendar.read": Action(STAFF, "read the working-day calendar", "查看工作日历"),
     "calendar.edit": Action(ADMIN, "keep the working-day calendar", "维护工作日历"),
     # the customer department compiles the KPIs and the monthly report: it reads them (domain.md)
-    "kpis.read": Action(KPI_READERS, "read the KPIs", "查看考核指标"),
+    "kpis.read": Action(UNIT_KPI_READERS, "read the KPIs", "查看考核指标", unit="own"),
     "kpis.enter_deliveries": Action(ADMIN, "enter a month's deliveries", "录入月度交车台数"),
-    "reports.read": Action(KPI_READERS, "read the monthly report", "查看月度报告"),
+    "reports.read": Action(UNIT_KPI_READERS, "read the monthly report", "查看月度报告", unit="own"),
     "reports.start": Action(ADMIN, "start a month's report procedure", "开启月度报告流程"),
     "deliveries.read": Action(KPI_READERS, "read the delivery register", "查看交车登记"),
     "deliveries.enter": Action(DELIVERY_CLERKS, "enter or import deliveries", "录入或导入交车登记"),
@@ -391,16 +397,21 @@ def units_below(user: User, action: str) -> list[int] | None:
         return []
     known = getattr(user, "_units_below", None)
     if known is None:
-        children: dict[int | None, list[int]] = {}
-        for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
-            children.setdefault(parent_id, []).append(unit_id)
-        known, todo = [], [user.unit_id]
-        while todo:
-            unit_id = todo.pop()
-            known.append(unit_id)
-            todo.extend(children.get(unit_id, ()))
-        user._units_below = known = sorted(known)
+        user._units_below = known = units_under(user.unit_id)
     return known
+
+
+def units_under(unit_id: int) -> list[int]:
+    """The unit and the units below it, in id order."""
+    children: dict[int | None, list[int]] = {}
+    for child, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+        children.setdefault(parent_id, []).append(child)
+    known, todo = [], [unit_id]
+    while todo:
+        found = todo.pop()
+        known.append(found)
+        todo.extend(children.get(found, ()))
+    return sorted(known)
 
 
 def unit_parts(user: User, action: str, column) -> list | None:

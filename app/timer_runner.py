@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from .clock import now
 from .extensions import db
-from .services import health, loaners, monthly_reports, notices, runs, texts, timers
+from .services import callback_reports, health, loaners, monthly_reports, notices, runs, texts, timers
 from . import logs
 
 log = logging.getLogger(__name__)
@@ -19,13 +19,20 @@ HEARTBEAT_EVERY = timedelta(seconds=10)  # /healthz reads it; a write per pass w
 
 def start_reports() -> None:
     """The 1st of the month: the month before gets its report procedure (once, whichever runner
-    is first; services/monthly_reports.py), in a transaction of its own."""
+    is first; services/monthly_reports.py), in a transaction of its own; Monday: last week's
+    callback report is sent (once; services/callback_reports.py), in another."""
     try:
         monthly_reports.start_due()
         db.session.commit()
     except Exception:  # the timers go on; the next pass tries again
         db.session.rollback()
         log.exception("the monthly report could not be started")
+    try:
+        callback_reports.send_due()  # Monday: last week's callback report to its managers, once
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("the weekly callback report could not be sent")
 
 
 def check_loans() -> None:

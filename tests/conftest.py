@@ -50,7 +50,8 @@ def make_app(database: str, tmp_path_factory, suffix: str = "") -> "Flask":  # n
                       "SCRIPT_TIME_LIMIT": 1.0,
                       # a timer pass on a moved clock would start last month's report in every test
                       # that fires timers: tests/test_monthly_report_procedure.py turns it on
-                      "MONTHLY_REPORT_AUTOSTART": False})
+                      "MONTHLY_REPORT_AUTOSTART": False,
+                      "CALLBACK_WEEK_REPORT_AUTOSEND": False})
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()

@@ -346,3 +346,56 @@ def test_a_failing_gateway_is_retried_then_the_text_is_recorded_as_not_sent(api,
     assert refused.bodies
     case.complete("customer_dept", "apologise", {"apology": "已致歉", "complaint_description": "异响未解决"})
     assert case.record()["complaint_number"]  # the case went on whatever became of the text
+
+
+@pytest.fixture
+def week_sending(app):
+    """The runner's Monday sending turned on, the customer-service and service managers told by e-mail."""
+    from app.services import callback_reports
+    told = ("customer_dept_manager", "service_manager")
+    app.config["CALLBACK_WEEK_REPORT_AUTOSEND"] = True
+    callback_reports._sent.clear()
+    with app.app_context():
+        db.session.execute(update(User).where(User.username.in_(told))
+                           .values(notify_by="email", notify_to="manager@example.test"))
+        db.session.commit()
+    yield told
+    app.config["CALLBACK_WEEK_REPORT_AUTOSEND"] = False
+    with app.app_context():
+        db.session.execute(update(User).where(User.username.in_(told)).values(notify_by="none", notify_to=None))
+        db.session.commit()
+
+
+def test_last_weeks_callback_report_is_sent_on_monday_once(api, app, week_sending):
+    from app.models import CallbackWeekReport
+    picked = datetime(2025, 6, 9, 9, 0, tzinfo=SHANGHAI)  # a Monday: due that Thursday
+    happy = started(api, picked, service_advisor="周顾问")
+    with moved_clock(api, picked + timedelta(hours=3)):
+        happy.call(reached=True, satisfied=True)
+
+    def sent() -> list[tuple]:
+        with app.app_context():
+            return db.session.execute(
+                select(User.username, Notice.subject, Notice.body).join(User, Notice.user_id == User.id)
+                .where(Notice.task_id.is_(None), Notice.subject.contains("2025-06-09")).order_by(User.username)).all()
+
+    fire_timers(app, api, datetime(2025, 6, 15, 23, 0, tzinfo=SHANGHAI))  # Sunday: the week is not over
+    assert sent() == []
+    monday = datetime(2025, 6, 16, 8, 0, tzinfo=SHANGHAI)
+    fire_timers(app, api, monday)
+    fire_timers(app, api, monday + timedelta(minutes=1))  # a second pass sends nothing more
+    from app.services import callback_reports
+    callback_reports._sent.clear()  # nor does another runner, which remembers nothing
+    fire_timers(app, api, monday + timedelta(hours=2))
+    notices = sent()
+    assert [name for name, *_ in notices] == list(week_sending)  # the customer-service and service managers
+    subject, body = notices[0][1], notices[0][2]
+    assert subject == "回访周报 2025-06-09 至 2025-06-15"
+    assert "/reports/callbacks/weekly?week=2025-06-09" in body and "/reports/callbacks/weekly.xlsx?week=2025-06-09" in body
+    assert "应回访" in body and "已回访" in body, body
+    with app.app_context():
+        row = db.session.get(CallbackWeekReport, datetime(2025, 6, 9).date())
+        assert row is not None and row.recipients == 2 and row.sent_at.astimezone(SHANGHAI).date() == monday.date()
+    # the links open the report for those told
+    assert api.as_("service_manager").get("/reports/callback-week", query_string={"week": "2025-06-09"}) \
+        .get_json()["total"]["satisfied"] >= 1

@@ -101,6 +101,7 @@ def test_the_runner_starts_last_months_report_on_the_first_once_and_the_signed_r
         report = Report(api, row.instance_id, row.business_key)
         assert row.due_at == at(2026, 12, 8, 23, 59, 59)  # the end of the 8th
     assert report.open_names() == ["review_report"]
+    assert report.instance()["unit"] == "group"  # the group's procedure: its tasks are no branch's
     assert report.status()["state"] == "in_progress"
     unsigned = api.as_("general_manager").get("/reports/monthly/2026-11", query_string={"format": "html"})
     assert "草稿" in unsigned.get_data(as_text=True) and unsigned.headers.get("X-Report-SHA256") is None

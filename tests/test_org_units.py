@@ -315,3 +315,220 @@ def test_a_branch_with_a_dealer_pages_through_both_units_without_repeats(api, re
             break
     assert len(seen) == len(set(seen)) and set(seen) == whole
     assert {returns["southwest"].model, returns["dealer"].model} <= whole
+
+
+@pytest.fixture(scope="module")
+def west_desk(app):
+    """A customer desk of 西南分公司: reads the registers of its unit (and its dealer's)."""
+    with app.app_context():
+        if db.session.scalar(select(User).where(User.username == "desk_southwest")) is None:
+            accounts.create_user("desk_southwest", "demo", ["customer_dept"], unit="southwest")
+            db.session.commit()
+    return "desk_southwest"
+
+
+QUALITY = {"customer_name": "华东精密机械有限公司", "contact_person": "陈经理", "contact_phone": "021-5555 0188",
+           "product": "XR-200 外壳", "batch_number": "B2611-07", "description": "外壳注塑件批量缩痕",
+           "received_at": "2026-11-23T09:00:00+08:00"}
+VISIT_PLAN = {"contact_person": "李经理", "contact_phone": "13800138000", "visit_class": "distant",
+              "start_date": "2027-04-01"}
+
+
+def _quality(api, username: str, unit: str | None = None) -> tuple[str, str]:
+    """A quality complaint taken in by `username` (for `unit`): its product mark and number."""
+    mark = "ou" + uuid.uuid4().hex[:10]
+    body = {"data": {**QUALITY, "product": mark}, **({"unit": unit} if unit else {})}
+    response = api.as_(username).post("/quality-complaints", json=body)
+    assert response.status_code == 201, response.get_json()
+    return mark, response.get_json()["business_key"]
+
+
+def test_a_branch_does_not_see_another_branchs_quality_complaint_anywhere(api, pages, east_desk, west_desk):
+    east_mark, east = _quality(api, east_desk)  # the east desk's own unit
+    west_mark, west = _quality(api, "customer_dept", unit="southwest")  # the department for a branch
+    refused = api.as_(east_desk).post("/quality-complaints", json={"data": QUALITY, "unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+
+    def register(username, **query) -> dict:
+        found = api.as_(username).get("/quality-complaints", query_string={"per_page": 500, **query})
+        assert found.status_code == 200, found.get_json()
+        return {item["number"]: item for item in found.get_json()["items"]}
+
+    assert east in register(east_desk) and west not in register(east_desk)
+    assert register(east_desk)[east]["unit"] == "east" and register(west_desk)[west]["unit"] == "southwest"
+    assert register(east_desk, q=west_mark) == {} and set(register(east_desk, q=east_mark)) == {east}
+    assert west in register(west_desk) and east not in register(west_desk)
+    record = api.as_(east_desk).get(f"/quality-complaints/{west}")
+    assert record.status_code == 404 and record.get_json()["error"]["code"] == "not_found"
+    west_case = api.as_("admin").get(f"/quality-complaints/{west}").get_json()["instance_id"]
+    for path in (f"/instances/{west_case}", f"/instances/{west_case}/diagram", f"/instances/{west_case}/comments"):
+        assert api.as_(east_desk).get(path).status_code == 404, path
+    # its task: not in the inbox of the other branch's quality assurance or desk, nor to be read
+    tasks = api.as_("admin").get(f"/instances/{west_case}").get_json()["open_tasks"]
+    assert tasks
+    for username in (east_desk,):
+        listed = api.as_(username).get("/tasks", query_string={"per_page": 500}).get_json()["items"]
+        assert west_case not in {t["instance_id"] for t in listed}
+        assert api.as_(username).get(f"/tasks/{tasks[0]['id']}").status_code == 404
+    # the pages
+    page = pages(east_desk)
+    listed = page.get("/quality-complaints").get_data(as_text=True)
+    assert east in listed and west not in listed
+    assert page.get(f"/quality-complaints/{west}").status_code == 404
+    assert page.get(f"/quality-complaints/{east}").status_code == 200
+    assert 'name="unit"' not in page.get("/quality-complaints/new").get_data(as_text=True)
+    assert "西南分公司" in pages("customer_dept").get("/quality-complaints/new").get_data(as_text=True)
+    # the department and the group supervisor read both
+    for username in ("customer_dept", "group_supervisor", "quality_assurance"):
+        assert {east, west} <= set(register(username)), username
+        assert api.as_(username).get(f"/quality-complaints/{west}").status_code == 200, username
+
+
+def test_a_branch_does_not_see_another_branchs_visit_plan_or_visit_anywhere(app, api, pages, east_desk, west_desk):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from procedures import fire_timers, moved_clock
+    shanghai = ZoneInfo("Asia/Shanghai")
+    made = {}
+    with moved_clock(api, datetime(2027, 3, 20, 10, 0, tzinfo=shanghai)):
+        for key, username, unit in (("east", east_desk, None), ("southwest", "customer_dept", "southwest")):
+            customer = "ou" + uuid.uuid4().hex[:10]
+            body = {**VISIT_PLAN, "customer_name": customer, **({"unit": unit} if unit else {})}
+            response = api.as_(username).post("/visit-plans", json=body)
+            assert response.status_code == 201, response.get_json()
+            made[key] = response.get_json()
+        refused = api.as_(east_desk).post("/visit-plans", json={**VISIT_PLAN, "customer_name": "x", "unit": "southwest"})
+        assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+        # the person responsible sees the plan's unit
+        wrong = api.as_("customer_dept").post("/visit-plans", json={**VISIT_PLAN, "customer_name": "x", "unit": "east",
+                                                                   "responsible_person": west_desk})
+        assert wrong.status_code == 422 and "responsible_person" in wrong.get_json()["error"]["fields"]
+    east, west = made["east"], made["southwest"]
+    try:
+        assert (east["unit"], west["unit"]) == ("east", "southwest")
+        fire_timers(app, api, datetime(2027, 4, 1, 8, 0, 30, tzinfo=shanghai))  # the first quarter's visits open
+        desk = api.as_(east_desk)
+
+        def ids(username, path) -> set[int]:
+            found = api.as_(username).get(path, query_string={"per_page": 500})
+            assert found.status_code == 200, found.get_json()
+            return {item["plan_id"] if "plan_id" in item else item["id"] for item in found.get_json()["items"]}
+
+        assert east["id"] in ids(east_desk, "/visit-plans") and west["id"] not in ids(east_desk, "/visit-plans")
+        assert east["id"] in ids(east_desk, "/customer-visits") and west["id"] not in ids(east_desk, "/customer-visits")
+        assert west["id"] in ids(west_desk, "/customer-visits") and east["id"] not in ids(west_desk, "/customer-visits")
+        [west_visit] = api.as_(west_desk).get(f"/visit-plans/{west['id']}").get_json()["visits"]
+        assert west_visit["status"] == "open"
+        for method, path in (("GET", f"/visit-plans/{west['id']}"), ("GET", f"/instances/{west['instance_id']}"),
+                             ("POST", f"/visit-plans/{west['id']}/end")):
+            response = desk.request(method, path, json={"reason": "不是我的"} if method == "POST" else None)
+            assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", path
+        assert api.as_(west_desk).get(f"/visit-plans/{west['id']}").get_json()["status"] == "active"
+        # the visit task is in the inbox of the plan's unit only
+        [task] = api.as_("admin").get(f"/instances/{west['instance_id']}").get_json()["open_tasks"]
+        listed = {t["id"] for t in desk.get("/tasks", query_string={"per_page": 500}).get_json()["items"]}
+        assert task["id"] not in listed and desk.get(f"/tasks/{task['id']}").status_code == 404
+        theirs = {t["id"] for t in api.as_(west_desk).get("/tasks", query_string={"per_page": 500}).get_json()["items"]}
+        assert task["id"] in theirs
+        # the pages
+        page = pages(east_desk)
+        assert page.get(f"/visit-plans/{west['id']}").status_code == 404
+        assert page.get(f"/visit-plans/{east['id']}").status_code == 200
+        assert f'data-plan-id="{west["id"]}"' not in page.get("/visit-plans").get_data(as_text=True)
+        assert f'data-plan-id="{east["id"]}"' in page.get("/visit-plans").get_data(as_text=True)
+        assert west["customer_name"] not in page.get("/visits").get_data(as_text=True)
+        assert east["customer_name"] in page.get("/visits").get_data(as_text=True)
+        # the department and the group supervisor see both
+        for username in ("customer_dept", "group_supervisor"):
+            assert {east["id"], west["id"]} <= ids(username, "/visit-plans"), username
+            assert {east["id"], west["id"]} <= ids(username, "/customer-visits"), username
+    finally:
+        for plan in (east, west):
+            api.as_("admin").post(f"/visit-plans/{plan['id']}/end", json={"reason": "test over"})
+
+
+KPI_MONTH = "2018-03"  # a month no other test writes in
+
+
+@pytest.fixture
+def kpi_month(app, api, east_desk):
+    """Two complaints received in KPI_MONTH for 华东分公司, one for 西南分公司 and one for its dealer;
+    a delivery entered by 华东's desk (its unit's) and two by the department's (the group's)."""
+    made = _MADE.setdefault(app.config["SQLALCHEMY_DATABASE_URI"] + "#kpis", {})
+    if not made:
+        for unit in ("east", "east", "southwest", "chengdu_dealer"):
+            response = api.as_("customer_dept").post("/processes/complaint/instances", json={
+                "data": {**INTAKE, "received_at": f"{KPI_MONTH}-10T09:00:00+08:00"}, "unit": unit})
+            assert response.status_code == 201, response.get_json()
+        for username in (east_desk, "customer_dept", "customer_dept"):
+            order = "ou" + uuid.uuid4().hex[:10]
+            response = api.as_(username).post("/deliveries", json={"repair_order": order,
+                                                                  "delivered_at": f"{KPI_MONTH}-12T10:00:00+08:00"})
+            assert response.status_code == 201, response.get_json()
+        made["done"] = True
+    return KPI_MONTH
+
+
+def _complaint_rate(api, username: str, **query) -> tuple:
+    response = api.as_(username).get("/kpis", query_string={"month": KPI_MONTH, **query})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    [rate] = [k for k in body["items"] if k["key"] == "complaint_rate"]
+    return body["unit"], rate["numerator"], rate["denominator"]
+
+
+def test_a_branch_manager_reads_the_kpis_of_the_branch_and_the_group_chooses_a_unit(api, pages, kpi_month):
+    # the branch's manager: the branch's complaints and deliveries only, and no other unit to ask for
+    assert _complaint_rate(api, "branch_manager") == ("east", 2, 1)
+    refused = api.as_("branch_manager").get("/kpis", query_string={"month": KPI_MONTH, "unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+    # 西南分公司's manager: the branch and its dealer (no deliveries entered there)
+    assert _complaint_rate(api, "branch_manager_b") == ("southwest", 2, None)
+    assert _complaint_rate(api, "branch_manager_b", unit="chengdu_dealer") == ("chengdu_dealer", 1, None)
+    # the group: every unit, or the one it chooses (with the units below it)
+    assert _complaint_rate(api, "group_supervisor") == (None, 4, 3)
+    assert _complaint_rate(api, "group_supervisor", unit="east") == ("east", 2, 1)
+    assert _complaint_rate(api, "customer_dept", unit="southwest") == ("southwest", 2, None)
+    assert _complaint_rate(api, "customer_dept", unit="group") == ("group", 4, 3)
+    unknown = api.as_("group_supervisor").get("/kpis", query_string={"month": KPI_MONTH, "unit": "nowhere"})
+    assert unknown.status_code == 422 and "unit" in unknown.get_json()["error"]["fields"]
+    # per department, within the unit
+    grouped = api.as_("branch_manager").get("/kpis", query_string={"month": KPI_MONTH, "by": "department"}).get_json()
+    assert all(k["numerator"] <= 2 for group in grouped["groups"] for k in group["items"]
+               if k["key"] == "complaint_rate")
+    # the page: the branch's name, no choice; the group's choice of units
+    page = pages("branch_manager").get(f"/kpis?month={KPI_MONTH}").get_data(as_text=True)
+    assert 'data-unit="east"' in page and "华东分公司" in page and 'name="unit"' not in page
+    group = pages("group_supervisor").get(f"/kpis?month={KPI_MONTH}&unit=southwest").get_data(as_text=True)
+    assert 'name="unit"' in group and '<option value="southwest" selected>' in group and 'data-unit="southwest"' in group
+    assert pages("branch_engineer").get(f"/kpis?month={KPI_MONTH}").status_code == 403
+
+
+def test_the_monthly_report_of_a_unit(app, api, pages, kpi_month):
+    from app.services import monthly_reports
+
+    def received(username, unit=None) -> tuple:
+        with app.app_context():
+            reader = db.session.scalar(select(User).where(User.username == username))
+            report = monthly_reports.live(reader, KPI_MONTH, unit)
+            return report["unit"], report["complaints"]["received"], len(report["complaint_list"])
+
+    # the branch's manager reads the branch's report; the group the whole, or a unit's
+    assert received("branch_manager") == ("east", 2, 2)
+    assert received("branch_manager_b") == ("southwest", 2, 2)  # with its dealer's
+    assert received("group_supervisor") == (None, 4, 4)
+    assert received("general_manager", "chengdu_dealer") == ("chengdu_dealer", 1, 1)
+    # the API: live figures of the unit, never the group's signed files
+    for username, query in (("branch_manager", {}), ("group_supervisor", {"unit": "east"})):
+        response = api.as_(username).get(f"/reports/monthly/{KPI_MONTH}", query_string={"format": "xlsx", **query})
+        assert response.status_code == 200 and response.headers.get("X-Report-SHA256") is None, username
+    refused = api.as_("branch_manager").get(f"/reports/monthly/{KPI_MONTH}", query_string={"unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+    # the pages
+    page = pages("branch_manager").get(f"/reports/monthly?month={KPI_MONTH}").get_data(as_text=True)
+    assert 'data-unit="east"' in page and "华东分公司" in page and "unit=east" in page
+    group = pages("group_supervisor").get(f"/reports/monthly?month={KPI_MONTH}&unit=southwest").get_data(as_text=True)
+    assert '<option value="southwest" selected>' in group and 'data-unit="southwest"' in group
+    assert 'data-unit=' not in pages("group_supervisor").get(f"/reports/monthly?month={KPI_MONTH}").get_data(as_text=True)
+    assert pages("branch_engineer").get(f"/reports/monthly?month={KPI_MONTH}").status_code == 403

@@ -24,6 +24,8 @@ class PlanIn(Schema):
                                                                 "empty: the department claims each visit"})
     start_date = fields.Date(required=True, metadata={"description": "the first period begins on it, today or later"})
     plan_remarks = fields.String(validate=validate.Length(max=2000))
+    unit = fields.String(metadata={"description": "the code of the organisation unit the plan is for: the "
+                                                  "planner's own (when left out) or one below it"})
 
 
 class Ending(Schema):
@@ -73,6 +75,7 @@ class Plan(Out):
     end_reason = fields.String(allow_none=True)
     next_period_at = fields.DateTime(allow_none=True, metadata={"description": "when the next visit opens"})
     visit_count = fields.Integer()
+    unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
 
 
 class PlanWithVisits(Plan):
@@ -91,7 +94,9 @@ def list_visit_plans():
 @doc("Plan visits for a customer: its cycle starts (customer department, service manager)", PlanWithVisits,
      status=201, body=PlanIn)
 def create_visit_plan():
-    plan = customer_visits.create_plan(g.user, json_body())
+    body = json_body()
+    unit = body.pop("unit", None) if isinstance(body, dict) else None
+    plan = customer_visits.create_plan(g.user, body, unit)
     return customer_visits.plan_dict(plan, with_visits=True), 201
 
 

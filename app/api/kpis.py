@@ -15,6 +15,8 @@ class KpiQuery(Schema):
     month = fields.String(required=True, metadata=MONTH)
     by = fields.String(validate=validate.OneOf(["department", "person"]),
                        metadata={"description": "also per department (the role that handled) or per person"})
+    unit = fields.String(metadata={"description": "the code of an organisation unit: its figures and its units' "
+                                                  "below it (default: every unit the reader sees)"})
 
 
 class Kpi(Schema):
@@ -51,6 +53,8 @@ class Kpis(Out):
     months = fields.List(fields.String(), required=True)
     history = fields.List(fields.Nested(History), required=True)
     by = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the unit counted (with those below it); "
+                                                                   "null: every unit"})
     groups = fields.List(fields.Nested(Group), required=True)
 
 
@@ -102,9 +106,11 @@ CSV_UPLOAD = {"multipart/form-data": {"type": "object", "required": ["file"],
 
 @bp.get("/kpis")
 @doc("The KPIs of a month with the 12 months before, value null when the denominator is 0; with `by`, "
-     "also per department or person (managers, the customer department)", Kpis, query=KpiQuery)
+     "also per department or person (managers, the customer department); a branch's manager reads the "
+     "branch's, the group any unit's (`unit`)", Kpis, query=KpiQuery)
 def month_kpis():
-    return kpis.for_month(g.user, request.args.get("month"), request.args.get("by"), current_language())
+    return kpis.for_month(g.user, request.args.get("month"), request.args.get("by"), current_language(),
+                          request.args.get("unit") or None)
 
 
 @bp.put("/deliveries/<month>")

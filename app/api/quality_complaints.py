@@ -38,6 +38,7 @@ class QualityComplaint(Out):
     misses = fields.Integer(metadata={"description": "clocks missed (overdue records, escalations)"})
     closure_type = fields.String(allow_none=True, metadata={"description": "satisfied | clarified | dispute"})
     closed_at = fields.DateTime(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
 
 
 class QualityComplaintFile(Out):
@@ -53,7 +54,9 @@ class QualityComplaintWithFiles(QualityComplaint):
 
 
 START = {"type": "object", "required": ["data"],
-         "properties": {"data": {"$ref": "#/components/schemas/quality_complaint_start"}}}
+         "properties": {"data": {"$ref": "#/components/schemas/quality_complaint_start"},
+                        "unit": {"type": "string", "description": "the code of the organisation unit it is for: "
+                                                                  "the taker's own (when left out) or one below it"}}}
 
 
 @bp.get("/quality-complaints")
@@ -74,5 +77,6 @@ def get_quality_complaint(number):
 @doc("Take a quality complaint in directly (customer department or quality assurance)", InstanceSummary,
      status=201, body=START)
 def open_quality_complaint():
-    instance = quality_complaints.open_complaint(g.user, json_body().get("data", {}))
+    body = json_body()
+    instance = quality_complaints.open_complaint(g.user, body.get("data", {}), body.get("unit"))
     return instance_summary(instance), 201

@@ -13,6 +13,8 @@ from .openapi import MONTH, Out, doc
 class Format(Schema):
     format = fields.String(validate=validate.OneOf(list(report_files.FORMATS)),
                            metadata={"description": "wins over the Accept header"})
+    unit = fields.String(metadata={"description": "the code of an organisation unit: its live figures and its units' "
+                                                  "below it (a branch's reader: their branch's)"})
 
 
 class Person(Out):
@@ -63,12 +65,13 @@ def _signature_dict(s: dict) -> dict:
      query=Format, path={"month": MONTH}, media=tuple(report_files.FORMATS.values()))
 def monthly_report(month):
     fmt = report_files.negotiate(request.args.get("format"), request.accept_mimetypes)
-    stored = monthly_reports.frozen_file(g.user, month, fmt)
+    unit = request.args.get("unit") or None
+    stored = monthly_reports.frozen_file(g.user, month, fmt, unit)
     if stored is not None:
         response = rendered_file(stored.content, stored.media_type, stored.file_name, inline=fmt == "html")
         response.headers["X-Report-SHA256"] = stored.sha256
         return response
-    return rendered_file(*report_files.render(monthly_reports.live(g.user, month), fmt), inline=fmt == "html")
+    return rendered_file(*report_files.render(monthly_reports.live(g.user, month, unit), fmt), inline=fmt == "html")
 
 
 @bp.get("/reports/monthly/<month>/status")

@@ -51,3 +51,6 @@ __all__ += ["CustomerVisit", "VisitPlan"]
 from .loaners import Loaner  # noqa: E402  (the loaner register: spare units lent during a late repair)
 
 __all__ += ["Loaner"]
+from .callbacks import CallbackWeekReport  # noqa: E402  (the weekly callback reports sent, one per week)
+
+__all__ += ["CallbackWeekReport"]

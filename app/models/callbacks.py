@@ -1,8 +1,8 @@
 """The callback log (回访记录): one row per callback (the first one after pickup and the
 follow-up two weeks later), one row per phone attempt."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -89,3 +89,13 @@ class TextMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     callback: Mapped[Callback | None] = relationship(back_populates="texts")
+
+
+class CallbackWeekReport(db.Model):
+    """A weekly callback report (回访周报) sent: one row per week, its key the week's Monday (service
+    time zone), written in the transaction that queued its notices: a week is sent once, whichever
+    timer runner is first (services/callback_reports.send_due)."""
+    __tablename__ = "callback_week_reports"
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recipients: Mapped[int] = mapped_column(default=0)  # the notices queued

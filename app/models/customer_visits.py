@@ -3,7 +3,7 @@ half month, distant every 3 months, overseas a phone conference every 3 months),
 period's visit with its record."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -13,6 +13,7 @@ from .types import UTCDateTime
 
 class VisitPlan(db.Model):
     __tablename__ = "visit_plans"
+    __table_args__ = (Index("ix_visit_plans_unit_created_id", "unit_id", "created_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
     customer_name: Mapped[str] = mapped_column(String(100))
@@ -31,12 +32,16 @@ class VisitPlan(db.Model):
     end_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    # the unit the plan is for (its case's, app/models/units.py): its visits are that unit's
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    unit = relationship("OrgUnit")
     visits: Mapped[list["CustomerVisit"]] = relationship(
         back_populates="plan", order_by="CustomerVisit.period_number", lazy="selectin")
 
 
 class CustomerVisit(db.Model):
     __tablename__ = "customer_visits"
+    __table_args__ = (Index("ix_customer_visits_unit_opened_id", "unit_id", "opened_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("visit_plans.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -56,5 +61,6 @@ class CustomerVisit(db.Model):
     complaint_number: Mapped[str | None] = mapped_column(String(20))  # the complaint opened from it
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its plan's (its case's)
     plan: Mapped[VisitPlan] = relationship(back_populates="visits")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])

@@ -31,6 +31,8 @@ class Delivery(db.Model):
     source: Mapped[str] = mapped_column(String(16), default="entered")  # entered | import
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
+    # the organisation unit it was delivered in: the unit of whoever entered or imported it first
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     entered_by = relationship("User")
 
 

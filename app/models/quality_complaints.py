@@ -3,7 +3,7 @@ from a business customer, with its clocks, what quality assurance did, the 8D re
 how it was closed."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
@@ -17,6 +17,7 @@ EIGHT_D = ("d1_team", "d2_problem", "d3_containment", "d4_root_cause", "d5_corre
 
 class QualityComplaint(db.Model):
     __tablename__ = "quality_complaints"
+    __table_args__ = (Index("ix_quality_complaints_unit_received_id", "unit_id", "received_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # QC-YYYYMM-NNNN
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -65,4 +66,6 @@ class QualityComplaint(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's (app/models/units.py)
     created_by = relationship("User", foreign_keys=[created_by_id])
+    unit = relationship("OrgUnit")

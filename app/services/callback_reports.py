@@ -4,14 +4,16 @@ the month its customer took the car back and in the week its call was due; effec
 customer was reached (satisfaction = satisfied / effective, effective rate = effective / due)."""
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
 from ..clock import local, now, service_zone
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import N_
-from ..models import Callback, OverdueRecord, User
+from ..models import Callback, CallbackWeekReport, OverdueRecord, User, UserRole
 from .callbacks import OPEN, parse_day
 from .complaints import month_range
 
@@ -75,7 +77,11 @@ def week(user: User, day: str | None = None) -> dict:
     week): the first callbacks due in it, their outcome overall and per advisor, the calls that
     went overdue, and the dissatisfied customers with the complaint opened for each."""
     permissions.require(user, "callbacks.read_week")
-    monday = week_of(day)
+    return week_report(week_of(day))
+
+
+def week_report(monday: date) -> dict:
+    """The figures of the week beginning on `monday` (no reader: the caller checked, or sends them)."""
     start = datetime.combine(monday, time(), service_zone())
     end = start + timedelta(days=7)
     due = select(Callback).where(Callback.kind == "first", Callback.deadline_at >= start, Callback.deadline_at < end)
@@ -98,3 +104,60 @@ def _dissatisfied_rows(callbacks) -> list[dict]:
              "service_advisor": c.service_advisor, "remarks": c.remarks, "complaint_number": c.complaint_number,
              "apology_text": c.texts[-1].status if c.texts else None, "completed_at": c.completed_at}
             for c in callbacks]
+
+
+# ----------------------------------------------------------------------------- sent every Monday
+WEEK_SUBJECT = N_("Weekly callback report %(week_start)s to %(week_end)s")
+WEEK_BODY = N_("Last week's callbacks: %(callbacks)s due, %(effective)s reached, %(satisfied)s satisfied, "
+               "%(ineffective)s not reached, %(overdue)s overdue, %(complaints)s complaints opened. "
+               "The XLSX file: %(xlsx)s . The report:")
+_sent: dict[str, date] = {}  # database URL -> the last week known sent (no query each pass)
+
+
+def last_week() -> date:
+    """The Monday of the week before this one (service time zone): the week whose report is due."""
+    today = local(now()).date()
+    return today - timedelta(days=today.weekday() + 7)
+
+
+def send_due() -> CallbackWeekReport | None:
+    """The timer runner's look at the calendar: on Monday (later in the week when the runner was
+    down on Monday) last week's callback report goes to the customer-service manager and the
+    station's manager (permissions.WEEK_REPORT_RECIPIENTS) as a notice linking its page and XLSX
+    file. Once per week: the week's row, whose key is its Monday, is written with the notices in
+    the caller's transaction, so a second pass or a second runner finds it (or fails on the insert,
+    in a savepoint, and moves on). Nothing is sent with CALLBACK_WEEK_REPORT_AUTOSEND off."""
+    if not current_app.config.get("CALLBACK_WEEK_REPORT_AUTOSEND", True):
+        return None
+    monday, where = last_week(), str(db.engine.url)
+    if _sent.get(where) == monday:
+        return None
+    row = None
+    if db.session.get(CallbackWeekReport, monday) is None:
+        try:
+            with db.session.begin_nested():
+                row = CallbackWeekReport(week=monday, sent_at=now(), recipients=0)
+                db.session.add(row)
+                db.session.flush()  # the week is claimed here: another runner's insert fails or waits
+                row.recipients = _tell(monday)
+                db.session.flush()
+        except IntegrityError:
+            row = None  # another runner was first
+        else:
+            current_app.logger.info("weekly callback report of %s sent to %s people", monday, row.recipients)
+    _sent[where] = monday
+    return row
+
+
+def _tell(monday: date) -> int:
+    from . import notices  # the outbox: queued in the caller's transaction, sent after its commit
+    report = week_report(monday)
+    people = list(db.session.scalars(select(User).where(User.active.is_(True), User.id.in_(
+        select(UserRole.user_id).where(UserRole.role.in_(permissions.WEEK_REPORT_RECIPIENTS)))).order_by(User.id)))
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    week = report["week_start"]
+    values = {"week_start": week, "week_end": report["week_end"], "overdue": report["total"]["overdue"],
+              "complaints": report["total"]["complaints"], "xlsx": f"{base}/reports/callbacks/weekly.xlsx?week={week}",
+              **{key: report["total"][key] for key in ("callbacks", "effective", "satisfied", "ineffective")}}
+    return notices.queue_message(people, (WEEK_SUBJECT, values), (WEEK_BODY, values),
+                                 f"/reports/callbacks/weekly?week={week}")

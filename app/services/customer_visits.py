@@ -35,10 +35,13 @@ def _as_date(value) -> date | None:
         return None
 
 
-def create_plan(user: User, data) -> VisitPlan:
-    """A visit plan from the plan form's data; its case starts with it. The start date is today
-    or later; a person responsible is an active member of the customer department."""
+def create_plan(user: User, data, unit=None) -> VisitPlan:
+    """A visit plan from the plan form's data, for the planner's unit or, named by its code, one
+    below it that the planner sees; its case starts with it (of that unit: so are its visits and
+    their tasks). The start date is today or later; a person responsible is an active member of
+    the customer department who sees the plan's unit."""
     permissions.require(user, "visits.plan")
+    unit_id = instances.unit_for(user, unit)
     version = latest_version(PROCESS_KEY)
     clean = forms.validate(forms.of_version(version)[version.start_form], data)
     problems = {}
@@ -48,15 +51,20 @@ def create_plan(user: User, data) -> VisitPlan:
     person = clean.get("responsible_person")
     if person:
         found = db.session.scalar(select(User).where(User.username == person, User.active.is_(True)))
-        if found is None or RESPONSIBLE_ROLE not in found.roles:
+        if found is None or RESPONSIBLE_ROLE not in found.roles or not _sees_unit(found, unit_id):
             problems["responsible_person"] = [N_("no active member of the customer department has this username")]
     if problems:
         raise ValidationFailed(N_("the form has errors"), problems)
-    instance = instances.start_for(user, PROCESS_KEY, clean)
+    instance = instances.start_for(user, PROCESS_KEY, clean, unit_id=unit_id)
     plan = db.session.scalar(select(VisitPlan).where(VisitPlan.instance_id == instance.id))
     if plan is None:  # its first step failed: the case is held in error, the admins see it
         raise Conflict(N_("the visit plan could not be registered: case %(id)s is held in error", id=instance.id))
     return plan
+
+
+def _sees_unit(person: User, unit_id: int | None) -> bool:
+    below = permissions.units_below(person, "tasks.list")
+    return below is None or unit_id in below
 
 
 def end_plan(user: User, plan_id: int, reason: str) -> VisitPlan:
@@ -91,12 +99,13 @@ def plans(user: User, status=None, visit_class=None, after=None, page=1, per_pag
     problems = {**_bad("status", status, PLAN_STATUSES), **_bad("visit_class", visit_class, CLASSES)}
     if problems:
         raise ValidationFailed(N_("bad filters"), problems)
-    query = select(VisitPlan)
+    query = permissions.scope(user, "visits.read", select(VisitPlan))  # the units the reader sees
     if status:
         query = query.where(VisitPlan.status == status)
     if visit_class:
         query = query.where(VisitPlan.visit_class == visit_class)
-    return paging.paginate(query, PLANS_NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    return paging.paginate(query, PLANS_NEWEST_FIRST, after=after, page=page, per_page=per_page,
+                           parts=permissions.unit_parts(user, "visits.read", VisitPlan.unit_id))
 
 
 def visits(user: User, status=None, visit_class=None, plan_id=None, overdue=None, after=None, page=1,
@@ -109,7 +118,7 @@ def visits(user: User, status=None, visit_class=None, plan_id=None, overdue=None
         problems["plan_id"] = [N_("a whole number")]
     if problems:
         raise ValidationFailed(N_("bad filters"), problems)
-    query = select(CustomerVisit)
+    query = permissions.scope(user, "visits.read", select(CustomerVisit))  # its plan's unit
     if status:
         query = query.where(CustomerVisit.status == status)
     if visit_class:
@@ -118,13 +127,14 @@ def visits(user: User, status=None, visit_class=None, plan_id=None, overdue=None
         query = query.where(CustomerVisit.plan_id == int(plan_id))
     if overdue:
         query = query.where(CustomerVisit.overdue.is_(overdue == "true"))
-    return paging.paginate(query, VISITS_NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    return paging.paginate(query, VISITS_NEWEST_FIRST, after=after, page=page, per_page=per_page,
+                           parts=permissions.unit_parts(user, "visits.read", CustomerVisit.unit_id))
 
 
 def get_plan(user: User, plan_id: int, action: str = "visits.read") -> VisitPlan:
     permissions.require(user, action)
     plan = db.session.get(VisitPlan, plan_id)
-    if plan is None:
+    if plan is None or permissions.hidden(user, "visits.read", plan):  # another unit's is not shown to exist
         raise NotFound(N_("no visit plan %(id)s", id=plan_id))
     return plan
 
@@ -158,6 +168,7 @@ def plan_dict(plan: VisitPlan, with_visits: bool = False) -> dict:
     row["start_date"] = plan.start_date.isoformat()
     row["next_period_at"] = next_period_at(plan)
     row["visit_count"] = len(plan.visits)
+    row["unit"] = plan.unit.code if plan.unit else None
     if with_visits:
         row["visits"] = [visit_dict(v) for v in plan.visits]
     return row

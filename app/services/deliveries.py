@@ -127,7 +127,7 @@ def _save(user: User, cleaned: dict, source: str, row: Delivery | None) -> tuple
     """Writes the values into `row`, the repair order's row if the register has it, or a new one."""
     created = row is None
     if created:
-        row = Delivery(repair_order=cleaned["repair_order"])
+        row = Delivery(repair_order=cleaned["repair_order"], unit_id=user.unit_id)  # the KPIs per unit count it there
         db.session.add(row)
     for field, value in cleaned.items():
         setattr(row, field, value)

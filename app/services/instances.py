@@ -43,11 +43,12 @@ def start_units(user: User) -> list[OrgUnit]:
     return sorted(db.session.scalars(query), key=lambda unit: unit.id != user.unit_id)
 
 
-def start_for(user: User, key: str, data) -> ProcessInstance:
+def start_for(user: User, key: str, data, unit_id: int | None = None) -> ProcessInstance:
     """Start an instance for a user whose right to start it the caller checked by an action of its
     own (a register's intake that more roles than the start event's lane may use): the start form
-    validates and a failing first step holds the case in error, as with start()."""
-    return _start(latest_version(key), data, user.id, unit_id=user.unit_id)
+    validates and a failing first step holds the case in error, as with start(). The case is of
+    the user's unit, or of `unit_id` (the caller checked it with unit_for)."""
+    return _start(latest_version(key), data, user.id, unit_id=unit_id if unit_id is not None else user.unit_id)
 
 
 def start_internal(key: str, data, actor_id: int | None, unit_id: int | None = None) -> ProcessInstance:

@@ -54,7 +54,7 @@ from .. import permissions
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..i18n import N_, lazy_gettext
-from ..models import Callback, Complaint, ReturnAuthorization, ReturnUnit, TaskRecord, User
+from ..models import Callback, Complaint, OrgUnit, ReturnAuthorization, ReturnUnit, TaskRecord, User
 from ..models.kpis import Delivery, MonthlyDeliveries
 from ..roles import role_label
 from .complaints import month_range
@@ -99,85 +99,97 @@ def _kpi(key: str, numerator: int, denominator: int | None) -> dict:
 
 
 # ----------------------------------------------------------------------------- the rows of each KPI
-def _timeliness(start, end) -> Iterable[Row]:
+def of_units(model, units: list[int] | None) -> tuple:
+    """The condition that a record is of one of `units` (its unit_id); none for every unit."""
+    return () if units is None or not hasattr(model, "unit_id") else (model.unit_id.in_(units),)
+
+
+_of = of_units
+
+
+def _timeliness(start, end, units=None) -> Iterable[Row]:
     due = Complaint.first_deadline_at
     query = (select(due, Complaint.first_handled_at, Complaint.responsible_role, User.username)
              .outerjoin(User, User.id == Complaint.responsible_user_id)
-             .where(due >= start, due < end, (Complaint.first_handled_at.is_not(None)) | (due <= now())))
+             .where(due >= start, due < end, (Complaint.first_handled_at.is_not(None)) | (due <= now()),
+                    *_of(Complaint, units)))
     for deadline, handled, department, person in db.session.execute(query):
         yield deadline, handled is not None and handled <= deadline, department, person
 
 
-def _complaint_callbacks(start, end) -> Iterable[Row]:
+def _complaint_callbacks(start, end, units=None) -> Iterable[Row]:
     """Every answer of a complaint's callback task: the task's answers name `callback_satisfied`
     (a later procedure version's unreached call does not, and is not an effective callback)."""
     satisfied = TaskRecord.data["callback_satisfied"].as_boolean()
     query = (select(TaskRecord.completed_at, satisfied, Complaint.responsible_role, User.username)
              .join(Complaint, Complaint.instance_id == TaskRecord.instance_id)
              .outerjoin(User, User.id == Complaint.responsible_user_id)
-             .where(TaskRecord.completed_at >= start, TaskRecord.completed_at < end, satisfied.is_not(None)))
+             .where(TaskRecord.completed_at >= start, TaskRecord.completed_at < end, satisfied.is_not(None),
+                    *_of(Complaint, units)))
     for moment, hit, department, person in db.session.execute(query):
         yield moment, bool(hit), department, person
 
 
 def _callbacks(kind: str) -> Callable:
-    def rows(start, end) -> Iterable[Row]:
+    def rows(start, end, units=None) -> Iterable[Row]:
         query = (select(Callback.completed_at, Callback.satisfied, User.username)
                  .outerjoin(User, User.id == Callback.completed_by_id)
                  .where(Callback.kind == kind, Callback.status == "completed",
-                        Callback.completed_at >= start, Callback.completed_at < end))
+                        Callback.completed_at >= start, Callback.completed_at < end, *_of(Callback, units)))
         for moment, hit, person in db.session.execute(query):
             yield moment, bool(hit), CALLBACK_DEPARTMENT, person
     return rows
 
 
-def _satisfied_closure(start, end) -> Iterable[Row]:
+def _satisfied_closure(start, end, units=None) -> Iterable[Row]:
     query = (select(Complaint.closed_at, Complaint.closure_type, Complaint.responsible_role, User.username)
              .outerjoin(User, User.id == Complaint.responsible_user_id)
-             .where(Complaint.status == "closed", Complaint.closed_at >= start, Complaint.closed_at < end))
+             .where(Complaint.status == "closed", Complaint.closed_at >= start, Complaint.closed_at < end,
+                    *_of(Complaint, units)))
     for moment, closure, department, person in db.session.execute(query):
         yield moment, closure == "satisfied", department, person
 
 
-def _complaints_received(start, end) -> Iterable[Row]:
+def _complaints_received(start, end, units=None) -> Iterable[Row]:
     query = (select(Complaint.received_at, Complaint.responsible_role, User.username)
              .outerjoin(User, User.id == Complaint.responsible_user_id)
-             .where(Complaint.received_at >= start, Complaint.received_at < end))
+             .where(Complaint.received_at >= start, Complaint.received_at < end, *_of(Complaint, units)))
     for moment, department, person in db.session.execute(query):
         yield moment, True, department, person
 
 
-def _effective_callbacks(start, end) -> Iterable[Row]:
+def _effective_callbacks(start, end, units=None) -> Iterable[Row]:
     query = (select(Callback.deadline_at, Callback.status, User.username)
              .outerjoin(User, User.id == Callback.completed_by_id)
-             .where(Callback.deadline_at >= start, Callback.deadline_at < end))
+             .where(Callback.deadline_at >= start, Callback.deadline_at < end, *_of(Callback, units)))
     for moment, status, person in db.session.execute(query):
         yield moment, status == "completed", CALLBACK_DEPARTMENT, person
 
 
-def _return_repairs(start, end) -> Iterable[Row]:
+def _return_repairs(start, end, units=None) -> Iterable[Row]:
     query = (select(ReturnAuthorization.repaired_at, ReturnAuthorization.repair_due_at)
              .select_from(ReturnUnit).join(ReturnAuthorization, ReturnUnit.request_id == ReturnAuthorization.id)
              .where(ReturnUnit.status == "repaired", ReturnAuthorization.repaired_at >= start,
-                    ReturnAuthorization.repaired_at < end))
+                    ReturnAuthorization.repaired_at < end, *_of(ReturnAuthorization, units)))
     for repaired, due in db.session.execute(query):
         yield repaired, due is not None and repaired <= due, None, None
 
 
-def _deliveries(start, end, *columns):
+def _deliveries(start, end, units, *columns):
     return db.session.execute(select(Delivery.delivered_at, Delivery.department, Delivery.service_advisor, *columns)
-                              .where(Delivery.delivered_at >= start, Delivery.delivered_at < end))
+                              .where(Delivery.delivered_at >= start, Delivery.delivered_at < end,
+                                     *_of(Delivery, units)))
 
 
-def _on_time_delivery(start, end) -> Iterable[Row]:
-    for delivered, department, advisor, promised in _deliveries(start, end, Delivery.promised_delivery_at):
+def _on_time_delivery(start, end, units=None) -> Iterable[Row]:
+    for delivered, department, advisor, promised in _deliveries(start, end, units, Delivery.promised_delivery_at):
         if promised is not None:
             yield delivered, delivered <= promised, department, advisor
 
 
-def _on_time_completion(start, end) -> Iterable[Row]:
+def _on_time_completion(start, end, units=None) -> Iterable[Row]:
     for delivered, department, advisor, promised, completed in _deliveries(
-            start, end, Delivery.promised_completion_at, Delivery.completed_at):
+            start, end, units, Delivery.promised_completion_at, Delivery.completed_at):
         if promised is not None and completed is not None:
             yield delivered, completed <= promised, department, advisor
 
@@ -186,22 +198,22 @@ def estimate_is_accurate(estimate: Decimal, final: Decimal) -> bool:
     return abs(Decimal(final) - Decimal(estimate)) <= ESTIMATE_TOLERANCE * abs(Decimal(final))
 
 
-def _estimate_accuracy(start, end) -> Iterable[Row]:
+def _estimate_accuracy(start, end, units=None) -> Iterable[Row]:
     for delivered, department, advisor, estimate, final in _deliveries(
-            start, end, Delivery.estimate_amount, Delivery.final_amount):
+            start, end, units, Delivery.estimate_amount, Delivery.final_amount):
         if estimate is not None and final is not None:
             yield delivered, estimate_is_accurate(estimate, final), department, advisor
 
 
-def _delivered(start, end) -> Iterable[Row]:
-    for delivered, department, advisor in _deliveries(start, end):
+def _delivered(start, end, units=None) -> Iterable[Row]:
+    for delivered, department, advisor in _deliveries(start, end, units):
         yield delivered, True, department, advisor
 
 
 @dataclass(frozen=True)
 class Definition:
     key: str
-    sources: tuple[Callable, ...]  # each (start, end) -> rows; their rows add up
+    sources: tuple[Callable, ...]  # each (start, end, units) -> rows; their rows add up
 
 
 DEFINITIONS = (
@@ -232,25 +244,27 @@ def _tally(rows: Iterable[Row], by: str | None) -> dict:
     return counts
 
 
-def _deliveries_per_month(months: list[str], start, end) -> dict[str, int | None]:
-    """The complaint rate's denominator per month: the register's deliveries, else the entered number."""
-    registered = _tally(_delivered(start, end), None)
-    entered = dict(db.session.execute(select(MonthlyDeliveries.month, MonthlyDeliveries.deliveries)
-                                      .where(MonthlyDeliveries.month.in_(months))).all())
+def _deliveries_per_month(months: list[str], start, end, units=None) -> dict[str, int | None]:
+    """The complaint rate's denominator per month: the register's deliveries, else the entered number
+    (the whole group's: not for some units)."""
+    registered = _tally(_delivered(start, end, units), None)
+    entered = {} if units is not None else dict(db.session.execute(
+        select(MonthlyDeliveries.month, MonthlyDeliveries.deliveries).where(MonthlyDeliveries.month.in_(months))).all())
     return {m: registered[(m, None)][1] if (m, None) in registered else entered.get(m) for m in months}
 
 
-def series(month: str, by: str | None = None, before: int = HISTORY_MONTHS) -> dict:
+def series(month: str, by: str | None = None, before: int = HISTORY_MONTHS, units: list[int] | None = None) -> dict:
     """Every KPI for `month` and the `before` months before it, overall, or per department or
     person (`by`): {"months": [...], "groups": {group: {key: [kpi per month]}}}, group None
-    being the whole procedure."""
+    being the whole procedure. `units`: only the records of these organisation units (None: all)."""
     if by is not None and by not in GROUPINGS:
         raise ValidationFailed(N_("bad grouping"), {"by": [N_("must be department or person")]})
     months = months_up_to(month, before)
     start, end = month_range(months[0])[0], month_range(months[-1])[1]
-    tallies = {d.key: _tally((row for source in d.sources for row in source(start, end)), by) for d in DEFINITIONS}
+    tallies = {d.key: _tally((row for source in d.sources for row in source(start, end, units)), by)
+               for d in DEFINITIONS}
     groups = {group for counts in tallies.values() for (_, group) in counts} if by else {None}
-    deliveries = _deliveries_per_month(months, start, end) if by is None else {}
+    deliveries = _deliveries_per_month(months, start, end, units) if by is None else {}
     result = {}
     for group in sorted(groups, key=lambda g: (g is None, str(g))):
         per_kpi = {}
@@ -267,9 +281,9 @@ def series(month: str, by: str | None = None, before: int = HISTORY_MONTHS) -> d
     return {"months": months, "groups": result}
 
 
-def compute(month: str) -> list[dict]:
-    """Every KPI of `month` (YYYY-MM) for the whole department, in the order of KPIS."""
-    figures = series(month, before=0)["groups"][None]
+def compute(month: str, units: list[int] | None = None) -> list[dict]:
+    """Every KPI of `month` (YYYY-MM) for the whole department (or `units`), in the order of KPIS."""
+    figures = series(month, before=0, units=units)["groups"][None]
     return [figures[key][0] for key, *_ in KPIS]
 
 
@@ -279,21 +293,48 @@ def group_label(by: str, key: str, lang: str) -> str:
     return role_label(key, lang) if by == "department" else key
 
 
-def for_month(user: User, month: str | None, by: str | None = None, lang: str = "zh-CN") -> dict:
+def unit_choices(user: User, action: str = "kpis.read") -> list[OrgUnit]:
+    """The organisation units whose figures `user` may ask for: theirs and those below it (the
+    group: every unit), the user's own first."""
+    below = permissions.units_below(user, action)
+    query = select(OrgUnit).order_by(OrgUnit.id)
+    if below is not None:
+        query = query.where(OrgUnit.id.in_(below))
+    return sorted(db.session.scalars(query), key=lambda unit: unit.id != user.unit_id)
+
+
+def units_asked(user: User, code: str | None, action: str = "kpis.read") -> tuple[OrgUnit | None, list[int] | None]:
+    """The unit whose figures are asked for (its code; none: all the reader sees) and the units
+    counted: that unit and the ones below it. A person of a branch reads their branch's (and its
+    dealers'); the group reads every unit's, or the one it chooses."""
+    below = permissions.units_below(user, action)
+    if code in (None, ""):
+        return None, below
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) if isinstance(code, str) else None
+    if unit is None or (below is not None and unit.id not in below):
+        raise ValidationFailed(N_("bad unit"), {"unit": [N_("no organisation unit with this code whose figures you read")]})
+    return unit, permissions.units_under(unit.id)
+
+
+def for_month(user: User, month: str | None, by: str | None = None, lang: str = "zh-CN", unit: str | None = None) -> dict:
     """The API's answer: the month's KPIs (`items`, as before), each KPI's 13 months (`history`)
-    and, with `by`, the same per department or person (`groups`)."""
+    and, with `by`, the same per department or person (`groups`); of the records of the units
+    the reader sees, or of the one named by `unit` (and the units below it)."""
     permissions.require(user, "kpis.read")
     if not month:
         raise ValidationFailed(N_("bad month"), {"month": [N_("required, as YYYY-MM")]})
     by = by or None
-    overall = series(month)
+    chosen, units = units_asked(user, unit)
+    overall = series(month, units=units)
     answer = {"month": month, "provisional": provisional(month), "months": overall["months"],
+              "unit": chosen.code if chosen is not None else (user.unit.code if units is not None and user.unit
+                                                             else None),
               "items": [figures[-1] for figures in overall["groups"][None].values()],
               "history": [{"key": key, "values": _dated(overall["months"], figures)}
                           for key, figures in overall["groups"][None].items()],
               "by": by, "groups": []}
     if by:
-        grouped = series(month, by)
+        grouped = series(month, by, units=units)
         answer["groups"] = [{"key": group, "label": group_label(by, group, lang),
                              "items": [figures[-1] for figures in per_kpi.values()],
                              "history": [{"key": key, "values": _dated(grouped["months"], figures)}

@@ -23,7 +23,7 @@ from ..handlers.monthly_report import report_key
 from ..i18n import N_
 from ..models import MonthlyReport, ProcessInstance, ReportFile
 from ..roles import ROLES
-from . import deployments, instances, reports
+from . import deployments, instances, kpis, reports, units
 from .complaints import month_range
 
 PROCESS_KEY = "monthly_report"
@@ -55,7 +55,8 @@ def start_for_month(month: str, actor_id: int | None = None) -> ProcessInstance 
         return None
     try:
         with db.session.begin_nested():
-            instance = instances.start_internal(PROCESS_KEY, {"month": month}, actor_id)
+            # the group's procedure: its case and tasks are the group's unit (a branch does not see them)
+            instance = instances.start_internal(PROCESS_KEY, {"month": month}, actor_id, units.root_id())
     except (EngineError, SQLAlchemyError) as err:
         if db.session.scalar(select(MonthlyReport.month).where(MonthlyReport.month == month)) is not None:
             return None  # another runner was first
@@ -138,18 +139,23 @@ def summary(month: str) -> dict:
                        "stored_at": _when(f.created_at)} for f in files]}
 
 
-def report_of(month: str) -> dict:
-    """The month's figures (services/reports.build) with where its procedure stands: draft until signed."""
-    report = reports.build(month)
+def report_of(month: str, units: list[int] | None = None, unit: str | None = None) -> dict:
+    """The month's figures (services/reports.build; of `units` when given) with where its procedure
+    stands: draft until signed."""
+    report = reports.build(month, units, unit)
     report["procedure"] = summary(month)
     report["draft"] = report["procedure"]["state"] != "signed"
     return report
 
 
-def live(user, month: str) -> dict:
-    """The report as it stands now, for a reader (a signed month is served from its stored files)."""
+def live(user, month: str, unit: str | None = None) -> dict:
+    """The report as it stands now, for a reader (a signed month is served from its stored files):
+    of every unit, or of the unit coded `unit` (and those below it); a branch's reader reads their
+    branch's."""
     permissions.require(user, "reports.read")
-    return report_of(month)
+    chosen, units = kpis.units_asked(user, unit, "reports.read")
+    return report_of(month, units, chosen.code if chosen else (user.unit.code if units is not None and user.unit
+                                                                else None))
 
 
 def status(user, month: str) -> dict:
@@ -158,10 +164,13 @@ def status(user, month: str) -> dict:
     return summary(month)
 
 
-def frozen_file(user, month: str, fmt: str) -> ReportFile | None:
-    """The stored file of a signed month in `fmt`, or None (not signed: the live report is rendered)."""
+def frozen_file(user, month: str, fmt: str, unit: str | None = None) -> ReportFile | None:
+    """The stored file of a signed month in `fmt`, or None (not signed, or a unit's report asked
+    for or the only one the reader reads: the live report is rendered)."""
     permissions.require(user, "reports.read")
     month_range(month)
+    if kpis.units_asked(user, unit, "reports.read")[1] is not None:
+        return None  # the signed report is the group's
     return db.session.scalar(select(ReportFile).where(ReportFile.month == month, ReportFile.format == fmt))
 
 

@@ -399,7 +399,7 @@ def _months_before(month: str, count: int) -> list[str]:
     return found[::-1]
 
 
-def people(month: str, user: User | None = None) -> list[dict]:
+def people(month: str, user: User | None = None, units: list[int] | None = None) -> list[dict]:
     """Per person with a penalty in `month` (those `user` may read; everyone's for the monthly
     report, whose reader was checked): counts, confirmed 元 and points, and the flags; flagged first."""
     complaints.month_range(month)
@@ -412,6 +412,8 @@ def people(month: str, user: User | None = None) -> list[dict]:
                    func.sum(case((and_(confirmed, Penalty.unit == "points"), Penalty.amount), else_=0)))
     if user is not None:
         query = permissions.scope(user, "penalties.read", query)
+    if units is not None:  # a unit's monthly report: its people's penalties
+        query = query.where(Penalty.unit_id.in_(units))
     rows = db.session.execute(query.where(Penalty.month.in_(months), Penalty.person_id.is_not(None))
                               .group_by(Penalty.person_id, Penalty.month)).all()
     by_person: dict[int, dict] = {}

@@ -18,11 +18,12 @@ CLOSURES = ("satisfied", "clarified", "dispute")
 FILTERS = ("status", "closure_type", "complaint_number", "q")
 
 
-def open_complaint(user: User, data) -> ProcessInstance:
+def open_complaint(user: User, data, unit=None) -> ProcessInstance:
     """A quality complaint taken in directly: the start form of the procedure, by the customer
-    department or quality assurance (a complaint's diagram starts one through its handler)."""
+    department or quality assurance (a complaint's diagram starts one through its handler, of the
+    complaint's unit), for the taker's unit or, by its code, one below it they see."""
     permissions.require(user, "quality_complaints.open")
-    return instances.start_for(user, PROCEDURE, data)
+    return instances.start_for(user, PROCEDURE, data, unit_id=instances.unit_for(user, unit))
 
 
 NEWEST_FIRST = paging.Sort("-received", ((QualityComplaint.received_at, True), (QualityComplaint.id, True)))
@@ -38,7 +39,7 @@ def register(user: User, status=None, closure_type=None, complaint_number=None, 
         problems["closure_type"] = [N_("one of %(choices)s", choices=", ".join(CLOSURES))]
     if problems:
         raise ValidationFailed(N_("bad filters"), problems)
-    query = select(QualityComplaint)
+    query = permissions.scope(user, READ, select(QualityComplaint))  # the units the reader sees
     if status:
         query = query.where(QualityComplaint.status == status)
     if closure_type:
@@ -49,13 +50,14 @@ def register(user: User, status=None, closure_type=None, complaint_number=None, 
         like = f"%{q.strip()[:100].replace('%', '').replace('_', '')}%"
         query = query.where(or_(QualityComplaint.number.ilike(like), QualityComplaint.customer_name.ilike(like),
                                 QualityComplaint.product.ilike(like), QualityComplaint.description.ilike(like)))
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page,
+                           parts=permissions.unit_parts(user, READ, QualityComplaint.unit_id))
 
 
 def get(user: User, number: str) -> QualityComplaint:
     permissions.require(user, READ)
     found = db.session.scalar(select(QualityComplaint).where(QualityComplaint.number == number))
-    if found is None:
+    if found is None or permissions.hidden(user, READ, found):  # another unit's is not shown to exist
         raise NotFound(N_("no quality complaint %(number)s", number=number))
     return found
 
@@ -72,6 +74,7 @@ def as_dict(record: QualityComplaint, user: User | None = None) -> dict:
     """The row; with `user`, also the case's attachments (the 8D report's files) that user may read."""
     row = {name: getattr(record, name) for name in COLUMNS}
     row["created_by"] = record.created_by.username if record.created_by else None
+    row["unit"] = record.unit.code if record.unit else None
     if user is not None:
         row["attachments"] = attachments(user, record)
     return row

@@ -22,9 +22,10 @@ from .complaints import month_range
 NONE = ("Unclassified", "未分类")
 
 
-def _grouped(column, month_start, month_end, choices) -> list[dict]:
+def _grouped(column, month_start, month_end, choices, units=None) -> list[dict]:
     counts = dict(db.session.execute(
-        select(column, func.count()).where(Complaint.received_at >= month_start, Complaint.received_at < month_end)
+        select(column, func.count()).where(Complaint.received_at >= month_start, Complaint.received_at < month_end,
+                                           *kpis.of_units(Complaint, units))
         .group_by(column)).all())
     rows = [{"key": key, "en": en, "zh": zh, "count": counts.pop(key, 0)} for key, en, zh in choices]
     for key, count in sorted(counts.items(), key=lambda item: str(item[0])):  # unclassified, or a retired choice
@@ -40,13 +41,14 @@ def _label(choices, key) -> tuple[str, str]:
     return next(((en, zh) for known, en, zh in choices if known == key), (key, key))
 
 
-def _complaint_rows(start, end, forms) -> list[dict]:
+def _complaint_rows(start, end, forms, units=None) -> list[dict]:
     """Every complaint received in the month, with who answers for it and its result."""
     categories, severities = choices(forms, "category"), choices(forms, "severity")
     closures = {"satisfied": ("Satisfied", "满意结案"), "unresolved": ("Unresolved", "未满意结案"),
                 "withdrawn": ("Withdrawn", "客户撤诉")}
     rows = []
-    for c in db.session.scalars(select(Complaint).where(Complaint.received_at >= start, Complaint.received_at < end)
+    for c in db.session.scalars(select(Complaint).where(Complaint.received_at >= start, Complaint.received_at < end,
+                                                        *kpis.of_units(Complaint, units))
                                 .order_by(Complaint.received_at, Complaint.id)):
         rows.append({"number": c.number, "received_at": local(c.received_at).strftime("%Y-%m-%d %H:%M"),
                      "category": _label(categories, c.category), "severity": _label(severities, c.severity),
@@ -58,10 +60,10 @@ def _complaint_rows(start, end, forms) -> list[dict]:
     return rows
 
 
-def _grouped_kpis(month: str, by: str, labels: dict) -> list[dict]:
+def _grouped_kpis(month: str, by: str, labels: dict, units=None) -> list[dict]:
     """Per department or person: the month's KPIs that have figures (a denominator)."""
     groups = []
-    for key, per_kpi in kpis.series(month, by, before=0)["groups"].items():
+    for key, per_kpi in kpis.series(month, by, before=0, units=units)["groups"].items():
         figures = [{**f[0], "en": labels[name][0], "zh": labels[name][1]} for name, f in per_kpi.items()
                    if f[0]["denominator"]]
         if figures:
@@ -80,14 +82,18 @@ def monthly(user: User, month: str) -> dict:
     return build(month)
 
 
-def build(month: str) -> dict:
+def build(month: str, units: list[int] | None = None, unit: str | None = None) -> dict:
+    """The month's figures: of every unit, or of `units` (the unit coded `unit` and those below it:
+    a branch's report; the refused shipments, nobody's, and the reward fund, the group's, are then
+    left out)."""
     start, end = month_range(month)
 
     def within(column):
-        return and_(column >= start, column < end)
+        model = column.class_
+        return and_(column >= start, column < end, *kpis.of_units(model, units))
 
     kpi_labels = {key: (en, zh) for key, en, zh in kpis.KPIS}
-    indicators = [{**k, "en": kpi_labels[k["key"]][0], "zh": kpi_labels[k["key"]][1]} for k in kpis.compute(month)]
+    indicators = [{**k, "en": kpi_labels[k["key"]][0], "zh": kpi_labels[k["key"]][1]} for k in kpis.compute(month, units)]
 
     received = _count(select(func.count()).where(within(Complaint.received_at)))
     forms = deployments.current_forms()
@@ -95,9 +101,9 @@ def build(month: str) -> dict:
         "received": received,
         "handled": _count(select(func.count()).where(within(Complaint.handled_at))),
         "closed": _count(select(func.count()).where(Complaint.status == "closed", within(Complaint.closed_at))),
-        "by_category": _grouped(Complaint.category, start, end, choices(forms, "category")),
-        "by_severity": _grouped(Complaint.severity, start, end, choices(forms, "severity")),
-        "by_channel": _grouped(Complaint.channel, start, end, choices(forms, "channel")),
+        "by_category": _grouped(Complaint.category, start, end, choices(forms, "category"), units),
+        "by_severity": _grouped(Complaint.severity, start, end, choices(forms, "severity"), units),
+        "by_channel": _grouped(Complaint.channel, start, end, choices(forms, "channel"), units),
     }
     majors = db.session.scalars(select(Complaint).where(within(Complaint.received_at), Complaint.severity == "major")
                                 .order_by(Complaint.received_at, Complaint.id)).all()
@@ -108,7 +114,7 @@ def build(month: str) -> dict:
     person = func.coalesce(User.username, OverdueRecord.role)
     overdue = [{"person": name, "count": count, "flagged": count >= 3} for name, count in db.session.execute(
         select(person, func.count()).select_from(OverdueRecord).outerjoin(User, OverdueRecord.person_id == User.id)
-        .where(OverdueRecord.month == month).group_by(person).order_by(func.count().desc(), person)).all()]
+        .where(OverdueRecord.month == month, *kpis.of_units(OverdueRecord, units)).group_by(person).order_by(func.count().desc(), person)).all()]
 
     callbacks = {
         "due": _count(select(func.count()).where(within(Callback.deadline_at))),
@@ -131,13 +137,16 @@ def build(month: str) -> dict:
         "units_repaired": _count(select(func.count()).select_from(ReturnUnit).join(ReturnAuthorization).where(
             ReturnUnit.status == "repaired", within(ReturnAuthorization.repaired_at))),
         "shipped": _count(select(func.count()).where(within(ReturnAuthorization.shipped_at))),
-        "refused_shipments": _count(select(func.count()).where(within(RefusedShipment.arrived_at))),
+        "refused_shipments": _count(select(func.count()).where(within(RefusedShipment.arrived_at)))
+        if units is None else "—",  # refused at the door: of no application, no unit
     }
     ready_by = (end + timedelta(days=7)).date()  # the 8th of the next month
-    return {"month": month, "provisional": kpis.provisional(month), "ready_by": ready_by.isoformat(),
+    return {"month": month, "unit": unit, "provisional": kpis.provisional(month), "ready_by": ready_by.isoformat(),
             "generated_at": local(now()).strftime("%Y-%m-%d %H:%M"), "kpis": indicators, "complaints": complaints,
-            "complaint_list": _complaint_rows(start, end, forms),
-            "by_department": _grouped_kpis(month, "department", kpi_labels),
-            "by_person": _grouped_kpis(month, "person", kpi_labels),
+            "complaint_list": _complaint_rows(start, end, forms, units),
+            "by_department": _grouped_kpis(month, "department", kpi_labels, units),
+            "by_person": _grouped_kpis(month, "person", kpi_labels, units),
             "majors": major_rows, "overdue": overdue, "callbacks": callbacks, "returns": returns,
-            "penalties": {"people": penalties.people(month), "fund": penalties.fund(month)}}
+            "penalties": {"people": penalties.people(month, units=units),
+                          "fund": penalties.fund(month) if units is None else {"fines": "—", "spent": "—",
+                                                                                "balance": "—"}}}

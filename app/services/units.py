@@ -6,7 +6,12 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import OrgUnit, User
-from ..models.units import KINDS
+from ..models.units import KINDS, ROOT_CODE
+
+
+def root_id() -> int | None:
+    """The group's unit (the root): the unit of the group-level procedures the timer runner starts."""
+    return db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == ROOT_CODE))
 
 
 def tree(user: User) -> list[tuple[OrgUnit, int]]:

@@ -199,7 +199,7 @@ def new_quality_complaint():
     if request.method == "POST":
         values = posted_data(schema)
         try:
-            started = quality_complaints.open_complaint(g.user, values)
+            started = quality_complaints.open_complaint(g.user, values, request.form.get("unit") or None)
         except ValidationFailed as err:
             errors = reasons(err)
         else:
@@ -210,7 +210,10 @@ def new_quality_complaint():
             if started.business_key:
                 return redirect(url_for("records.quality_complaint", number=started.business_key))
             return redirect(url_for("records.quality_complaints_page"))
-    return render_template("start.html", schema=schema, values=values, errors=errors), 422 if errors else 200
+    units = instances.start_units(g.user)  # the department takes a branch's in: the unit is chosen
+    return render_template("start.html", schema=schema, values=values, errors=errors,
+                           units=units if len(units) > 1 else [], unit=request.form.get("unit")), \
+        422 if errors else 200
 
 
 @bp.get("/quality-complaints/<number>")

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from ..clock import local, now
 from ..errors import Conflict, PayloadTooLarge, ValidationFailed
-from .. import report_files
+from .. import permissions, report_files
 from ..files import rendered_file, uploaded_csv
 from ..i18n import current_language, gettext, translate
 from ..request_guards import upload_limit
@@ -28,20 +28,28 @@ def _previous_month() -> str:
 def monthly():
     month = request.args.get("month") or _previous_month()
     month_range(month)
+    proc = monthly_reports.status(g.user, month)
+    chosen, counted = kpis.units_asked(g.user, request.args.get("unit") or None, "reports.read")
+    unit = chosen.code if chosen else (g.user.unit.code if counted is not None and g.user.unit else None)
+    units = kpis.unit_choices(g.user, "reports.read")
     return render_template("reports.html", month=month, provisional=kpis.provisional(month),
-                           formats=list(report_files.FORMATS), indicators=kpis.compute(month), labels=kpis.KPIS,
-                           percent=report_files.percent, proc=monthly_reports.status(g.user, month),
-                           month_over=not kpis.provisional(month))
+                           formats=list(report_files.FORMATS), indicators=kpis.compute(month, counted),
+                           labels=kpis.KPIS, percent=report_files.percent, proc=proc,
+                           month_over=not kpis.provisional(month), units=units if len(units) > 1 else [], unit=unit,
+                           can_all_units=permissions.units_below(g.user, "reports.read") is None,
+                           unit_name=next((u.label(current_language()) for u in units if u.code == unit), "")
+                           if counted is not None else "")
 
 
 @bp.get("/reports/monthly/<month>.<fmt>")
 def monthly_file(month, fmt):
     """A signed month's file as it was stored at the signature; an unsigned month's live figures (草稿)."""
     fmt = report_files.negotiate(fmt, None)
-    stored = monthly_reports.frozen_file(g.user, month, fmt)
+    unit = request.args.get("unit") or None
+    stored = monthly_reports.frozen_file(g.user, month, fmt, unit)
     if stored is not None:
         return rendered_file(stored.content, stored.media_type, stored.file_name, inline=fmt == "html")
-    return rendered_file(*report_files.render(monthly_reports.live(g.user, month), fmt), inline=fmt == "html")
+    return rendered_file(*report_files.render(monthly_reports.live(g.user, month, unit), fmt), inline=fmt == "html")
 
 
 @bp.post("/reports/monthly/<month>/start")
@@ -92,7 +100,8 @@ def kpis_page():
     table and one chart per KPI, drawn by static/src/kpis.js from the JSON block of the page."""
     month = request.args.get("month") or _previous_month()
     by = request.args.get("by") or None
-    answer = kpis.for_month(g.user, month, by, current_language())
+    answer = kpis.for_month(g.user, month, by, current_language(), request.args.get("unit") or None)
+    units = kpis.unit_choices(g.user)
     english = current_language() == "en"
     names = {key: en if english else zh for key, en, zh in kpis.KPIS}
     everyone = gettext("Whole department")
@@ -106,7 +115,10 @@ def kpis_page():
                                    for name, history in lines]}
                        for i, (key, *_) in enumerate(kpis.KPIS)]}
     return render_template("kpis.html", month=month, by=by, answer=answer, names=names, charts=charts,
-                           groupings=kpis.GROUPINGS, percent=report_files.percent)
+                           groupings=kpis.GROUPINGS, percent=report_files.percent,
+                           units=units if len(units) > 1 else [], unit=answer["unit"],
+                           can_all_units=permissions.units_below(g.user, "kpis.read") is None,
+                           unit_name=next((u.label(current_language()) for u in units if u.code == answer["unit"]), ""))
 
 
 @bp.get("/deliveries")

@@ -55,15 +55,17 @@ def new_plan():
     if request.method == "POST":
         values = posted_data(schema)
         try:
-            plan = customer_visits.create_plan(g.user, values)
+            plan = customer_visits.create_plan(g.user, values, request.form.get("unit") or None)
         except ValidationFailed as err:
             errors = reasons(err)
         else:
             flash(gettext("Visit plan %(id)s for %(customer)s: the visits open each period.", id=plan.id,
                           customer=plan.customer_name))
             return redirect(url_for("visits.plan", plan_id=plan.id))
+    units = instances.start_units(g.user)  # a plan is for a unit: its visits are that unit's
     return render_template("start.html", key=customer_visits.PROCESS_KEY, schema=schema, values=values,
-                           errors=errors), 422 if errors else 200
+                           errors=errors, units=units if len(units) > 1 else [], unit=request.form.get("unit")), \
+        422 if errors else 200
 
 
 @bp.get("/visit-plans/<int:plan_id>")
