@@ -26,14 +26,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "customer_name": "王先生",
-          "contact_phone": "13800138000", "vehicle": "沪A·12345", "description": "保养后发动机异响",
-          "customer_request": "免费复查"}
+INTAKE = {"channel": "phone", "customer_name": "王先生", "contact_phone": "13800138000", "vehicle": "沪A·12345",
+          "description": "保养后发动机异响", "customer_request": "免费复查"}
+
+
+def intake() -> dict:
+    """The intake form, received now: version 2's clocks run from receipt, and a case received on
+    a fixed date would open overdue (an overdue record and its penalty written while classifying)."""
+    return {**INTAKE, "received_at": datetime.now(timezone(timedelta(hours=8))).isoformat(timespec="seconds")}
+
 GOOD_HANDLING = {"result": "已免费更换正时皮带并道歉", "root_cause": "装配时皮带张紧不足",
                  "improvement": "增加装配复检环节", "return_repair": False}
 # (who, task, answers): the happy path of tests/procedures.py's Case. The bare engine gets the
 # answers as our forms pass them on (with their defaults: BARE_DEFAULTS).
-STEPS = [("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general"}),
+STEPS = [("service_manager", "classify_complaint", {"category": "repair_quality", "severity": "general",
+                                                   "responsible_person": "workshop_supervisor"}),
          ("workshop_supervisor", "handle_workshop", GOOD_HANDLING),
          ("service_manager", "confirm_handling", {"confirmation": "approve"}),
          ("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True}),
@@ -84,7 +91,7 @@ class ServiceBench:
         from app.services import inbox, instances
         spent, counts = 0.0, []
         start = time.perf_counter()
-        instance_id = self._call(lambda: instances.start(self.users["customer_dept"], "complaint", INTAKE).id)
+        instance_id = self._call(lambda: instances.start(self.users["customer_dept"], "complaint", intake()).id)
         spent += time.perf_counter() - start
         for username, name, answers in STEPS:
             task_id = self._call(self._open_task, instance_id, name)
@@ -122,9 +129,11 @@ class BareBench:
         class Stub(PythonScriptEngine):
             """Service tasks answered at once with what our handlers return."""
             def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
-                answers = {"complaints.register": "TS-202611-0001", "complaints.record_handling": 1,
-                           "complaints.close": in_days(0)}
-                return json.dumps(answers.get(operation_name, {"handling": in_days(5), "first_response": None}))
+                answers = {"complaints.register": "TS-202611-0001", "complaints.close": in_days(0)}
+                # any other handler of the happy path sets the clocks (version 2: every one from receipt)
+                clocks = {"classification": in_days(1), "first_response": None, "handling": in_days(5),
+                          "confirmation": in_days(6), "callback": in_days(8), "signature": in_days(10)}
+                return json.dumps(answers.get(operation_name, clocks))
 
         functions = {"working_days": lambda days, start=None: in_days(days),
                      "add_days": lambda start, days: (datetime.fromisoformat(start) + timedelta(days=days)).isoformat(),
@@ -136,7 +145,7 @@ class BareBench:
         from SpiffWorkflow.util.task import TaskState
         start = time.perf_counter()
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine)
-        workflow.get_next_task(state=TaskState.READY).data.update(INTAKE)
+        workflow.get_next_task(state=TaskState.READY).data.update(intake())
         workflow.do_engine_steps()
         self.serializer.serialize_json(workflow)
         for _username, name, answers in STEPS:

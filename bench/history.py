@@ -13,16 +13,21 @@ import json
 import statistics
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "customer_name": "王先生",
-          "contact_phone": "13800138000", "vehicle": "沪A12345", "description": "发动机异响",
-          "customer_request": "免费复查"}
+INTAKE = {"channel": "phone", "customer_name": "王先生", "contact_phone": "13800138000", "vehicle": "沪A12345",
+          "description": "发动机异响", "customer_request": "免费复查"}
 HANDLING = {"result": "已更换", "root_cause": "张紧不足", "improvement": "复检", "return_repair": False}
 SEND_BACK = {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"}
+
+
+def intake() -> dict:
+    """Received now: version 2's clocks run from receipt (a fixed date would open the case overdue)."""
+    return {**INTAKE, "received_at": datetime.now(timezone(timedelta(hours=8))).isoformat(timespec="seconds")}
 
 
 def row(what: str, database: str, figure: str, goal: str = "") -> None:
@@ -46,7 +51,7 @@ def service_rounds(url: str, rounds: int) -> tuple[dict, dict, dict]:
     app = prepared_app(url)
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(select(User))}
-        instance_id = instances.start(users["customer_dept"], "complaint", INTAKE).id
+        instance_id = instances.start(users["customer_dept"], "complaint", intake()).id
         db.session.commit()
 
         def complete(username, name, data):
@@ -77,13 +82,14 @@ def bare_rounds(rounds: int) -> tuple[dict, dict, str | None]:
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
     from SpiffWorkflow.util.task import TaskState
 
-    results = {"complaints.register": "TS-202611-0001", "complaints.record_handling": 1,
-               "complaints.assign": {"handling": "2099-01-01T09:00:00+08:00", "first_response": None},
-               "complaints.record_confirmation": {"handling": "2099-01-01T09:00:00+08:00", "first_response": None}}
+    results = {"complaints.register": "TS-202611-0001"}
+    # any other handler on the way sets the clocks (version 2: every one from receipt), none due
+    clocks = {clock: "2099-01-01T09:00:00+08:00" for clock in ("classification", "handling", "confirmation",
+                                                                 "callback", "signature")}
 
     class Stubbed(PythonScriptEngine):
         def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
-            return json.dumps(results.get(operation_name))
+            return json.dumps(results.get(operation_name, {**clocks, "first_response": None}))
 
     parser = SpiffBpmnParser()
     parser.add_bpmn_files([str(ROOT / "processes" / "complaint.bpmn")])
@@ -92,7 +98,7 @@ def bare_rounds(rounds: int) -> tuple[dict, dict, str | None]:
     engine = Stubbed()
     workflow = BpmnWorkflow(parser.get_spec("complaint"), parser.get_subprocess_specs("complaint"),
                             script_engine=engine)
-    workflow.get_next_task(state=TaskState.READY).data.update(INTAKE)
+    workflow.get_next_task(state=TaskState.READY).data.update(intake())
     workflow.do_engine_steps()
     state = serializer.serialize_json(workflow)
 

@@ -2,6 +2,7 @@
 procedures of processes/ deployed and the demo users created; an API client that signs
 in as a demo user. Every test that takes `app` runs once on each database."""
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,31 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 # One database per run and worker: two suites running on one machine must not drop each other's.
 RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+
+
+# Under pytest -n (scripts/test), the tests sharing a costly module fixture run on one worker, so
+# the fixture is built once and not on each worker: module -> what in a test's id names the
+# fixture it uses. (xdist's own loadgroup cannot say it: it renames node ids, which pytest 9 ignores.)
+SHARED_FIXTURES = {
+    "tests/test_seed_history.py": r"\[(sqlite|postgresql)\]$",  # the seeded year, a minute per database
+    "tests/test_openapi_schemathesis.py": r"-(sqlite|postgresql)-",  # the fuzzed app of each database
+    "tests/test_several_hosts.py": r"",  # the cluster of two hosts and two runners
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's `load` distribution, but each SHARED_FIXTURES group goes to one worker as a unit."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, name = nodeid.partition("::")
+            found = re.search(SHARED_FIXTURES[path], name) if path in SHARED_FIXTURES else None
+            return f"{path}::{found.group(0)}" if found else nodeid  # any other test: a unit of its own
+
+    return SharedFixtureScheduling(config, log)
 
 
 def _postgres_url(tmp_name: str) -> str:

@@ -3,10 +3,7 @@ the escalation to the customer department's manager (urge, take over, closed by 
 customer's preferred time and channel and the service advisor; the figures per advisor; the weekly
 callback report (回访周报); the apology text through a local fake SMS gateway and WeCom robot."""
 import io
-import json
-import threading
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +12,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Notice, User
 from cases import SHANGHAI, CallbackCase
+from endpoints import JsonEndpoint
 from procedures import fire_timers, moved_clock
 
 
@@ -242,42 +240,12 @@ def test_the_weekly_callback_report_page_and_workbook(api, app, pages):
     cancel(api, happy, unhappy, late)
 
 
-class Gateway:
-    """A fake SMS gateway / WeCom robot on 127.0.0.1: records each JSON body, answers `status` with `reply`."""
-
-    def __init__(self, status=200, reply=None):
-        self.bodies, self.status, self.reply, self.headers = [], status, reply or {"code": 0}, []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                gateway.headers.append(dict(self.headers))
-                gateway.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                answer = json.dumps(gateway.reply).encode()
-                self.send_response(gateway.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def gateway(app, monkeypatch):
     made = []
 
-    def make(channel="sms", **kwargs):
-        made.append(Gateway(**kwargs))
+    def make(channel="sms", status=200, reply=None):  # a fake SMS gateway or WeCom robot
+        made.append(JsonEndpoint(reply or {"code": 0}, status))
         monkeypatch.setitem(app.config, "TEXT_CHANNEL", channel)
         monkeypatch.setitem(app.config, "TEXT_SMS_URL" if channel == "sms" else "TEXT_WECOM_URL", made[-1].url)
         monkeypatch.setitem(app.config, "TEXT_SMS_TOKEN", "sms-secret" if channel == "sms" else "")

@@ -1,11 +1,8 @@
 """Task notices: the inbox count the badge polls, each person's preference (the settings page),
 and the outbox sent after the commit to a real SMTP server (aiosmtpd) and a fake WeCom robot
 webhook, both listening on 127.0.0.1 in this process; failures retried, then given up."""
-import json
 import socket
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -14,6 +11,7 @@ from sqlalchemy import select, update
 from app import clock
 from app.extensions import db
 from app.models import Notice, User
+from endpoints import JsonEndpoint
 from procedures import Case, moved_clock
 
 SM_MAIL = "manager@example.test"
@@ -49,43 +47,13 @@ def smtp(app, monkeypatch):
     controller.stop()
 
 
-class Webhook:
-    """A fake WeCom robot: records each JSON body, answers `status` with WeCom's reply."""
-
-    def __init__(self, status=200, reply=None):
-        self.bodies, self.status, self.reply = [], status, reply or {"errcode": 0, "errmsg": "ok"}
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                answer = json.dumps(hook.reply).encode()
-                self.send_response(hook.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/cgi-bin/webhook/send?key=test-key"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def webhook(app, monkeypatch):
     monkeypatch.setitem(app.config, "WECOM_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,127.0.0.1")
     made = []
 
-    def make(**kwargs):
-        made.append(Webhook(**kwargs))
+    def make(status=200, reply=None):  # a fake WeCom robot
+        made.append(JsonEndpoint(reply or {"errcode": 0, "errmsg": "ok"}, status, "/cgi-bin/webhook/send?key=test-key"))
         return made[-1]
 
     yield make

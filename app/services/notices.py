@@ -4,11 +4,9 @@ delivers them after the commit (`deliver_due`: the timer runner's loop and `flas
 Nothing here runs an outside call inside an engine step; a failed delivery is retried a bounded
 number of times, logged, and never touches the case."""
 import json
-import logging
 import re
 import smtplib
 import urllib.request
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import flask_mail
@@ -23,8 +21,8 @@ from flask_babel import force_locale
 
 from ..i18n import N_, gettext
 from ..models import Notice, OpenTask, ProcessInstance, User, UserRole
+from . import outbox
 
-log = logging.getLogger(__name__)
 CHANNELS = ("none", "email", "wecom")
 URGED = N_("Overdue, please act now")  # the subject of a manager's urging (escalations.urge)
 EMAIL = re.compile(r"^[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+$")  # one plain address
@@ -140,47 +138,24 @@ def queue_message(people: list[User], subject: tuple[str, dict], body: tuple[str
 
 
 # ----------------------------------------------------------------------------- the sender
-def _next_due(done: set[int]) -> Notice | None:
-    query = (select(Notice).where(Notice.next_attempt_at <= now(), Notice.id.not_in(done or [0]))
-             .order_by(Notice.next_attempt_at, Notice.id).limit(1))
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # several senders: each row to one of them
-    return db.session.scalar(query.execution_options(populate_existing=True))
-
-
 def deliver_due(limit: int = 200) -> tuple[int, int]:
     """Send the notices that are due, each in its own transaction; returns (sent, failed
     attempts). A failure is retried after NOTICE_RETRY_SECONDS, doubling, and given up after
     NOTICE_MAX_ATTEMPTS attempts; it is logged, and nothing else depends on it."""
     config = current_app.config
-    sent = failed = 0
-    done: set[int] = set()
-    for _ in range(limit):
-        notice = _next_due(done)
-        if notice is None:
-            db.session.rollback()
-            break
-        done.add(notice.id)
-        notice.attempts += 1
-        try:
-            (_send_email if notice.channel == "email" else _send_wecom)(notice)
-        except Exception as err:  # whatever the outside does, the other notices still go
-            failed += 1
-            notice.last_error = f"{type(err).__name__}: {err}"[:500]
-            if notice.attempts >= config["NOTICE_MAX_ATTEMPTS"]:
-                notice.next_attempt_at, notice.given_up_at = None, now()
-                log.error("notice %s to user %s by %s given up after %s attempts: %s", notice.id, notice.user_id,
-                          notice.channel, notice.attempts, notice.last_error)
-            else:
-                wait = config["NOTICE_RETRY_SECONDS"] * 2 ** (notice.attempts - 1)
-                notice.next_attempt_at = now() + timedelta(seconds=wait)
-                log.warning("notice %s to user %s by %s failed (attempt %s), retrying in %s s: %s", notice.id,
-                            notice.user_id, notice.channel, notice.attempts, wait, notice.last_error)
-        else:
-            sent += 1
-            notice.sent_at, notice.next_attempt_at, notice.last_error = now(), None, None
-        db.session.commit()
-    return sent, failed
+    return outbox.deliver_due(Notice, _send, retry_seconds=config["NOTICE_RETRY_SECONDS"],
+                              max_attempts=config["NOTICE_MAX_ATTEMPTS"], limit=limit,
+                              failure=Exception,  # whatever the outside does, the other notices still go
+                              reason=lambda err: f"{type(err).__name__}: {err}"[:500], mark=_mark)
+
+
+def _send(notice: Notice) -> None:
+    (_send_email if notice.channel == "email" else _send_wecom)(notice)
+
+
+def _mark(notice: Notice, outcome: str) -> None:
+    if outcome == "given_up":
+        notice.given_up_at = now()
 
 
 class _Connection(flask_mail.Connection):

@@ -6,20 +6,18 @@ retried after TEXT_RETRY_SECONDS, doubling, until TEXT_MAX_ATTEMPTS; then the me
 `failed`. The outcome (sent, or failed with a plain reason) stays on the message and shows with
 the callback; nothing of it touches the case."""
 import json
-import logging
 import socket
 import urllib.error
 import urllib.request
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from ..clock import now
 from ..extensions import db
 from ..models import TextMessage
+from . import outbox
 
-log = logging.getLogger(__name__)
 CHANNELS = ("sms", "wecom")
 
 
@@ -39,46 +37,23 @@ def queue(recipient: str, body: str, callback_id: int | None = None, instance_id
     return message.id
 
 
-def _next_due(done: set[int]) -> TextMessage | None:
-    query = (select(TextMessage).where(TextMessage.status == "pending", TextMessage.next_attempt_at <= now(),
-                                       TextMessage.id.not_in(done or [0]))
-             .order_by(TextMessage.next_attempt_at, TextMessage.id).limit(1))
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # several runners: each message to one of them
-    return db.session.scalar(query.execution_options(populate_existing=True))
-
-
 def deliver_due(limit: int = 100) -> tuple[int, int]:
-    """Send the pending messages that are due, each in its own transaction: (sent, failed attempts)."""
+    """Send the pending messages that are due, each in its own transaction: (sent, failed attempts).
+    With no channel configured a message fails at once (one attempt), for that reason."""
     config = current_app.config
-    sent = failed = 0
-    done: set[int] = set()
-    for _ in range(limit):
-        message = _next_due(done)
-        if message is None:
-            db.session.rollback()
-            break
-        done.add(message.id)
-        message.attempts += 1
-        message.channel = config["TEXT_CHANNEL"] or ""
-        try:
-            send(message.recipient, message.body)
-        except SendFailed as err:
-            failed += 1
-            message.last_error = str(err)[:300]
-            if message.attempts >= config["TEXT_MAX_ATTEMPTS"] or not config["TEXT_CHANNEL"]:
-                message.status, message.next_attempt_at = "failed", None
-                log.error("text message %s given up after %s attempt(s): %s", message.id, message.attempts, err)
-            else:
-                wait = config["TEXT_RETRY_SECONDS"] * 2 ** (message.attempts - 1)
-                message.next_attempt_at = now() + timedelta(seconds=wait)
-                log.warning("text message %s failed (attempt %s), retrying in %s s: %s", message.id,
-                            message.attempts, wait, err)
-        else:
-            sent += 1
-            message.status, message.sent_at, message.next_attempt_at, message.last_error = "sent", now(), None, None
-        db.session.commit()
-    return sent, failed
+    return outbox.deliver_due(TextMessage, _attempt, retry_seconds=config["TEXT_RETRY_SECONDS"],
+                              max_attempts=config["TEXT_MAX_ATTEMPTS"] if config["TEXT_CHANNEL"] else 1,
+                              limit=limit, where=(TextMessage.status == "pending",), failure=SendFailed,
+                              reason=lambda err: str(err)[:300], mark=_mark)
+
+
+def _attempt(message: TextMessage) -> None:
+    message.channel = current_app.config["TEXT_CHANNEL"] or ""
+    send(message.recipient, message.body)
+
+
+def _mark(message: TextMessage, outcome: str) -> None:
+    message.status = {"sent": "sent", "given_up": "failed"}.get(outcome, "pending")
 
 
 def send(recipient: str, body: str) -> None:

@@ -5,26 +5,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from page_api import PageApi
+
 INTAKE = {"received_at": "2026-11-20T09:30:00+08:00", "channel": "phone", "customer_name": "郑先生",
           "contact_phone": "13800138000", "vehicle": "沪A·54321", "description": "空调不制冷"}
 NOTE = "请车间今天联系客户"
 
 
-class Api:
-    """Setup through the JSON API (bearer tokens: no cookie of the page's is involved)."""
-
-    def __init__(self, page, base: str):
-        self.request, self.base, self.tokens = page.request, base + "/api/v1", {}
-
-    def call(self, method: str, username: str, path: str, data=None) -> dict:
-        if username not in self.tokens:
-            answer = self.request.post(f"{self.base}/auth/token", data={"username": username, "password": "demo"})
-            self.tokens[username] = answer.json()["token"]
-        response = self.request.fetch(self.base + path, method=method, data=data,
-                                      headers={"Authorization": f"Bearer {self.tokens[username]}"})
-        assert response.status in (200, 201), response.text()
-        return response.json()
-
+class Api(PageApi):
     def classify_task(self) -> dict:
         started = self.call("POST", "customer_dept", "/processes/complaint/instances", {"data": INTAKE})
         return next(t for t in self.call("GET", "admin", f"/instances/{started['id']}")["open_tasks"]

@@ -3,26 +3,14 @@ in the inbox, takes the call over, sees the customer's channel, preferred time a
 above the form and makes the call; then reads the weekly callback report and downloads it."""
 from datetime import datetime, timedelta, timezone
 
+from page_api import PageApi
+
 SHANGHAI = timezone(timedelta(hours=8))
-
-
-class Api:
-    def __init__(self, page, base: str):
-        self.request, self.base, self.tokens = page.request, base + "/api/v1", {}
-
-    def call(self, method: str, username: str, path: str, data=None) -> dict:
-        if username not in self.tokens:
-            answer = self.request.post(f"{self.base}/auth/token", data={"username": username, "password": "demo"})
-            self.tokens[username] = answer.json()["token"]
-        response = self.request.fetch(self.base + path, method=method, data=data,
-                                      headers={"Authorization": f"Bearer {self.tokens[username]}"})
-        assert response.status in (200, 201), response.text()
-        return response.json()
 
 
 def test_the_manager_takes_an_overdue_callback_over_and_reads_the_weekly_report(page, login, live_server, live_app,
                                                                                 errors_of):
-    api = Api(page, live_server)
+    api = PageApi(page, live_server)
     picked = datetime.now(SHANGHAI) - timedelta(days=9)  # its 3 working days are over; the follow-up is not due
     started = api.call("POST", "customer_dept", "/processes/callback/instances", {"data": {
         "customer_name": "韩女士", "contact_phone": "13600136000", "subject": "沪E·97531",
