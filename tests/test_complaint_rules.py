@@ -286,3 +286,60 @@ def test_a_customer_who_stays_dissatisfied_is_closed_unresolved_with_the_general
     assert response.status_code == 200, response.get_json()
     kpi = {k["key"]: (k["numerator"], k["denominator"]) for k in response.get_json()["items"]}
     assert kpi["satisfied_closure"] == (0, 1)  # closed unresolved: in the denominator, not satisfied
+
+
+def _deadline(app, start: datetime, days: int) -> datetime:
+    from app.workdays import add_working_days
+    with app.app_context():
+        return add_working_days(start, days)
+
+
+def test_a_major_complaint_open_10_working_days_after_receipt_is_recorded_against_the_named_person(api, app):
+    """domain.md: a major complaint is closed within 10 working days of receipt. The timer writes
+    the responsible person's overdue record and puts an escalation in the general manager's inbox;
+    the clock stops (its escalation too) when the case closes."""
+    received = at(2029, 4, 2, 9)  # a Monday, a month no other test uses
+    closure = _deadline(app, received, 10)
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales", severity="major")
+        case.complete("service_manager", "follow_up_major", {
+            "customer_contacted_at": "2029-04-02T10:00:00+08:00", "follow_up_notes": "已致电客户",
+            "within_authority": True})
+        assert case.open_names() == ["handle_business"]
+        clock.to(closure - timedelta(minutes=1))
+        fire_timers(app)
+        assert "escalate_closure" not in case.open_names()
+        late_handling = _records(app, case)  # the 3-day handling plan was missed on the way
+        clock.to(closure + timedelta(minutes=1))
+        fire_timers(app)
+        assert "escalate_closure" in case.open_names()
+        escalation = case.open_task("escalate_closure")
+        assert escalation["lane"] == "general_manager" and escalation["id"] in _inbox(api, "general_manager")
+        assert _records(app, case)[len(late_handling):] == [("business_supervisor", "closure", len(late_handling) + 1)]
+        fire_timers(app)  # a second pass fires nothing twice
+        assert len(_records(app, case)) == len(late_handling) + 1
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        case.complete("general_manager", "sign_close", {})
+        assert case.instance()["status"] == "completed"  # closing stopped the clock and its escalation
+        assert escalation["id"] not in _inbox(api, "general_manager")
+
+
+def test_a_major_complaint_closed_in_time_leaves_no_closure_record(api, app):
+    received = at(2029, 4, 9, 9)
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales", severity="major")
+        case.complete("service_manager", "follow_up_major", {
+            "customer_contacted_at": "2029-04-09T10:00:00+08:00", "follow_up_notes": "已致电客户",
+            "within_authority": True})
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        case.complete("general_manager", "sign_close", {})
+        assert case.instance()["status"] == "completed"
+        clock.to(_deadline(app, received, 11))
+        fire_timers(app)
+        assert _records(app, case) == []
