@@ -343,3 +343,36 @@ def test_a_major_complaint_closed_in_time_leaves_no_closure_record(api, app):
         clock.to(_deadline(app, received, 11))
         fire_timers(app)
         assert _records(app, case) == []
+
+
+def test_the_dissatisfied_decision_and_its_approval_are_clocked_and_escalated(api, app):
+    """The manager decides within 1 working day of the dissatisfied callback (as a confirmation),
+    the general manager answers the proposal within 2 (as a signature); a miss is recorded against
+    the holder and escalated one level up (general manager, group supervisor), and the escalation
+    closes itself when the work is done."""
+    received = at(2029, 5, 7, 9)  # a Monday, a month no other test uses
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales")
+        _round(case, api)
+        decide = case.open_task("decide_dissatisfied")
+        assert decide["due_at"].startswith("2029-05-08T09:00")
+        assert api.as_("service_manager").post(f"/tasks/{decide['id']}/claim").status_code == 200
+        clock.to(at(2029, 5, 8, 9, 1))
+        fire_timers(app)
+        assert case.open_names() == ["decide_dissatisfied", "escalate_decide_dissatisfied"]
+        escalation = case.open_task("escalate_decide_dissatisfied")
+        assert escalation["lane"] == "general_manager"
+        assert _records(app, case)[-1][:2] == ("service_manager", "decide_dissatisfied")
+        case.complete("service_manager", "decide_dissatisfied",
+                      {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"})
+        assert case.open_names() == ["approve_unresolved"]  # the escalation closed itself
+        approval = case.open_task("approve_unresolved")
+        assert approval["due_at"].startswith("2029-05-10T09:01")
+        clock.to(at(2029, 5, 10, 9, 2))
+        fire_timers(app)
+        assert case.open_names() == ["approve_unresolved", "escalate_approve_unresolved"]
+        assert case.open_task("escalate_approve_unresolved")["lane"] == "group_supervisor"
+        assert _records(app, case)[-1][:2] == (None, "approve_unresolved")  # nobody held it: the role's
+        case.complete("general_manager", "approve_unresolved", {"unresolved_decision": "approve"})
+        assert case.instance()["status"] == "completed"

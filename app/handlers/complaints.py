@@ -20,6 +20,11 @@ CLOSURE_DAYS = 10  # a major complaint closed
 CONFIRMATION_DAYS = 1  # after the department's result
 CALLBACK_DAYS = 3  # after the confirmation
 SIGNATURE_DAYS = 2  # after the satisfied callback
+# The customer stays dissatisfied: the manager decides (another round, or propose closing it
+# unresolved) within 1 working day, as a confirmation; the general manager approves or sends the
+# proposal back within 2, as a signature.
+DECISION_DAYS = 1
+APPROVAL_DAYS = 2
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
@@ -173,7 +178,7 @@ def record_callback(ctx: HandlerContext) -> dict:
     complaint.callback_result = f"{solved}，{satisfied}。{data.get('callback_remarks', '')}".strip()
     complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
     if not complaint.callback_satisfied:
-        return _renewed(complaint, ctx)
+        return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
     return _clocks(ctx, signature=add_working_days(ctx.now, SIGNATURE_DAYS))
 
 
@@ -194,6 +199,14 @@ def record_signature(ctx: HandlerContext) -> bool:
          returns=N_("the deadlines (deadlines.confirmation)"))
 def renew_confirmation(ctx: HandlerContext) -> dict:
     return _clocks(ctx, confirmation=add_working_days(ctx.now, CONFIRMATION_DAYS))
+
+
+@handler("complaints.propose_unresolved",
+         summary=N_("Records the manager's proposal to close the complaint unresolved; the general manager "
+                    "answers within 2 working days"),
+         returns=N_("the deadlines (deadlines.approval)"))
+def propose_unresolved(ctx: HandlerContext) -> dict:
+    return _clocks(ctx, approval=add_working_days(ctx.now, APPROVAL_DAYS))
 
 
 @handler("complaints.mark_unresolved",
