@@ -263,8 +263,16 @@ def test_a_customer_who_stays_dissatisfied_is_closed_unresolved_with_the_general
         _refused(api, "service_manager", case.open_task("decide_dissatisfied"),
                  {"dissatisfied_action": "propose_unresolved"}, "unresolved_reason")
         assert case.open_names() == ["decide_dissatisfied"]  # nothing changed
+        # round 2 of 3: proposing it needs the manager's judgement that the round was complete
+        refused = api.as_("service_manager").post(
+            f"/tasks/{case.open_task('decide_dissatisfied')['id']}/complete", headers={"Accept-Language": "zh-CN"},
+            json={"data": {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"}})
+        assert refused.status_code == 422, refused.get_json()
+        assert "第2轮" in refused.get_json()["error"]["fields"]["round_complete"][0]
+        assert case.open_names() == ["decide_dissatisfied"]  # nothing changed
         case.complete("service_manager", "decide_dissatisfied",
-                      {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"})
+                      {"dissatisfied_action": "propose_unresolved", "round_complete": True,
+                       "unresolved_reason": "客户要求超出三包范围的赔偿"})
         approval = case.open_task("approve_unresolved")
         assert approval["lane"] == "general_manager"
         _refused(api, "general_manager", approval, {"unresolved_decision": "send_back"}, "unresolved_decision_reason")
@@ -273,14 +281,15 @@ def test_a_customer_who_stays_dissatisfied_is_closed_unresolved_with_the_general
         assert case.open_names() == ["handle_business"]  # the general manager sent it back: another round
         assert case.complaint("service_manager")["status"] == "rehandling"
         clock.to(at(2029, 2, 7, 10))
-        _round(case, api)
+        _round(case, api)  # the 3rd handling round: proposing needs no judgement of the round now
         case.complete("service_manager", "decide_dissatisfied",
                       {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "协商三次，客户仍坚持原诉求"})
         case.complete("general_manager", "approve_unresolved", {"unresolved_decision": "approve"})
         assert case.instance()["status"] == "completed"
         complaint = case.complaint("service_manager")
         assert complaint["status"] == "closed" and complaint["closure_type"] == "unresolved"
-        assert "协商三次，客户仍坚持原诉求" in complaint["callback_result"]
+        assert "未满意结案（处理3轮）：协商三次，客户仍坚持原诉求" in complaint["callback_result"]
+        assert complaint["handling_rounds"] == 3
         clock.to(at(2029, 3, 1, 9))
         response = api.as_("customer_dept").get("/kpis", query_string={"month": "2029-02"})
     assert response.status_code == 200, response.get_json()
@@ -365,7 +374,8 @@ def test_the_dissatisfied_decision_and_its_approval_are_clocked_and_escalated(ap
         assert escalation["lane"] == "general_manager"
         assert _records(app, case)[-1][:2] == ("service_manager", "decide_dissatisfied")
         case.complete("service_manager", "decide_dissatisfied",
-                      {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"})
+                      {"dissatisfied_action": "propose_unresolved", "round_complete": True,
+                       "unresolved_reason": "客户要求超出三包范围的赔偿"})
         assert case.open_names() == ["approve_unresolved"]  # the escalation closed itself
         approval = case.open_task("approve_unresolved")
         assert approval["due_at"].startswith("2029-05-10T09:01")

@@ -25,6 +25,9 @@ SIGNATURE_DAYS = 2  # after the satisfied callback
 # proposal back within 2, as a signature.
 DECISION_DAYS = 1
 APPROVAL_DAYS = 2
+# ...proposing to close it unresolved before this many handling rounds needs the manager's
+# judgement that the round was complete; from the 3rd round on it is offered as it is.
+UNRESOLVED_AFTER_ROUNDS = 3
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
@@ -206,6 +209,15 @@ def renew_confirmation(ctx: HandlerContext) -> dict:
                     "answers within 2 working days"),
          returns=N_("the deadlines (deadlines.approval)"))
 def propose_unresolved(ctx: HandlerContext) -> dict:
+    """domain.md: when the customer stays dissatisfied after a round the manager judges complete
+    (or after 3 rounds), the manager may propose closing it unresolved. The round count is the
+    department's handling rounds (complaint.handling_rounds, on the ledger)."""
+    complaint = _complaint(ctx)
+    if complaint.handling_rounds < UNRESOLVED_AFTER_ROUNDS and not ctx.data.get("round_complete"):
+        raise HandlerRefusal("round_complete", N_(
+            "this is handling round %(round)s: before round %(rounds)s, proposing to close it unresolved needs "
+            "your judgement that this round was complete", round=complaint.handling_rounds,
+            rounds=UNRESOLVED_AFTER_ROUNDS))
     return _clocks(ctx, approval=add_working_days(ctx.now, APPROVAL_DAYS))
 
 
@@ -218,7 +230,8 @@ def mark_unresolved(ctx: HandlerContext) -> str:
     complaint = _complaint(ctx)
     complaint.closure_type = "unresolved"
     reason = (ctx.data.get("unresolved_reason") or "").strip()
-    complaint.callback_result = f"{complaint.callback_result or ''} 未满意结案：{reason}".strip()
+    rounds = f"（处理{complaint.handling_rounds}轮）"
+    complaint.callback_result = f"{complaint.callback_result or ''} 未满意结案{rounds}：{reason}".strip()
     return complaint.closure_type
 
 
