@@ -386,3 +386,45 @@ def test_the_dissatisfied_decision_and_its_approval_are_clocked_and_escalated(ap
         assert _records(app, case)[-1][:2] == (None, "approve_unresolved")  # nobody held it: the role's
         case.complete("general_manager", "approve_unresolved", {"unresolved_decision": "approve"})
         assert case.instance()["status"] == "completed"
+
+
+def test_a_complaint_callback_not_reached_is_tried_again_the_next_working_day_three_times(api, app):
+    """procedure 3's rules for the complaint's own callback: a customer not reached is called again
+    the next working day (due by its end), 3 attempts; then it is recorded as not reached (not an
+    effective callback) and the manager decides; a new round's callback counts its attempts afresh."""
+    received = at(2029, 6, 4, 9)  # a Monday, a month no other test uses
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales")
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        refused = api.as_("customer_dept").post(f"/tasks/{case.open_task('call_back_customer')['id']}/complete",
+                                                json={"data": {"reached": True}})
+        assert refused.status_code == 422 and "callback_satisfied" in refused.get_json()["error"]["fields"]
+        for attempt, day in ((1, 4), (2, 5), (3, 6)):
+            clock.to(at(2029, 6, day, 10, attempt))
+            fire_timers(app)
+            call = case.open_task("call_back_customer")
+            if attempt > 1:
+                assert call["due_at"].startswith(f"2029-06-0{day}T23:59")  # the end of that working day
+            case.complete("customer_dept", "call_back_customer", {"reached": False, "callback_remarks": "无人接听"})
+            if attempt < 3:
+                assert case.open_names() == []  # waiting for the next working day
+                assert f"第{attempt}次回访未接通" in case.complaint()["callback_result"]
+        assert case.open_names() == ["decide_dissatisfied"]
+        complaint = case.complaint("service_manager")
+        assert complaint["callback_result"].startswith("未接通（3次）") and complaint["callback_satisfied"] is None
+        case.complete("service_manager", "decide_dissatisfied", {"dissatisfied_action": "rehandle"})
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"reached": False})
+        assert case.open_names() == []  # the new round's first attempt, not a fourth
+        clock.to(at(2029, 6, 7, 10, 5))
+        fire_timers(app)
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        assert case.open_names() == ["sign_close"]
+        clock.to(at(2029, 7, 1, 9))
+        response = api.as_("customer_dept").get("/kpis", query_string={"month": "2029-06"})
+    assert response.status_code == 200, response.get_json()
+    kpi = {k["key"]: (k["numerator"], k["denominator"]) for k in response.get_json()["items"]}
+    assert kpi["satisfaction"] == (1, 1)  # four calls nobody answered are no effective callbacks

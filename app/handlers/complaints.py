@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from ..clock import local
 from ..extensions import db
 from ..i18n import N_
 from ..models import Complaint, ProcessInstance, User, UserRole
@@ -28,6 +29,9 @@ APPROVAL_DAYS = 2
 # ...proposing to close it unresolved before this many handling rounds needs the manager's
 # judgement that the round was complete; from the 3rd round on it is offered as it is.
 UNRESOLVED_AFTER_ROUNDS = 3
+# The complaint's callback keeps procedure 3's rules: a customer not reached is called again the
+# next working day (due by its end), 3 attempts in all; then the manager decides.
+CALLBACK_ATTEMPTS = 3
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
@@ -168,6 +172,43 @@ def record_confirmation(ctx: HandlerContext) -> dict:
         complaint.status = "awaiting_callback"
         return _clocks(ctx, callback=add_working_days(ctx.now, CALLBACK_DAYS))
     return _renewed(complaint, ctx)
+
+
+@handler("complaints.record_callback_attempt",
+         summary=N_("Counts a call to the customer that did not get through; it is tried again the next working day, "
+                    "3 attempts in all"),
+         returns=N_("the unanswered attempts of this callback so far (0 once the customer is reached)"))
+def record_callback_attempt(ctx: HandlerContext) -> int:
+    if ctx.data.get("reached", True):
+        return 0
+    # a round's callback counts afresh after the last one gave up
+    attempt = (ctx.data.get("callback_attempts") or 0) % CALLBACK_ATTEMPTS + 1
+    complaint = _complaint(ctx)
+    remarks = ctx.data.get("callback_remarks") or ""
+    complaint.callback_result = f"第{attempt}次回访未接通。{remarks}".strip()
+    return attempt
+
+
+@handler("complaints.reopen_callback",
+         summary=N_("Calls the customer again on this working day, due by its end"),
+         returns=N_("the deadlines (deadlines.callback)"))
+def reopen_callback(ctx: HandlerContext) -> dict:
+    return _clocks(ctx, callback=local(ctx.now).replace(hour=23, minute=59, second=59, microsecond=0))
+
+
+@handler("complaints.record_not_reached",
+         summary=N_("Records the callback as not reached after 3 attempts and hands the complaint to the manager's "
+                    "decision within 1 working day"),
+         returns=N_("the deadlines (deadlines.decision)"))
+def record_not_reached(ctx: HandlerContext) -> dict:
+    """Not an effective callback (the satisfaction rate leaves it out): the manager decides whether the
+    department handles it again or the complaint is proposed for closing unresolved."""
+    complaint = _complaint(ctx)
+    complaint.callback_satisfied = None
+    remarks = ctx.data.get("callback_remarks") or ""
+    complaint.callback_result = f"未接通（{CALLBACK_ATTEMPTS}次），转服务经理决定。{remarks}".strip()
+    complaint.status = "rehandling"
+    return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
 
 
 @handler("complaints.record_callback",
