@@ -263,8 +263,16 @@ def test_a_customer_who_stays_dissatisfied_is_closed_unresolved_with_the_general
         _refused(api, "service_manager", case.open_task("decide_dissatisfied"),
                  {"dissatisfied_action": "propose_unresolved"}, "unresolved_reason")
         assert case.open_names() == ["decide_dissatisfied"]  # nothing changed
+        # round 2 of 3: proposing it needs the manager's judgement that the round was complete
+        refused = api.as_("service_manager").post(
+            f"/tasks/{case.open_task('decide_dissatisfied')['id']}/complete", headers={"Accept-Language": "zh-CN"},
+            json={"data": {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"}})
+        assert refused.status_code == 422, refused.get_json()
+        assert "第2轮" in refused.get_json()["error"]["fields"]["round_complete"][0]
+        assert case.open_names() == ["decide_dissatisfied"]  # nothing changed
         case.complete("service_manager", "decide_dissatisfied",
-                      {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "客户要求超出三包范围的赔偿"})
+                      {"dissatisfied_action": "propose_unresolved", "round_complete": True,
+                       "unresolved_reason": "客户要求超出三包范围的赔偿"})
         approval = case.open_task("approve_unresolved")
         assert approval["lane"] == "general_manager"
         _refused(api, "general_manager", approval, {"unresolved_decision": "send_back"}, "unresolved_decision_reason")
@@ -273,16 +281,150 @@ def test_a_customer_who_stays_dissatisfied_is_closed_unresolved_with_the_general
         assert case.open_names() == ["handle_business"]  # the general manager sent it back: another round
         assert case.complaint("service_manager")["status"] == "rehandling"
         clock.to(at(2029, 2, 7, 10))
-        _round(case, api)
+        _round(case, api)  # the 3rd handling round: proposing needs no judgement of the round now
         case.complete("service_manager", "decide_dissatisfied",
                       {"dissatisfied_action": "propose_unresolved", "unresolved_reason": "协商三次，客户仍坚持原诉求"})
         case.complete("general_manager", "approve_unresolved", {"unresolved_decision": "approve"})
         assert case.instance()["status"] == "completed"
         complaint = case.complaint("service_manager")
         assert complaint["status"] == "closed" and complaint["closure_type"] == "unresolved"
-        assert "协商三次，客户仍坚持原诉求" in complaint["callback_result"]
+        assert "未满意结案（处理3轮）：协商三次，客户仍坚持原诉求" in complaint["callback_result"]
+        assert complaint["handling_rounds"] == 3
         clock.to(at(2029, 3, 1, 9))
         response = api.as_("customer_dept").get("/kpis", query_string={"month": "2029-02"})
     assert response.status_code == 200, response.get_json()
     kpi = {k["key"]: (k["numerator"], k["denominator"]) for k in response.get_json()["items"]}
     assert kpi["satisfied_closure"] == (0, 1)  # closed unresolved: in the denominator, not satisfied
+
+
+def _deadline(app, start: datetime, days: int) -> datetime:
+    from app.workdays import add_working_days
+    with app.app_context():
+        return add_working_days(start, days)
+
+
+def test_a_major_complaint_open_10_working_days_after_receipt_is_recorded_against_the_named_person(api, app):
+    """domain.md: a major complaint is closed within 10 working days of receipt. The timer writes
+    the responsible person's overdue record and puts an escalation in the general manager's inbox;
+    the clock stops (its escalation too) when the case closes."""
+    received = at(2029, 4, 2, 9)  # a Monday, a month no other test uses
+    closure = _deadline(app, received, 10)
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales", severity="major")
+        case.complete("service_manager", "follow_up_major", {
+            "customer_contacted_at": "2029-04-02T10:00:00+08:00", "follow_up_notes": "已致电客户",
+            "within_authority": True})
+        assert case.open_names() == ["handle_business"]
+        clock.to(closure - timedelta(minutes=1))
+        fire_timers(app)
+        assert "escalate_closure" not in case.open_names()
+        late_handling = _records(app, case)  # the 3-day handling plan was missed on the way
+        clock.to(closure + timedelta(minutes=1))
+        fire_timers(app)
+        assert "escalate_closure" in case.open_names()
+        escalation = case.open_task("escalate_closure")
+        assert escalation["lane"] == "general_manager" and escalation["id"] in _inbox(api, "general_manager")
+        assert _records(app, case)[len(late_handling):] == [("business_supervisor", "closure", len(late_handling) + 1)]
+        fire_timers(app)  # a second pass fires nothing twice
+        assert len(_records(app, case)) == len(late_handling) + 1
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        case.complete("general_manager", "sign_close", {})
+        assert case.instance()["status"] == "completed"  # closing stopped the clock and its escalation
+        assert escalation["id"] not in _inbox(api, "general_manager")
+
+
+def test_a_major_complaint_closed_in_time_leaves_no_closure_record(api, app):
+    received = at(2029, 4, 9, 9)
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales", severity="major")
+        case.complete("service_manager", "follow_up_major", {
+            "customer_contacted_at": "2029-04-09T10:00:00+08:00", "follow_up_notes": "已致电客户",
+            "within_authority": True})
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        case.complete("general_manager", "sign_close", {})
+        assert case.instance()["status"] == "completed"
+        clock.to(_deadline(app, received, 11))
+        fire_timers(app)
+        assert _records(app, case) == []
+
+
+def test_the_dissatisfied_decision_and_its_approval_are_clocked_and_escalated(api, app):
+    """The manager decides within 1 working day of the dissatisfied callback (as a confirmation),
+    the general manager answers the proposal within 2 (as a signature); a miss is recorded against
+    the holder and escalated one level up (general manager, group supervisor), and the escalation
+    closes itself when the work is done."""
+    received = at(2029, 5, 7, 9)  # a Monday, a month no other test uses
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales")
+        _round(case, api)
+        decide = case.open_task("decide_dissatisfied")
+        assert decide["due_at"].startswith("2029-05-08T09:00")
+        assert api.as_("service_manager").post(f"/tasks/{decide['id']}/claim").status_code == 200
+        clock.to(at(2029, 5, 8, 9, 1))
+        fire_timers(app)
+        assert case.open_names() == ["decide_dissatisfied", "escalate_decide_dissatisfied"]
+        escalation = case.open_task("escalate_decide_dissatisfied")
+        assert escalation["lane"] == "general_manager"
+        assert _records(app, case)[-1][:2] == ("service_manager", "decide_dissatisfied")
+        case.complete("service_manager", "decide_dissatisfied",
+                      {"dissatisfied_action": "propose_unresolved", "round_complete": True,
+                       "unresolved_reason": "客户要求超出三包范围的赔偿"})
+        assert case.open_names() == ["approve_unresolved"]  # the escalation closed itself
+        approval = case.open_task("approve_unresolved")
+        assert approval["due_at"].startswith("2029-05-10T09:01")
+        clock.to(at(2029, 5, 10, 9, 2))
+        fire_timers(app)
+        assert case.open_names() == ["approve_unresolved", "escalate_approve_unresolved"]
+        assert case.open_task("escalate_approve_unresolved")["lane"] == "group_supervisor"
+        assert _records(app, case)[-1][:2] == (None, "approve_unresolved")  # nobody held it: the role's
+        case.complete("general_manager", "approve_unresolved", {"unresolved_decision": "approve"})
+        assert case.instance()["status"] == "completed"
+
+
+def test_a_complaint_callback_not_reached_is_tried_again_the_next_working_day_three_times(api, app):
+    """procedure 3's rules for the complaint's own callback: a customer not reached is called again
+    the next working day (due by its end), 3 attempts; then it is recorded as not reached (not an
+    effective callback) and the manager decides; a new round's callback counts its attempts afresh."""
+    received = at(2029, 6, 4, 9)  # a Monday, a month no other test uses
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.classify(category="sales")
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        refused = api.as_("customer_dept").post(f"/tasks/{case.open_task('call_back_customer')['id']}/complete",
+                                                json={"data": {"reached": True}})
+        assert refused.status_code == 422 and "callback_satisfied" in refused.get_json()["error"]["fields"]
+        for attempt, day in ((1, 4), (2, 5), (3, 6)):
+            clock.to(at(2029, 6, day, 10, attempt))
+            fire_timers(app)
+            call = case.open_task("call_back_customer")
+            if attempt > 1:
+                assert call["due_at"].startswith(f"2029-06-0{day}T23:59")  # the end of that working day
+            case.complete("customer_dept", "call_back_customer", {"reached": False, "callback_remarks": "无人接听"})
+            if attempt < 3:
+                assert case.open_names() == []  # waiting for the next working day
+                assert f"第{attempt}次回访未接通" in case.complaint()["callback_result"]
+        assert case.open_names() == ["decide_dissatisfied"]
+        complaint = case.complaint("service_manager")
+        assert complaint["callback_result"].startswith("未接通（3次）") and complaint["callback_satisfied"] is None
+        case.complete("service_manager", "decide_dissatisfied", {"dissatisfied_action": "rehandle"})
+        case.complete("business_supervisor", "handle_business", GOOD_HANDLING)
+        case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        case.complete("customer_dept", "call_back_customer", {"reached": False})
+        assert case.open_names() == []  # the new round's first attempt, not a fourth
+        clock.to(at(2029, 6, 7, 10, 5))
+        fire_timers(app)
+        case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
+        assert case.open_names() == ["sign_close"]
+        clock.to(at(2029, 7, 1, 9))
+        response = api.as_("customer_dept").get("/kpis", query_string={"month": "2029-06"})
+    assert response.status_code == 200, response.get_json()
+    kpi = {k["key"]: (k["numerator"], k["denominator"]) for k in response.get_json()["items"]}
+    assert kpi["satisfaction"] == (1, 1)  # four calls nobody answered are no effective callbacks

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
+from ..clock import local
 from ..extensions import db
 from ..i18n import N_
 from ..models import Complaint, ProcessInstance, User, UserRole
@@ -20,6 +21,17 @@ CLOSURE_DAYS = 10  # a major complaint closed
 CONFIRMATION_DAYS = 1  # after the department's result
 CALLBACK_DAYS = 3  # after the confirmation
 SIGNATURE_DAYS = 2  # after the satisfied callback
+# The customer stays dissatisfied: the manager decides (another round, or propose closing it
+# unresolved) within 1 working day, as a confirmation; the general manager approves or sends the
+# proposal back within 2, as a signature.
+DECISION_DAYS = 1
+APPROVAL_DAYS = 2
+# ...proposing to close it unresolved before this many handling rounds needs the manager's
+# judgement that the round was complete; from the 3rd round on it is offered as it is.
+UNRESOLVED_AFTER_ROUNDS = 3
+# The complaint's callback keeps procedure 3's rules: a customer not reached is called again the
+# next working day (due by its end), 3 attempts in all; then the manager decides.
+CALLBACK_ATTEMPTS = 3
 
 
 def _complaint(ctx: HandlerContext) -> Complaint:
@@ -162,6 +174,43 @@ def record_confirmation(ctx: HandlerContext) -> dict:
     return _renewed(complaint, ctx)
 
 
+@handler("complaints.record_callback_attempt",
+         summary=N_("Counts a call to the customer that did not get through; it is tried again the next working day, "
+                    "3 attempts in all"),
+         returns=N_("the unanswered attempts of this callback so far (0 once the customer is reached)"))
+def record_callback_attempt(ctx: HandlerContext) -> int:
+    if ctx.data.get("reached", True):
+        return 0
+    # a round's callback counts afresh after the last one gave up
+    attempt = (ctx.data.get("callback_attempts") or 0) % CALLBACK_ATTEMPTS + 1
+    complaint = _complaint(ctx)
+    remarks = ctx.data.get("callback_remarks") or ""
+    complaint.callback_result = f"第{attempt}次回访未接通。{remarks}".strip()
+    return attempt
+
+
+@handler("complaints.reopen_callback",
+         summary=N_("Calls the customer again on this working day, due by its end"),
+         returns=N_("the deadlines (deadlines.callback)"))
+def reopen_callback(ctx: HandlerContext) -> dict:
+    return _clocks(ctx, callback=local(ctx.now).replace(hour=23, minute=59, second=59, microsecond=0))
+
+
+@handler("complaints.record_not_reached",
+         summary=N_("Records the callback as not reached after 3 attempts and hands the complaint to the manager's "
+                    "decision within 1 working day"),
+         returns=N_("the deadlines (deadlines.decision)"))
+def record_not_reached(ctx: HandlerContext) -> dict:
+    """Not an effective callback (the satisfaction rate leaves it out): the manager decides whether the
+    department handles it again or the complaint is proposed for closing unresolved."""
+    complaint = _complaint(ctx)
+    complaint.callback_satisfied = None
+    remarks = ctx.data.get("callback_remarks") or ""
+    complaint.callback_result = f"未接通（{CALLBACK_ATTEMPTS}次），转服务经理决定。{remarks}".strip()
+    complaint.status = "rehandling"
+    return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
+
+
 @handler("complaints.record_callback",
          summary=N_("Records the customer's answer to the callback"),
          returns=N_("the deadlines, renewed when the customer is not satisfied"))
@@ -173,7 +222,7 @@ def record_callback(ctx: HandlerContext) -> dict:
     complaint.callback_result = f"{solved}，{satisfied}。{data.get('callback_remarks', '')}".strip()
     complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
     if not complaint.callback_satisfied:
-        return _renewed(complaint, ctx)
+        return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
     return _clocks(ctx, signature=add_working_days(ctx.now, SIGNATURE_DAYS))
 
 
@@ -196,6 +245,23 @@ def renew_confirmation(ctx: HandlerContext) -> dict:
     return _clocks(ctx, confirmation=add_working_days(ctx.now, CONFIRMATION_DAYS))
 
 
+@handler("complaints.propose_unresolved",
+         summary=N_("Records the manager's proposal to close the complaint unresolved; the general manager "
+                    "answers within 2 working days"),
+         returns=N_("the deadlines (deadlines.approval)"))
+def propose_unresolved(ctx: HandlerContext) -> dict:
+    """domain.md: when the customer stays dissatisfied after a round the manager judges complete
+    (or after 3 rounds), the manager may propose closing it unresolved. The round count is the
+    department's handling rounds (complaint.handling_rounds, on the ledger)."""
+    complaint = _complaint(ctx)
+    if complaint.handling_rounds < UNRESOLVED_AFTER_ROUNDS and not ctx.data.get("round_complete"):
+        raise HandlerRefusal("round_complete", N_(
+            "this is handling round %(round)s: before round %(rounds)s, proposing to close it unresolved needs "
+            "your judgement that this round was complete", round=complaint.handling_rounds,
+            rounds=UNRESOLVED_AFTER_ROUNDS))
+    return _clocks(ctx, approval=add_working_days(ctx.now, APPROVAL_DAYS))
+
+
 @handler("complaints.mark_unresolved",
          summary=N_("Marks the complaint as closed unresolved, as the general manager approved"),
          returns=N_("the closure type (unresolved)"))
@@ -205,7 +271,8 @@ def mark_unresolved(ctx: HandlerContext) -> str:
     complaint = _complaint(ctx)
     complaint.closure_type = "unresolved"
     reason = (ctx.data.get("unresolved_reason") or "").strip()
-    complaint.callback_result = f"{complaint.callback_result or ''} 未满意结案：{reason}".strip()
+    rounds = f"（处理{complaint.handling_rounds}轮）"
+    complaint.callback_result = f"{complaint.callback_result or ''} 未满意结案{rounds}：{reason}".strip()
     return complaint.closure_type
 
 

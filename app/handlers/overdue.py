@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..clock import local
 from ..extensions import db
 from ..i18n import N_
-from ..models import OpenTask, OverdueRecord, ProcessInstance, User
+from ..models import Complaint, OpenTask, OverdueRecord, ProcessInstance, User
 from . import HandlerContext, HandlerError, Parameter, handler
 from .numbering import next_serial
 
@@ -19,7 +19,7 @@ FLAG_AT_MISS = 3
 
 
 def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
-                fallback_role: str | None = None, fallback_task: str = "") -> dict:
+                fallback_role: str | None = None, fallback_task: str = "", fallback_person: User | None = None) -> dict:
     instance = db.session.get(ProcessInstance, ctx.instance_id)
     late = db.session.scalars(select(OpenTask).where(OpenTask.instance_id == ctx.instance_id,
                                                      OpenTask.task_name.in_(task_names))).first()
@@ -32,8 +32,9 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
             person = db.session.scalar(select(User).where(User.username == named))
     else:
         # The task opened already past its deadline in this very step (a round that
-        # inherits a passed deadline): nobody held it yet, so the role carries the miss.
-        person, role, task_name = None, fallback_role or "", fallback_task
+        # inherits a passed deadline): nobody held it yet, so the role carries the miss. A clock
+        # over the whole case (no task is due by it) is its named responsible person's.
+        person, role, task_name = fallback_person, fallback_role or "", fallback_task
     month = local(deadline).strftime("%Y-%m")
     # Counted on a counter row, not by counting records: two timer runners recording
     # misses of one person at once must not both see the same count.
@@ -53,6 +54,16 @@ def record_miss(ctx: HandlerContext, task_names: set[str], deadline: datetime,
 CLOCK = (Parameter("clock", "str", N_("the deadline the timer watches, a key of deadlines (\"handling\")")),)
 
 
+def _late_tasks(ctx: HandlerContext, clock: str) -> frozenset[str]:
+    """The tasks a clock watches (their due_from names deadlines.<clock>); for a clock over the
+    whole case that no task is due by (a major complaint closed within 10 working days), the
+    case's work that is due by any of its other clocks: what an urge reaches, what a take-over moves."""
+    own = ctx.tasks_due_by(f"deadlines.{clock}")
+    if own:
+        return own
+    return frozenset().union(*(ctx.tasks_due_by(f"deadlines.{other}") for other in ctx.data.get("deadlines") or {}))
+
+
 def _clock_path(ctx: HandlerContext) -> str:
     clock = ctx.params.get("clock") or "handling"
     if not isinstance(clock, str) or clock not in (ctx.data.get("deadlines") or {}):
@@ -68,8 +79,12 @@ def record_complaint_overdue(ctx: HandlerContext) -> dict:
     (its `due_from` names deadlines.<clock>)."""
     clock = _clock_path(ctx)
     deadline = datetime.fromisoformat(ctx.data["deadlines"][clock])
-    missed = record_miss(ctx, ctx.tasks_due_by(f"deadlines.{clock}"), deadline,
-                         fallback_role=ctx.data.get("responsible_role"), fallback_task=clock)
+    watched = ctx.tasks_due_by(f"deadlines.{clock}")
+    # a clock over the whole case: the complaint's responsible person (named, or who handled it)
+    person = None if watched else db.session.scalar(
+        select(User).join(Complaint, Complaint.responsible_user_id == User.id).where(Complaint.instance_id == ctx.instance_id))
+    missed = record_miss(ctx, watched, deadline, fallback_role=ctx.data.get("responsible_role"),
+                         fallback_task=clock, fallback_person=person)
     return {**missed, "clock": clock}
 
 
@@ -95,7 +110,7 @@ def extend_deadline(ctx: HandlerContext) -> dict:
 def urge(ctx: HandlerContext) -> int:
     clock = _clock_path(ctx)
     notes = ctx.data.get("escalation_notes") or ""
-    return len(ctx.capability("urge_holders")(ctx.tasks_due_by(f"deadlines.{clock}"), notes))
+    return len(ctx.capability("urge_holders")(_late_tasks(ctx, clock), notes))
 
 
 @handler("complaints.take_over",
@@ -104,4 +119,4 @@ def urge(ctx: HandlerContext) -> int:
 def take_over(ctx: HandlerContext) -> list[str]:
     if ctx.actor_id is None:
         raise HandlerError("taking over needs the person who escalated")
-    return ctx.capability("hand_over")(ctx.tasks_due_by(f"deadlines.{_clock_path(ctx)}"))
+    return ctx.capability("hand_over")(_late_tasks(ctx, _clock_path(ctx)))
