@@ -358,7 +358,7 @@ def test_a_procedures_files_are_its_diagram_the_decision_tables_and_the_forms_it
         "callback.bpmn", "complaint_routing.dmn", "penalty_rules.dmn", "warranty_check.dmn", "callback.start.form", "callback.call.form",
         "callback.escalation.form", "callback.complaint.form", "callback.follow_up.form", "callback.test.json"}
     # the page at the door's form, not a task's: in the files since the warranty check's page shows it
-    assert "return.shipment.form" in procedures["return_authorization"]
+    assert "return_authorization.shipment.form" in procedures["return_authorization"]
 
 
 # ----------------------------------------------------------------------------- the migration

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OrgUnit, User
 from app.services import accounts
-from cases import REQUEST
+from return_authorization import REQUEST
 from procedures import INTAKE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40

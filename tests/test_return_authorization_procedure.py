@@ -4,14 +4,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cases import REQUEST, SHANGHAI, ReturnCase, days_ago
+from cases import SHANGHAI
 from procedures import moved_clock
+from return_authorization import REQUEST, ReturnCase, days_ago, out_of_warranty_case, register_total
 
 RMA = re.compile(r"RMA-\d{6}-\d{4}")
-
-
-def register_total(api, username="logistics_clerk") -> int:
-    return api.as_(username).get("/return-authorizations").get_json()["total"]
 
 
 def test_quantity_and_serial_numbers_must_agree(api):
@@ -235,17 +232,8 @@ def test_the_warranty_is_judged_unit_by_unit(api):
                         "SN-C3": (False, "flood"), "SN-C4": (False, "disassembly")}
 
 
-def _out_of_warranty_case(api) -> ReturnCase:
-    case = ReturnCase(api).approve()
-    case.ship()
-    case.check_warranty(damaged_units={"SN-A2": "drop"})
-    case.complete("logistics_clerk", "quote_units", {"quote_amount": -1, "quote_notes": "x"}, expect=422)
-    case.complete("logistics_clerk", "quote_units", {"quote_amount": 380.5, "quote_notes": "更换外壳及屏幕"})
-    return case
-
-
 def test_an_out_of_warranty_quote_accepted_within_two_working_days_is_repaired(api):
-    case = _out_of_warranty_case(api)
+    case = out_of_warranty_case(api)
     task = case.open_task("answer_quote")
     record = case.record()
     assert task["lane"] == "branch_engineer" and task["due_at"] == record["quote_answer_due_at"]
@@ -261,7 +249,7 @@ def test_an_out_of_warranty_quote_accepted_within_two_working_days_is_repaired(a
 
 
 def test_a_refused_quote_returns_those_units_unrepaired(api):
-    case = _out_of_warranty_case(api)
+    case = out_of_warranty_case(api)
     case.complete("branch_engineer", "answer_quote", {"quote_accepted": False, "quote_answer_remarks": "太贵"})
     record = case.record()
     assert record["quote_answer"] == "refused"

@@ -50,7 +50,7 @@ def receive_shipment(user: User, data) -> dict:
     taken in (the request's receiving task is completed with them); otherwise they are refused
     and the refusal is recorded (kept even though the goods are not taken in)."""
     permissions.require(user, "returns.receive")
-    clean = forms.validate(forms.shipped()["return.shipment"], data)
+    clean = forms.validate(forms.shipped()["return_authorization.shipment"], data)
     number = clean["rma_number"].strip().upper()
     request = db.session.scalar(select(ReturnAuthorization).where(ReturnAuthorization.number == number)) \
         if number else None
