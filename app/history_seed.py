@@ -274,6 +274,16 @@ def follow_up_call(ask: Ask) -> Answer:
                                                       "follow_up_remarks": "" if satisfied else "客户反映仍有小问题"})
 
 
+def confirm_return(ask: Ask) -> Answer:
+    return Answer("field_service_supervisor", ask.soon(1, 20), {"confirm_decision": "confirm"})
+
+
+def withdraw_return(ask: Ask) -> Answer:
+    """The standing offer to withdraw before shipment: never taken in the seeded year (the goods
+    arrive first and the offer goes with the wait)."""
+    return Answer("branch_engineer", timedelta(days=60), {"withdraw_reason": "客户已自行修复"})
+
+
 def review_return(ask: Ask) -> Answer:
     if ask.plan.approve:
         return Answer("branch_manager", ask.soon(1, 20), {"review_decision": "approve"})
@@ -349,6 +359,8 @@ ANSWERS: dict[str, Callable[[Ask], Answer]] = {
     "callback.complaint": apologise,
     "callback.follow_up": follow_up_call,
     "callback.escalation": callback_escalation,
+    "return_authorization.confirm": confirm_return,
+    "return_authorization.withdraw": withdraw_return,
     "return_authorization.review": review_return,
     "return_authorization.approve": approve_return,
     "return_authorization.rejection_notice": note_rejection,

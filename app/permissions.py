@@ -38,7 +38,7 @@ COMPLAINT_LEDGER = ("customer_dept", "service_manager", "general_manager", "admi
 COMPLAINT_DEPARTMENTS = (*DEPARTMENT_ROLES, "technical_supervisor")
 # Headquarters works every return request; the branches' and dealers' staff read their unit's
 # (the register's unit rule).
-RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin",
+RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "pmc", "general_manager", "admin",
                    "group_supervisor")
 BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "provincial_manager", "dealer_agent")
 CALLBACK_LOG = ("customer_dept", "customer_dept_manager", "service_manager", "general_manager", "admin", "group_supervisor")
@@ -204,7 +204,9 @@ RULES: dict[str, Rule] = {
     "own_task": Rule(_own_task),
     # a task given to the person outside their roles (a manager taking late work over)
     "held_by_me": Rule(lambda user, task: task.claimed_by_id is not None and task.claimed_by_id == user.id),
-    "start_lane": Rule(lambda user, version: version.start_lane is not None and version.start_lane in user.roles),
+    # the start event's role, or its roles (a return is raised by a branch's engineer or by a dealer)
+    "start_lane": Rule(lambda user, version: version.start_lane is not None
+                       and any(role in user.roles for role in version.start_lane.split())),
     "worked_on": Rule(_worked_on),
     "reads_records": Rule(_reads_records),
     "responsible_department": Rule(lambda user, complaint: complaint.responsible_role in departments_of(user),

@@ -14,15 +14,31 @@ REQUEST = {"branch": "华东分公司", "model": "XR-200", "quantity": 2, "seria
            "dealer_seal": True, "customer_name": "李工", "contact_phone": "021-5555 0101"}
 
 
-class ReturnCase(Instance):
-    """One return application (返修机返厂申请)."""
+# Who raises an application, who confirms it and who reviews it, by route (version 2).
+RAISED_BY = {"operating": "branch_engineer", "managed": "branch_engineer_b", "dealer": "dealer_agent"}
+CONFIRM = {"operating": ("field_service_supervisor", "supervisor_confirm"),
+           "managed": ("branch_engineer_b", "local_confirm"), "dealer": ("branch_engineer_b", "local_confirm")}
+REVIEW = {"operating": ("branch_manager", "review_request"), "managed": ("provincial_manager", "provincial_review"),
+          "dealer": ("provincial_manager", "provincial_review")}
 
-    def __init__(self, api, **request):
-        response = api.as_("branch_engineer").post("/processes/return_authorization/instances",
-                                                   json={"data": {**REQUEST, **request}})
+
+class ReturnCase(Instance):
+    """One return application (返修机返厂申请), raised on `route` (the raiser's unit says which:
+    华东 operates, 西南 is managed, the dealer is under 西南) and, unless `confirmed=False`, confirmed."""
+
+    def __init__(self, api, route="operating", confirmed=True, **request):
+        response = api.as_(RAISED_BY[route]).post("/processes/return_authorization/instances",
+                                                  json={"data": {**REQUEST, **request}})
         assert response.status_code == 201, response.get_json()
         super().__init__(api, response.get_json()["id"])
+        self.route = route
         self.request_id = self.instance()["data"]["request_id"]  # returns.submit's result
+        if confirmed:
+            self.confirm()
+
+    def confirm(self, decision="confirm", **more) -> dict:
+        username, task = CONFIRM[self.route]
+        return self.complete(username, task, {"confirm_decision": decision, **more})
 
     def record(self, username="logistics_clerk") -> dict:
         key = self.business_key or str(self.request_id)
@@ -35,7 +51,7 @@ class ReturnCase(Instance):
         return self.business_key
 
     def approve(self) -> "ReturnCase":
-        self.complete("branch_manager", "review_request", {"review_decision": "approve"})
+        self.complete(*REVIEW[self.route], {"review_decision": "approve"})
         self.complete("department_head", "approve_request", {"approval_decision": "approve"})
         return self
 

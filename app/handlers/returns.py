@@ -2,16 +2,16 @@
 procedure 2: the application and its review and approval, receiving, the units judged one by
 one (the rules are processes/warranty_check.dmn), the quote for units out of warranty, repair
 with its time limit, and the shipment back that starts a callback."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from ..clock import local
 from ..extensions import db
 from ..i18n import N_
-from ..models import ProcessInstance, ReturnAuthorization, ReturnUnit
+from ..models import OrgUnit, ProcessInstance, ReturnAuthorization, ReturnUnit
 from ..workdays import add_working_days
-from . import HandlerContext, HandlerError, handler
+from . import HandlerContext, HandlerError, HandlerRefusal, handler
 from .callbacks import start_callback
 from .numbering import next_number
 from .overdue import record_miss  # issue 4's overdue record, shared by every procedure
@@ -31,6 +31,7 @@ def _fill(request: ReturnAuthorization, data: dict) -> None:
     for name in REQUEST_FIELDS:
         setattr(request, name, data[name])
     request.purchase_date = date.fromisoformat(data["purchase_date"])
+    request.request_kind = data.get("request_kind") or "repair"  # version 1's form has no kind: repairs
     request.units = [ReturnUnit(serial=serial, status="requested") for serial in data["serial_numbers"]]
 
 
@@ -44,6 +45,40 @@ def submit(ctx: HandlerContext) -> int:
     db.session.add(request)
     db.session.flush()
     return request.id
+
+
+SHIPMENT_DAYS = 30  # an approval not shipped within these calendar days is cancelled
+# The route of an application by its unit's kind (domain.md, "Returns: two routes"): an operating
+# branch's goes engineer -> field service supervisor -> branch manager; a managed branch's and a
+# dealer's: raised -> local repair engineer -> provincial manager. Both end at the department head.
+ROUTES = {"operating_branch": "operating", "managed_branch": "managed", "dealer": "dealer"}
+
+
+@handler("returns.route",
+         summary=N_("Chooses the application's route by the kind of its organisation unit"),
+         returns=N_("operating, managed or dealer"))
+def route(ctx: HandlerContext) -> str:
+    """The case's unit says the route: a managed branch's or a dealer's application is confirmed by
+    the local repair engineer and reviewed by the provincial manager; any other by the field
+    service supervisor and the branch manager."""
+    request = request_of(ctx)
+    instance = db.session.get(ProcessInstance, ctx.instance_id)
+    unit = db.session.get(OrgUnit, instance.unit_id) if instance.unit_id else None
+    request.route = ROUTES.get(unit.kind if unit else "", "operating")
+    request.status = "awaiting_confirmation"
+    return request.route
+
+
+@handler("returns.record_confirmation",
+         summary=N_("Records the confirmation before the review"),
+         returns=N_("the confirmation decision"))
+def record_confirmation(ctx: HandlerContext) -> str:
+    request, decision = request_of(ctx), ctx.data["confirm_decision"]
+    request.confirmed_by_id = ctx.actor_id
+    request.confirmation_reason = ctx.data.get("confirm_reason") or None
+    if decision == "confirm":
+        request.status = "under_review"
+    return decision  # not confirmed: recorded by returns.reject
 
 
 @handler("returns.record_review",
@@ -93,11 +128,61 @@ def record_approval(ctx: HandlerContext) -> str:
 def reject(ctx: HandlerContext) -> str:
     """Either level's rejection ends the application; the reason goes to the engineer's inbox."""
     request, data = request_of(ctx), ctx.data
-    by_head = data.get("approval_decision") == "reject"
-    request.rejected_by_role = "department_head" if by_head else "branch_manager"
-    request.rejection_reason = (data.get("approval_reason") if by_head else data.get("review_reason")) or ""
+    managed = data.get("route") in ("managed", "dealer")
+    if data.get("approval_decision") == "reject":
+        request.rejected_by_role, reason = "department_head", data.get("approval_reason")
+    elif data.get("review_decision") == "reject":
+        request.rejected_by_role = "provincial_manager" if managed else "branch_manager"
+        reason = data.get("review_reason")
+    else:  # not confirmed (version 2)
+        request.rejected_by_role = "branch_engineer" if managed else "field_service_supervisor"
+        reason = data.get("confirm_reason")
+    request.rejection_reason = reason or ""
     request.status, request.closed_at = "rejected", ctx.now
     return request.rejection_reason
+
+
+@handler("returns.plan_shipment",
+         summary=N_("Sets the time by which the approved goods must be shipped"),
+         returns=N_("the shipment: its due time, and whether it was withdrawn"))
+def plan_shipment(ctx: HandlerContext) -> dict:
+    request = request_of(ctx)
+    request.shipment_due_at = ctx.now + timedelta(days=SHIPMENT_DAYS)
+    return {"due_at": request.shipment_due_at.isoformat(), "withdrawn": False}
+
+
+@handler("returns.withdraw",
+         summary=N_("Withdraws the application before its goods were shipped"),
+         returns=N_("the shipment, withdrawn"))
+def withdraw(ctx: HandlerContext) -> dict:
+    request = request_of(ctx)
+    request.status, request.closed_at = "withdrawn", ctx.now
+    request.end_reason = ctx.data["withdraw_reason"]
+    return {**ctx.data["shipment"], "withdrawn": True}
+
+
+@handler("returns.cancel_unshipped",
+         summary=N_("Cancels an approval whose goods were never shipped"),
+         returns=N_("why it was cancelled"))
+def cancel_unshipped(ctx: HandlerContext) -> str:
+    """The goods did not arrive within the days an approval allows: the application is cancelled
+    (its number stays used) and the engineer is told."""
+    request = request_of(ctx)
+    request.status, request.closed_at = "cancelled", ctx.now
+    request.end_reason = f"批准后 {SHIPMENT_DAYS} 天内未发货，申请自动取消"
+    return request.end_reason
+
+
+@handler("returns.record_returned_goods",
+         summary=N_("Records how the returned goods were handled"),
+         returns=N_("the handling"))
+def record_returned_goods(ctx: HandlerContext) -> str:
+    """Returned goods (退货): fewer than 10 units the repair team reworks or dismantles, 10 or more
+    go to production planning (PMC); the application closes with what was done."""
+    request, data = request_of(ctx), ctx.data
+    request.returned_goods_handling = f"{data['returned_goods_action']}：{data['returned_goods_notes']}"
+    request.status, request.closed_at = "closed", ctx.now
+    return data["returned_goods_action"]
 
 
 @handler("returns.check_receipt",
@@ -211,7 +296,47 @@ def _settle_quote(ctx: HandlerContext, answer: str) -> str:
     for unit in request.units:
         if unit.status == "out_of_warranty":
             unit.status = "quote_accepted" if answer == "accepted" else "unrepaired"
+            unit.quote_answer = unit.quote_answer or answer
     return answer
+
+
+@handler("returns.record_itemised_quote",
+         summary=N_("Records the itemised quote of each unit out of warranty"),
+         returns=N_("the time the answer is due"))
+def record_itemised_quote(ctx: HandlerContext) -> str:
+    """Repair, materials, added parts and upgrade per unit (version 2): every unit out of warranty
+    is quoted, no other; the branch manager answers within 2 working days."""
+    request, items = request_of(ctx), ctx.data["quote_items"]
+    out = {u.serial: u for u in request.units if u.status == "out_of_warranty"}
+    if set(items) != set(out):
+        raise HandlerRefusal("quote_items", N_("quote every unit out of warranty, and only those: %(serials)s",
+                                               serials=", ".join(sorted(out))))
+    for serial, item in items.items():
+        for name in ("repair", "materials", "added_parts", "upgrade"):
+            setattr(out[serial], f"quote_{name}", round(float(item[name]), 2))
+    request.quote_amount = round(sum(float(v) for item in items.values() for v in item.values()), 2)
+    request.quote_answer_due_at = add_working_days(ctx.now, 2)
+    request.status = "awaiting_quote_answer"
+    return request.quote_answer_due_at.isoformat()
+
+
+@handler("returns.record_unit_answers",
+         summary=N_("Records the branch manager's answer for each quoted unit"),
+         returns=N_("accepted, refused or partly (some units accepted)"))
+def record_unit_answers(ctx: HandlerContext) -> str:
+    """Accepted units go to repair; refused ones, and any left unanswered, go back unrepaired."""
+    request, answers = request_of(ctx), ctx.data.get("quote_answers") or {}
+    quoted = {u.serial: u for u in request.units if u.status == "out_of_warranty"}
+    unknown = sorted(set(answers) - set(quoted))
+    if unknown:
+        raise HandlerRefusal("quote_answers", N_("not a quoted unit: %(serials)s", serials=", ".join(unknown)))
+    for serial, unit in quoted.items():
+        unit.quote_answer = answers.get(serial, "unanswered")
+        unit.quote_answered_at, unit.quote_answered_by_id = ctx.now, ctx.actor_id
+        unit.status = "quote_accepted" if unit.quote_answer == "accepted" else "unrepaired"
+    accepted = sum(u.quote_answer == "accepted" for u in quoted.values())
+    request.quote_answer = "accepted" if accepted == len(quoted) else "refused" if not accepted else "partly"
+    return request.quote_answer
 
 
 @handler("returns.record_quote_answer",
