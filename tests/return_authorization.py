@@ -36,9 +36,9 @@ class ReturnCase(Instance):
         if confirmed:
             self.confirm()
 
-    def confirm(self, decision="confirm", **more) -> dict:
+    def confirm(self, decision="confirm", expect=200, **more) -> dict:
         username, task = CONFIRM[self.route]
-        return self.complete(username, task, {"confirm_decision": decision, **more})
+        return self.complete(username, task, {"confirm_decision": decision, **more}, expect=expect)
 
     def record(self, username="logistics_clerk") -> dict:
         key = self.business_key or str(self.request_id)
@@ -84,9 +84,13 @@ def register_total(api, username="logistics_clerk") -> int:
 
 
 def out_of_warranty_case(api) -> ReturnCase:
+    """Both units out of warranty (dropped, flooded) and quoted item by item: 380.5 and 520 元."""
     case = ReturnCase(api).approve()
     case.ship()
-    case.check_warranty(damaged_units={"SN-A2": "drop"})
-    case.complete("logistics_clerk", "quote_units", {"quote_amount": -1, "quote_notes": "x"}, expect=422)
-    case.complete("logistics_clerk", "quote_units", {"quote_amount": 380.5, "quote_notes": "更换外壳及屏幕"})
+    case.check_warranty(damaged_units={"SN-A1": "drop", "SN-A2": "flood"})
+    bad = {"SN-A1": {"repair": -1, "materials": 0, "added_parts": 0, "upgrade": 0}}
+    case.complete("logistics_clerk", "quote_units", {"quote_items": bad, "quote_notes": "x"}, expect=422)
+    case.complete("logistics_clerk", "quote_units", {"quote_items": {
+        "SN-A1": {"repair": 200, "materials": 80.5, "added_parts": 100, "upgrade": 0},
+        "SN-A2": {"repair": 300, "materials": 120, "added_parts": 0, "upgrade": 100}}, "quote_notes": "更换外壳及屏幕"})
     return case

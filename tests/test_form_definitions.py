@@ -25,7 +25,9 @@ BEFORE = json.loads((Path(__file__).parent / "data" / "form_schemas_before.json"
 # Forms changed on purpose since that snapshot: version 2 of the complaint and callback procedures
 # (the responsible person, the escalation's choices, the refusal to sign, the preferred callback
 # time) and the customer visit's channel of intake.
-CHANGED_SINCE = {"complaint.intake", "complaint.classify", "complaint.close", "complaint.escalation", "callback.start"}
+CHANGED_SINCE = {"complaint.intake", "complaint.classify", "complaint.close", "complaint.escalation", "callback.start",
+                 # return authorization version 2: the application's kind, the itemised quote and its answer per unit
+                 "return_authorization.request", "return_authorization.quote", "return_authorization.quote_answer"}
 SH = timezone(timedelta(hours=8))
 
 
