@@ -333,6 +333,14 @@ def quality_check(ask: Ask) -> Answer:
     return Answer("repair_technician", ask.soon(1, 6), {"qc_passed": True, "qc_notes": ""}, claim=True)
 
 
+def review_late_units(ask: Ask) -> Answer:
+    """The Wednesday/Saturday review of a late repair: a new date agreed for every late unit."""
+    agreed = (ask.opened + timedelta(days=5)).date().isoformat()
+    return Answer("repair_technician", ask.soon(1, 6), {
+        "late_decisions": {serial: "new_date" for serial in ask.data.get("late_units") or []},
+        "agreed_date": agreed, "loaner_serial": "", "review_notes": "已与客户约定新交期"})
+
+
 def ship_back(ask: Ask) -> Answer:
     after = ask.soon(4, 30)
     return Answer("logistics_clerk", after, {"shipped_at": (ask.opened + after).isoformat(),
@@ -370,6 +378,7 @@ ANSWERS: dict[str, Callable[[Ask], Answer]] = {
     "return_authorization.aging": aging,
     "return_authorization.quality_check": quality_check,
     "return_authorization.ship_back": ship_back,
+    "return_authorization.late_review": review_late_units,
 }
 
 

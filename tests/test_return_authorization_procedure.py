@@ -307,7 +307,8 @@ def test_a_late_repair_is_recorded_as_overdue(api, app):
         listed = api.as_("repair_technician").get("/tasks", query_string={"overdue": "true"}).get_json()["items"]
         assert case.open_task("repair_units")["id"] in [t["id"] for t in listed]
         assert runner.invoke(args=["timers"]).exit_code == 0
-        assert case.open_names() == ["repair_units"]  # the work goes on, the lateness is on record
+        # the work goes on, the lateness is on record (and a Wednesday or Saturday past the limit reviews it)
+        assert [n for n in case.open_names() if n != "review_late_units"] == ["repair_units"]
         overdue = api.as_("service_manager").get("/overdue").get_json()["items"]
         mine = [o for o in overdue if o["instance_id"] == case.id]
         assert len(mine) == 1 and mine[0]["task"] == "repair_units" and mine[0]["person"] == "repair_technician"
@@ -432,3 +433,31 @@ def test_returned_goods_go_to_the_repair_team_or_production_planning_by_quantity
     record = case.record()
     assert record["status"] == "closed" and record["request_kind"] == "goods_return"
     assert record["returned_goods_handling"].endswith("已处理") and case.instance()["status"] == "completed"
+
+
+def test_a_late_repair_is_reviewed_on_the_wednesday_with_a_new_date_or_a_spare_unit(api, app):
+    """Every Wednesday and Saturday the repair team reviews the units past their limit (1 unit: 3
+    working days from receipt): per unit, a new date agreed with the customer or a spare unit lent."""
+    case = ReturnCase(api, quantity=1, serial_numbers=["SN-W1"]).approve()
+    case.ship(serials=["SN-W1"])
+    case.check_warranty()
+    due = datetime.fromisoformat(case.record()["repair_due_at"]).astimezone(SHANGHAI)
+    wednesday = (due + timedelta(days=(2 - due.weekday()) % 7 or 7)).replace(hour=9, minute=30, second=0, microsecond=0)
+    assert wednesday.weekday() == 2 and wednesday > due
+    with moved_clock(api, wednesday):
+        assert app.test_cli_runner().invoke(args=["timers"]).exit_code == 0
+        reviews = [t for t in case.instance()["open_tasks"] if t["name"] == "review_late_units"]
+        assert reviews and all(t["lane"] == "repair_technician" for t in reviews)
+        assert case.instance()["data"]["late_units"] == ["SN-W1"]
+        for task in reviews:
+            refused = api.as_("repair_technician").post(f"/tasks/{task['id']}/complete", json={"data": {
+                "late_decisions": {"SN-W1": "lend_spare"}}})
+            assert refused.status_code == 422 and "loaner_serial" in refused.get_json()["error"]["fields"]
+            done = api.as_("repair_technician").post(f"/tasks/{task['id']}/complete", json={"data": {
+                "late_decisions": "SN-W1 借出备用机", "loaner_serial": "SPARE-07"}})
+            assert done.status_code == 200, done.get_json()
+        assert "借出备用机 SPARE-07" in case.record()["repair_report"]
+        assert "repair_units" in case.open_names()  # the repair itself goes on
+        case.repair_round()
+        case.ship_back()
+        assert case.record()["status"] == "closed"

@@ -401,6 +401,40 @@ def record_repair_overdue(ctx: HandlerContext) -> dict:
     return record_miss(ctx, ctx.tasks_due_by("repair_due_at"), request.repair_due_at)
 
 
+@handler("returns.late_units",
+         summary=N_("Lists the units still in repair past their time limit"),
+         returns=N_("the serial numbers of the late units (none: nothing to review)"))
+def late_units(ctx: HandlerContext) -> list[str]:
+    """What the Wednesday and Saturday review looks at: the units in repair once the limit from
+    receipt (1 unit 3, up to 3 units 7, a batch 15 working days) has passed."""
+    request = request_of(ctx)
+    if request.repair_due_at is None or ctx.now <= request.repair_due_at:
+        return []
+    return [u.serial for u in request.units if u.status == "in_repair"]
+
+
+@handler("returns.record_late_review",
+         summary=N_("Records the repair team's review of late units"),
+         returns=N_("per late unit: the new date agreed or the spare unit lent"))
+def record_late_review(ctx: HandlerContext) -> dict:
+    """Each late unit gets a new date agreed with the customer or a spare unit (备用机) lent; the
+    review goes into the repair report."""
+    request, data = request_of(ctx), ctx.data
+    late, decisions = set(data.get("late_units") or []), data.get("late_decisions") or {}
+    if set(decisions) != late:
+        raise HandlerRefusal("late_decisions", N_("decide for every late unit, and only those: %(serials)s",
+                                                  serials=", ".join(sorted(late))))
+    if "new_date" in decisions.values() and not data.get("agreed_date"):
+        raise HandlerRefusal("agreed_date", N_("the date agreed with the customer is required"))
+    if "lend_spare" in decisions.values() and not data.get("loaner_serial"):
+        raise HandlerRefusal("loaner_serial", N_("the spare unit's serial number is required"))
+    outcome = {serial: (f"新交期 {data['agreed_date']}" if choice == "new_date" else f"借出备用机 {data['loaner_serial']}")
+               for serial, choice in sorted(decisions.items())}
+    line = f"超期评审（{local(ctx.now).date().isoformat()}）：" + "；".join(f"{s} {o}" for s, o in outcome.items())
+    request.repair_report = f"{request.repair_report}\n{line}" if request.repair_report else line
+    return outcome
+
+
 @handler("returns.record_repaired",
          summary=N_("Records the repair as done"),
          returns=N_("whether it was done on time"))
