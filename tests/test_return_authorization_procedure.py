@@ -1,11 +1,14 @@
 """Procedure 2, return authorization (返修机返厂申请), driven through HTTP as the demo users."""
+import json
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from cases import SHANGHAI
 from procedures import moved_clock
+from versions import deploy, latest_version, shipped
 from return_authorization import REQUEST, ReturnCase, days_ago, out_of_warranty_case, register_total
 
 RMA = re.compile(r"RMA-\d{6}-\d{4}")
@@ -461,3 +464,29 @@ def test_a_late_repair_is_reviewed_on_the_wednesday_with_a_new_date_or_a_spare_u
         case.repair_round()
         case.ship_back()
         assert case.record()["status"] == "closed"
+
+
+def test_cases_of_version_1_finish_on_version_1_when_version_2_is_deployed(api):
+    """Version 1 of the diagram (one route, the quote answered by the engineer as one total) kept as
+    test data with its forms: a case started on it goes on to the end on it after the shipped
+    version is deployed again as the latest, while new cases take the two routes."""
+    data = Path(__file__).parent / "data"
+    version_1 = {**{name: text for name, text in shipped("return_authorization").items() if name.endswith(".dmn")},
+                 "return_authorization.bpmn": (data / "return_authorization.v1.bpmn").read_text(),
+                 **json.loads((data / "return_authorization.v1.forms.json").read_text())}
+    old = deploy(api, version_1)["version"]
+    try:
+        case = ReturnCase(api, confirmed=False)
+        assert case.open_names() == ["review_request"] and case.instance()["version"] == old
+    finally:
+        new = deploy(api, shipped("return_authorization"))["version"]
+    assert new == old + 1 and latest_version(api, "return_authorization") == new
+    assert ReturnCase(api, confirmed=False).open_names() == ["supervisor_confirm"]
+    case.approve()
+    assert case.open_names() == ["receive_goods"]  # version 1: no withdrawal, no cancellation timer
+    case.ship()
+    case.check_warranty()
+    case.repair_round()
+    case.ship_back()
+    assert case.instance()["status"] == "completed" and case.instance()["version"] == old
+    assert case.record()["status"] == "closed" and case.record()["route"] is None

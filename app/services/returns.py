@@ -14,8 +14,8 @@ from . import inbox, paging, search
 
 # Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
 READ = "returns.read_register"
-STATUSES = ("awaiting_confirmation", "under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods", "mismatch", "received",
-            "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed",
+STATUSES = ("awaiting_confirmation", "under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods",
+            "mismatch", "received", "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed",
             "withdrawn", "cancelled")
 
 
