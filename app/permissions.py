@@ -38,7 +38,7 @@ COMPLAINT_LEDGER = ("customer_dept", "service_manager", "general_manager", "admi
 COMPLAINT_DEPARTMENTS = (*DEPARTMENT_ROLES, "technical_supervisor")
 # Headquarters works every return request; the branches' and dealers' staff read their unit's
 # (the register's unit rule).
-RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "pmc", "general_manager", "admin",
+RETURN_REGISTER = ("department_head", "logistics_clerk", "repair_technician", "general_manager", "admin",
                    "group_supervisor")
 BRANCH = ("branch_engineer", "branch_manager", "field_service_supervisor", "provincial_manager", "dealer_agent")
 CALLBACK_LOG = ("customer_dept", "customer_dept_manager", "service_manager", "general_manager", "admin", "group_supervisor")

@@ -16,34 +16,40 @@ depends_on = None
 UNIT_COLUMNS = ("quote_repair", "quote_materials", "quote_added_parts", "quote_upgrade")
 
 
+UNIT_MORE = (("quote_answer", sa.String(16)), ("quote_answered_at", sa.DateTime(timezone=True)),
+             ("quote_answered_by_id", sa.Integer()))
+REQUEST_COLUMNS = (("route", sa.String(16)), ("confirmed_by_id", sa.Integer()), ("confirmation_reason", sa.Text()),
+                   ("shipment_due_at", sa.DateTime(timezone=True)), ("end_reason", sa.Text()),
+                   ("returned_goods_handling", sa.Text()))
+# Plain ADD COLUMN, never a batch rebuild: on SQLite a rebuilt return_authorizations would lose the
+# triggers that keep its full-text index (app/models/search.py). The foreign keys are PostgreSQL's.
+FOREIGN_KEYS = (("fk_return_units_quote_answered_by_id_users", "return_units", "quote_answered_by_id"),
+                ("fk_return_authorizations_confirmed_by_id_users", "return_authorizations", "confirmed_by_id"))
+
+
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
 def upgrade():
-    with op.batch_alter_table("return_units") as batch_op:
-        for name in UNIT_COLUMNS:
-            batch_op.add_column(sa.Column(name, sa.Numeric(12, 2), nullable=True))
-        batch_op.add_column(sa.Column("quote_answer", sa.String(16), nullable=True))
-        batch_op.add_column(sa.Column("quote_answered_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("quote_answered_by_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key("fk_return_units_quote_answered_by_id_users", "users",
-                                    ["quote_answered_by_id"], ["id"])
-    with op.batch_alter_table("return_authorizations") as batch_op:
-        batch_op.add_column(sa.Column("request_kind", sa.String(16), nullable=False, server_default="repair"))
-        batch_op.add_column(sa.Column("route", sa.String(16), nullable=True))
-        batch_op.add_column(sa.Column("confirmed_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("confirmation_reason", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("shipment_due_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("end_reason", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("returned_goods_handling", sa.Text(), nullable=True))
-        batch_op.create_foreign_key("fk_return_authorizations_confirmed_by_id_users", "users",
-                                    ["confirmed_by_id"], ["id"])
+    for name in UNIT_COLUMNS:
+        op.add_column("return_units", sa.Column(name, sa.Numeric(12, 2), nullable=True))
+    for name, kind in UNIT_MORE:
+        op.add_column("return_units", sa.Column(name, kind, nullable=True))
+    op.add_column("return_authorizations",
+                  sa.Column("request_kind", sa.String(16), nullable=False, server_default="repair"))
+    for name, kind in REQUEST_COLUMNS:
+        op.add_column("return_authorizations", sa.Column(name, kind, nullable=True))
+    if _postgresql():
+        for constraint, table, column in FOREIGN_KEYS:
+            op.create_foreign_key(constraint, table, "users", [column], ["id"])
 
 
 def downgrade():
-    with op.batch_alter_table("return_authorizations") as batch_op:
-        batch_op.drop_constraint("fk_return_authorizations_confirmed_by_id_users", type_="foreignkey")
-        for name in ("returned_goods_handling", "end_reason", "shipment_due_at", "confirmation_reason",
-                     "confirmed_by_id", "route", "request_kind"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("return_units") as batch_op:
-        batch_op.drop_constraint("fk_return_units_quote_answered_by_id_users", type_="foreignkey")
-        for name in ("quote_answered_by_id", "quote_answered_at", "quote_answer", *UNIT_COLUMNS):
-            batch_op.drop_column(name)
+    if _postgresql():
+        for constraint, table, _ in FOREIGN_KEYS:
+            op.drop_constraint(constraint, table, type_="foreignkey")
+    for name in ("request_kind", *(n for n, _ in REQUEST_COLUMNS)):
+        op.drop_column("return_authorizations", name)
+    for name in (*UNIT_COLUMNS, *(n for n, _ in UNIT_MORE)):
+        op.drop_column("return_units", name)
