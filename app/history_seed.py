@@ -274,6 +274,16 @@ def follow_up_call(ask: Ask) -> Answer:
                                                       "follow_up_remarks": "" if satisfied else "客户反映仍有小问题"})
 
 
+def confirm_return(ask: Ask) -> Answer:
+    return Answer("field_service_supervisor", ask.soon(1, 20), {"confirm_decision": "confirm"})
+
+
+def withdraw_return(ask: Ask) -> Answer:
+    """The standing offer to withdraw before shipment: never taken in the seeded year (the goods
+    arrive first and the offer goes with the wait)."""
+    return Answer("branch_engineer", timedelta(days=60), {"withdraw_reason": "客户已自行修复"})
+
+
 def review_return(ask: Ask) -> Answer:
     if ask.plan.approve:
         return Answer("branch_manager", ask.soon(1, 20), {"review_decision": "approve"})
@@ -323,6 +333,14 @@ def quality_check(ask: Ask) -> Answer:
     return Answer("repair_technician", ask.soon(1, 6), {"qc_passed": True, "qc_notes": ""}, claim=True)
 
 
+def review_late_units(ask: Ask) -> Answer:
+    """The Wednesday/Saturday review of a late repair: a new date agreed for every late unit."""
+    agreed = (ask.opened + timedelta(days=5)).date().isoformat()
+    return Answer("repair_technician", ask.soon(1, 6), {
+        "late_decisions": {serial: "new_date" for serial in ask.data.get("late_units") or []},
+        "agreed_date": agreed, "loaner_serial": "", "review_notes": "已与客户约定新交期"})
+
+
 def ship_back(ask: Ask) -> Answer:
     after = ask.soon(4, 30)
     return Answer("logistics_clerk", after, {"shipped_at": (ask.opened + after).isoformat(),
@@ -349,15 +367,18 @@ ANSWERS: dict[str, Callable[[Ask], Answer]] = {
     "callback.complaint": apologise,
     "callback.follow_up": follow_up_call,
     "callback.escalation": callback_escalation,
-    "return.review": review_return,
-    "return.approve": approve_return,
-    "return.rejection_notice": note_rejection,
-    "return.receive": receive_goods,
-    "return.warranty_check": check_warranty,
-    "return.repair": repair_units,
-    "return.aging": aging,
-    "return.quality_check": quality_check,
-    "return.ship_back": ship_back,
+    "return_authorization.confirm": confirm_return,
+    "return_authorization.withdraw": withdraw_return,
+    "return_authorization.review": review_return,
+    "return_authorization.approve": approve_return,
+    "return_authorization.rejection_notice": note_rejection,
+    "return_authorization.receive": receive_goods,
+    "return_authorization.warranty_check": check_warranty,
+    "return_authorization.repair": repair_units,
+    "return_authorization.aging": aging,
+    "return_authorization.quality_check": quality_check,
+    "return_authorization.ship_back": ship_back,
+    "return_authorization.late_review": review_late_units,
 }
 
 

@@ -215,7 +215,9 @@ RULES: dict[str, Rule] = {
     "own_task": Rule(_own_task),
     # a task given to the person outside their roles (a manager taking late work over)
     "held_by_me": Rule(lambda user, task: task.claimed_by_id is not None and task.claimed_by_id == user.id),
-    "start_lane": Rule(lambda user, version: version.start_lane is not None and version.start_lane in user.roles),
+    # the start event's role, or its roles (a return is raised by a branch's engineer or by a dealer)
+    "start_lane": Rule(lambda user, version: version.start_lane is not None
+                       and any(role in user.roles for role in version.start_lane.split())),
     "worked_on": Rule(_worked_on),
     "reads_records": Rule(_reads_records),
     "responsible_department": Rule(lambda user, complaint: complaint.responsible_role in departments_of(user),

@@ -22,6 +22,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "provincial_manager": ("Provincial manager", "省区经理"),
     "dealer_agent": ("Dealer or agent", "代理商"),
     "quality_assurance": ("Quality assurance", "品保部"),
+    "pmc": ("Production planning (PMC)", "生产计划部"),
 }
 
 # The departments a complaint can be assigned to (category "other" names one of them).

@@ -133,4 +133,17 @@ def in_hours(hours: int, start=None) -> str:
     return ((_parse(start) if start else now()) + timedelta(hours=count)).isoformat()
 
 
-DIAGRAM_FUNCTIONS = {"working_days": working_days, "add_days": add_days, "in_hours": in_hours}
+def weekly_on(weekday: int, hour: int = 9) -> str:
+    """A cycle timer's interval firing every week on `weekday` (Monday 0 ... Sunday 6) at `hour`
+    local time, from the next such moment on: "每周三" is weekly_on(2)."""
+    day, at = int(weekday), int(hour)
+    if not (0 <= day <= 6 and 0 <= at <= 23):
+        raise ValueError(f"weekly_on({weekday}, {hour}): a weekday is 0-6 and an hour 0-23")
+    moment = now().astimezone(service_zone())
+    first = (moment + timedelta(days=(day - moment.weekday()) % 7)).replace(hour=at, minute=0, second=0, microsecond=0)
+    if first <= moment:
+        first += timedelta(days=7)
+    return f"R/{first.isoformat()}/P7D"
+
+
+DIAGRAM_FUNCTIONS = {"working_days": working_days, "add_days": add_days, "in_hours": in_hours, "weekly_on": weekly_on}

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from cases import ReturnCase
+from return_authorization import ReturnCase
 from procedures import Case, moved_clock
 
 SH = timezone(timedelta(hours=8))

@@ -4,7 +4,7 @@ form saved as a draft comes back to its author until the task is completed. Thro
 the pages, on both databases."""
 import re
 
-from cases import ReturnCase
+from return_authorization import ReturnCase
 from procedures import Case
 
 CLASSIFY = {"category": "repair_quality", "severity": "general"}

@@ -2,7 +2,8 @@
 procedures on a moved clock, in months no other test uses (April and July 2026)."""
 from datetime import datetime
 
-from cases import SHANGHAI, CallbackCase, ReturnCase
+from cases import SHANGHAI, CallbackCase
+from return_authorization import ReturnCase
 from procedures import GOOD_HANDLING, Case, fire_timers, moved_clock
 
 

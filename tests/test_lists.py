@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 
-from cases import ReturnCase
+from return_authorization import ReturnCase
 from procedures import GOOD_HANDLING, Case
 
 

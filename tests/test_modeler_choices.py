@@ -50,7 +50,7 @@ def test_the_editor_offers_english_labels_in_english(app, pages):
     data = _data(response.get_data(as_text=True))
     assert {r["key"]: r["label"] for r in data["roles"]}["customer_dept"] == "Customer relations"
     forms = {f["key"]: f["title"] for f in data["forms"]}
-    assert forms["return.request"] == FORMS["return.request"].title_en
+    assert forms["return_authorization.request"] == FORMS["return_authorization.request"].title_en
     assert not any(key.startswith("complaint.") for key in forms)
     described = {h["key"]: h for h in data["handlers"]}
     assert described["returns.check_receipt"]["description"] == \

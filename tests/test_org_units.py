@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OrgUnit, User
 from app.services import accounts
-from cases import REQUEST
+from return_authorization import REQUEST
 from procedures import INTAKE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -36,7 +36,15 @@ class Return:
         case = api.as_("admin").get(f"/instances/{self.id}").get_json()
         self.request_id = case["data"]["request_id"]
         self.unit = case["unit"]
-        self.review_task = next(t["id"] for t in case["open_tasks"] if t["name"] == "review_request")
+        # version 2: confirmed first (an operating branch's by the field service supervisor, a managed
+        # branch's or its dealer's by the local engineer), then reviewed by the branch manager or, on
+        # the managed route, the provincial manager
+        confirm = next(t for t in case["open_tasks"] if t["name"] in ("supervisor_confirm", "local_confirm"))
+        confirmer = "field_service_supervisor" if confirm["name"] == "supervisor_confirm" else "branch_engineer_b"
+        done = api.as_(confirmer).post(f"/tasks/{confirm['id']}/complete", json={"data": {"confirm_decision": "confirm"}})
+        assert done.status_code == 200, done.get_json()
+        self.review_task = next(t["id"] for t in done.get_json()["open_tasks"]
+                                if t["name"] in ("review_request", "provincial_review"))
         attached = api.as_("admin").request("POST", f"/instances/{self.id}/attachments",
                                             data={"file": (BytesIO(PNG), "铭牌.png")},
                                             content_type="multipart/form-data")
@@ -154,8 +162,8 @@ def test_a_dealer_sees_only_its_own_and_its_branch_sees_the_dealers(api, returns
     assert api.as_("branch_engineer").get(f"/instances/{dealer.id}").status_code == 404
 
 
-def _inbox(api, username: str) -> set[int]:
-    response = api.as_(username).get("/tasks", query_string={"per_page": 500, "lane": "branch_manager"})
+def _inbox(api, username: str, lane: str = "branch_manager") -> set[int]:
+    response = api.as_(username).get("/tasks", query_string={"per_page": 500, "lane": lane})
     assert response.status_code == 200, response.get_json()
     return {task["instance_id"] for task in response.get_json()["items"]}
 
@@ -163,7 +171,9 @@ def _inbox(api, username: str) -> set[int]:
 def test_the_inbox_of_a_branch_shows_only_its_units_tasks(api, pages, returns):
     east, west, dealer = returns["east"], returns["southwest"], returns["dealer"]
     assert east.id in _inbox(api, "branch_manager") and not {west.id, dealer.id} & _inbox(api, "branch_manager")
-    assert {west.id, dealer.id} <= _inbox(api, "branch_manager_b") and east.id not in _inbox(api, "branch_manager_b")
+    assert east.id not in _inbox(api, "branch_manager_b")
+    # 西南分公司 is a managed branch: its and its dealer's reviews are the provincial manager's
+    assert {west.id, dealer.id} <= _inbox(api, "provincial_manager", "provincial_manager")
     # all lanes, unfiltered, and the counts agree
     every = api.as_("branch_manager").get("/tasks", query_string={"per_page": 500}).get_json()["items"]
     assert not {west.id, dealer.id} & {task["instance_id"] for task in every}
@@ -171,7 +181,7 @@ def test_the_inbox_of_a_branch_shows_only_its_units_tasks(api, pages, returns):
     assert sum(lane["total"] for lane in counts if lane["lane"] == "branch_manager") == len(every)
     assert api.as_("branch_manager").get("/tasks/summary").get_json()["open"] == len(every)
     # the department sees every unit's
-    assert {east.id, west.id, dealer.id} <= _inbox(api, "demo_all")
+    assert east.id in _inbox(api, "demo_all") and {west.id, dealer.id} <= _inbox(api, "demo_all", "provincial_manager")
     # another unit's task cannot be read, claimed or completed, and its existence is not told
     manager = api.as_("branch_manager")
     for method, path, body in (("GET", f"/tasks/{west.review_task}", None),
@@ -184,8 +194,8 @@ def test_the_inbox_of_a_branch_shows_only_its_units_tasks(api, pages, returns):
     assert page.get(f"/tasks/{west.review_task}").status_code == 404
     inbox = page.get("/").get_data(as_text=True)
     assert west.review_task not in inbox and east.review_task in inbox
-    # its own branch's manager works it
-    done = api.as_("branch_manager_b").post(f"/tasks/{west.review_task}/claim")
+    # on its managed route the provincial manager works it
+    done = api.as_("provincial_manager").post(f"/tasks/{west.review_task}/claim")
     assert done.status_code == 200, done.get_json()
 
 
@@ -283,7 +293,7 @@ def test_the_department_chooses_the_unit_on_the_start_page(pages, api):
 def test_task_notices_go_only_to_the_people_of_the_cases_unit(app, api):
     from sqlalchemy import update
     from app.models import Notice
-    managers = ("branch_manager", "branch_manager_b", "demo_all")
+    managers = ("branch_manager", "provincial_manager", "demo_all")
     with app.app_context():
         db.session.execute(update(User).where(User.username.in_(managers))
                            .values(notify_by="email", notify_to="someone@example.test"))
@@ -297,7 +307,7 @@ def test_task_notices_go_only_to_the_people_of_the_cases_unit(app, api):
         with app.app_context():
             db.session.execute(update(User).values(notify_by="none", notify_to=None))
             db.session.commit()
-    assert told == ["branch_manager_b", "demo_all"]  # not 华东分公司's manager
+    assert told == ["demo_all", "provincial_manager"]  # its managed route's reviewer; not 华东分公司's manager
 
 
 def test_a_task_is_given_only_to_someone_who_sees_its_unit(api):
@@ -305,8 +315,8 @@ def test_a_task_is_given_only_to_someone_who_sees_its_unit(api):
     head = api.as_("department_head")
     refused = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager"})
     assert refused.status_code == 422 and "username" in refused.get_json()["error"]["fields"]
-    given = head.post(f"/tasks/{west.review_task}/assign", json={"username": "branch_manager_b"})
-    assert given.status_code == 200 and given.get_json()["claimed_by"] == "branch_manager_b"
+    given = head.post(f"/tasks/{west.review_task}/assign", json={"username": "provincial_manager"})
+    assert given.status_code == 200 and given.get_json()["claimed_by"] == "provincial_manager"
 
 
 def test_a_branch_with_a_dealer_pages_through_both_units_without_repeats(api, returns):

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import User
 from app.services import accounts
 from app.roles import ROLES
-from cases import REQUEST, ReturnCase
+from return_authorization import REQUEST, ReturnCase
 
 USERS = ["anonymous", *ROLES, "demo_all"]
 

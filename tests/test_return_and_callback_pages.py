@@ -3,7 +3,8 @@ the serial numbers typed one per line, receiving at the door, the register and t
 import re
 from datetime import datetime
 
-from cases import REQUEST, SHANGHAI, ReturnCase, sign_in
+from cases import SHANGHAI, sign_in
+from return_authorization import REQUEST, ReturnCase
 
 
 def csrf(client, path="/") -> str:

@@ -6,7 +6,7 @@ other tests never match."""
 import random
 import uuid
 
-from cases import ReturnCase
+from return_authorization import ReturnCase
 from procedures import GOOD_HANDLING, Case
 
 _RNG = random.Random()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OpenTask, OverdueRecord, ProcessInstance, TaskRecord, User
-from cases import ReturnCase
+from return_authorization import ReturnCase
 from procedures import GOOD_HANDLING, Case, moved_clock
 from versions import deploy, relabel, set_form, shipped, shipped_complaint_afterwards, with_bpmn  # noqa: F401
 

@@ -9,7 +9,7 @@ from . import bp, json_body
 from .instances import InstanceSummary, instance_summary
 from .openapi import Out, doc
 
-START_FORMS = ("complaint.intake", "return.request", "callback.start", "quality_complaint.start")
+START_FORMS = ("complaint.intake", "return_authorization.request", "callback.start", "quality_complaint.start")
 
 
 class Process(Out):

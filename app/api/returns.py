@@ -15,6 +15,10 @@ class Unit(Out):
     serial, status = fields.String(required=True), fields.String(required=True)
     in_warranty, serial_intact = fields.Boolean(allow_none=True), fields.Boolean(allow_none=True)
     warranty_reason, damage = fields.String(allow_none=True), fields.String(allow_none=True)
+    quote = fields.Dict(allow_none=True, metadata={
+        "description": "out of warranty, version 2: yuan for repair, materials, added_parts, upgrade, and the total"})
+    quote_answer = fields.String(allow_none=True, metadata={
+        "description": "the branch manager's answer: accepted, refused, unanswered or expired"})
 
 
 class ReturnAuthorization(Out):
@@ -32,6 +36,10 @@ class ReturnAuthorization(Out):
     serial_numbers = fields.List(fields.String(), required=True)
     units = fields.List(fields.Nested(Unit), required=True)
     unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
+    request_kind = fields.String(metadata={"description": "repair (返修) or goods_return (退货)"})
+    route = fields.String(allow_none=True, metadata={"description": "operating, managed or dealer (version 2)"})
+    shipment_due_at = fields.DateTime(allow_none=True, metadata={"description": "approved and not shipped by then: cancelled"})
+    end_reason = fields.String(allow_none=True, metadata={"description": "why it was withdrawn or cancelled"})
 
 
 class Refusal(Out):

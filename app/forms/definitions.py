@@ -28,6 +28,9 @@ Each component with a `key` is a field, in the order given:
                                 page's textarea sends one per line; at most 500 (at least 1 if required)
         "findings"              serial -> one of `values` (a cause); the textarea sends `SERIAL cause`
                                 lines, the cause by key or label
+        "quote_items"           serial -> {repair, materials, added_parts, upgrade} in yuan (a unit's
+                                itemised quote); the textarea sends `SERIAL repair materials parts
+                                upgrade` lines
     defaultValue                what a new task opens with, and the value of a field left out;
                                 a required field takes none. Without one, a field left out is
                                 "" (text), [] (serials), {} (findings), else None (then null is accepted)
@@ -54,7 +57,8 @@ from .validators import CASE_FIELD, FIELD, FIELDS, NUMBER, TEXT, VALIDATORS, VAL
 
 SUFFIX = ".form"
 FIELD_TYPES = ("textfield", "textarea", "number", "select", "radio", "checkbox", "datetime")
-KINDS = {"serials": ("textarea", "textfield"), "findings": ("textarea", "textfield"), "amount": ("number",)}
+KINDS = {"serials": ("textarea", "textfield"), "findings": ("textarea", "textfield"), "amount": ("number",),
+         "quote_items": ("textarea",)}
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 TEXT_MAX = 2000
 AMOUNT_RANGE = (0, 10_000_000)
@@ -121,7 +125,7 @@ def _field(component: dict) -> mfields.Field:
     if "defaultValue" in component and component["defaultValue"] is not None:
         extra["load_default"] = component["defaultValue"]
     elif not required:
-        implicit = {"serials": list, "findings": dict}.get(kind, "" if kind_of in ("textfield", "textarea") else None)
+        implicit = {"serials": list, "findings": dict, "quote_items": dict}.get(kind, "" if kind_of in ("textfield", "textarea") else None)
         extra["load_default"] = implicit
         if implicit is None:
             extra["allow_none"] = True
@@ -131,6 +135,8 @@ def _field(component: dict) -> mfields.Field:
         return helpers.serials(en, zh, required=required, **extra)
     if kind == "findings":
         return helpers.findings(en, zh, _choices(component), required=required, **extra)
+    if kind == "quote_items":
+        return helpers.quote_items(en, zh, required=required, **extra)
     if kind == "amount":
         low, high = checks.get("min", AMOUNT_RANGE[0]), checks.get("max", AMOUNT_RANGE[1])
         return helpers.amount(en, zh, required=required, minimum=low, maximum=high, **extra)

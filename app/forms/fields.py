@@ -3,7 +3,7 @@ validators whose messages are catalogue texts: a reason is a Message (English, w
 values) that the page or API answer shows in the reader's language (app/web/errors.py)."""
 from zoneinfo import ZoneInfo
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..i18n import N_, current_language
 
@@ -148,6 +148,38 @@ class UnitFindings(fields.Dict):
 def findings(en, zh, choices, *, required=False, **kw):
     return UnitFindings(choices, required=required, metadata=_meta(en, zh, multiline=True, choices=_titles(choices)),
                         **kw)
+
+
+QUOTE_PARTS = ("repair", "materials", "added_parts", "upgrade")  # 维修费、材料费、加装配件、升级
+
+
+class QuoteItems(fields.Dict):
+    """serial -> the unit's quote in yuan: {repair, materials, added_parts, upgrade}. JSON clients
+    send an object; the page's textarea sends one unit per line, `SERIAL repair materials parts
+    upgrade` (four amounts, 0 for none)."""
+
+    def __init__(self, **kw):
+        amounts = {name: fields.Float(required=True, allow_nan=False, validate=Range(min=0, max=10_000_000))
+                   for name in QUOTE_PARTS}
+        super().__init__(keys=fields.String(validate=Length(min=1, max=64)),
+                         values=fields.Nested(Schema.from_dict(amounts)), **kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            parsed = {}
+            for line in value.splitlines():
+                serial, *amounts = line.replace(",", " ").replace("，", " ").split()
+                if len(amounts) != len(QUOTE_PARTS):
+                    raise ValidationError(N_("each line is a serial number and four amounts: %(line)s",
+                                             line=line.strip()[:100]))
+                parsed[serial] = dict(zip(QUOTE_PARTS, amounts))
+            value = parsed
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def quote_items(en, zh, *, required=True, **kw):
+    return QuoteItems(required=required, validate=Length(min=1 if required else 0, max=500),
+                      metadata=_meta(en, zh, multiline=True), **kw)
 
 
 def day(en, zh, *, required=True, **kw):

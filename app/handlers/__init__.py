@@ -122,7 +122,7 @@ def call(name: str, context: HandlerContext) -> Any:
 
 
 from . import complaints, overdue  # noqa: E402,F401  (registers the handlers)
-from . import callbacks, return_repairs, returns  # noqa: E402,F401  (procedures 2 and 3)
+from . import callbacks, returns  # noqa: E402,F401  (procedures 2 and 3)
 from . import monthly_report  # noqa: E402,F401  (the monthly report as a procedure)
 from . import quality_complaints  # noqa: E402,F401  (quality complaints, 8D)
 from . import customer_visits  # noqa: E402,F401  (customer visits)

@@ -57,6 +57,15 @@ class ReturnAuthorization(Searchable, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its case's (app/models/units.py)
+    # Version 2 of the procedure: repair (返修) or returned goods (退货); the route its unit's kind
+    # chose (operating | managed | dealer); who confirmed it before the review.
+    request_kind: Mapped[str] = mapped_column(String(16), default="repair", server_default="repair")
+    route: Mapped[str | None] = mapped_column(String(16))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmation_reason: Mapped[str | None] = mapped_column(Text)
+    shipment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # approved, not shipped by then: cancelled
+    end_reason: Mapped[str | None] = mapped_column(Text)  # why it was withdrawn or cancelled
+    returned_goods_handling: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
     units: Mapped[list["ReturnUnit"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ReturnUnit.id", lazy="selectin")
@@ -76,6 +85,15 @@ class ReturnUnit(db.Model):
     warranty_reason: Mapped[str | None] = mapped_column(String(32))
     damage: Mapped[str | None] = mapped_column(String(32))
     serial_intact: Mapped[bool | None]
+    # The itemised quote of a unit out of warranty (元) and the branch manager's answer to it:
+    # accepted | refused | unanswered (the task done without it) | expired (the 2 working days passed)
+    quote_repair: Mapped[float | None] = mapped_column(Numeric(12, 2))
+    quote_materials: Mapped[float | None] = mapped_column(Numeric(12, 2))
+    quote_added_parts: Mapped[float | None] = mapped_column(Numeric(12, 2))
+    quote_upgrade: Mapped[float | None] = mapped_column(Numeric(12, 2))
+    quote_answer: Mapped[str | None] = mapped_column(String(16))
+    quote_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    quote_answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     request: Mapped[ReturnAuthorization] = relationship(back_populates="units")
 
 

@@ -15,8 +15,9 @@ from . import inbox, paging, penalties, search
 
 # Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
 READ = "returns.read_register"
-STATUSES = ("under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods", "mismatch", "received",
-            "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed")
+STATUSES = ("awaiting_confirmation", "under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods",
+            "mismatch", "received", "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed",
+            "withdrawn", "cancelled")
 
 
 NEWEST_FIRST = paging.Sort("-submitted", ((ReturnAuthorization.submitted_at, True), (ReturnAuthorization.id, True)))
@@ -51,7 +52,7 @@ def receive_shipment(user: User, data) -> dict:
     taken in (the request's receiving task is completed with them); otherwise they are refused
     and the refusal is recorded (kept even though the goods are not taken in)."""
     permissions.require(user, "returns.receive")
-    clean = forms.validate(forms.shipped()["return.shipment"], data)
+    clean = forms.validate(forms.shipped()["return_authorization.shipment"], data)
     number = clean["rma_number"].strip().upper()
     request = db.session.scalar(select(ReturnAuthorization).where(ReturnAuthorization.number == number)) \
         if number else None
@@ -105,7 +106,8 @@ COLUMNS = ("id", "number", "instance_id", "status", "branch", "model", "quantity
            "send_backs", "review_reason", "approval_reason", "approved_at", "rejected_by_role", "rejection_reason",
            "received_at", "received_quantity", "received_model", "receipt_mismatch", "mismatch_reply",
            "quote_answer_due_at", "quote_answer", "repair_due_at", "repair_rounds", "repaired_at",
-           "repaired_on_time", "repair_report", "shipped_at", "waybill_number", "closed_at", "callback_id")
+           "repaired_on_time", "repair_report", "shipped_at", "waybill_number", "closed_at", "callback_id",
+           "request_kind", "route", "confirmation_reason", "shipment_due_at", "end_reason", "returned_goods_handling")
 
 
 def as_dict(request: ReturnAuthorization) -> dict:
@@ -116,6 +118,15 @@ def as_dict(request: ReturnAuthorization) -> dict:
     row["unit"] = request.unit.code if request.unit else None
     row["serial_numbers"] = [u.serial for u in request.units if u.status != "not_on_request"]
     row["units"] = [{"serial": u.serial, "status": u.status, "in_warranty": u.in_warranty,
-                     "warranty_reason": u.warranty_reason, "damage": u.damage, "serial_intact": u.serial_intact}
+                     "warranty_reason": u.warranty_reason, "damage": u.damage, "serial_intact": u.serial_intact,
+                     "quote": _quote(u), "quote_answer": u.quote_answer}
                     for u in request.units]
     return row
+
+
+def _quote(unit) -> dict | None:
+    """A unit's itemised quote in yuan, with its total; None when it was not quoted."""
+    if unit.quote_repair is None:
+        return None
+    items = {name: float(getattr(unit, f"quote_{name}") or 0) for name in ("repair", "materials", "added_parts", "upgrade")}
+    return {**items, "total": round(sum(items.values()), 2)}

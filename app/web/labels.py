@@ -84,7 +84,7 @@ RATINGS = {
 LABELS: dict = {**CALLBACK_CHANNELS, **TEXT_STATUSES, **RATINGS, **CALLBACK_SOURCES, **CALLBACK_KINDS, **CALLBACK_STATUSES, **REFUSALS, **QUOTE_ANSWERS,
                 **UNIT_STATUSES, **RETURN_STATUSES}
 # A unit's warranty reason (the warranty_check decision table's outcomes: the damage causes are
-# also the choices of the return.warranty_check form).
+# also the choices of the return_authorization.warranty_check form).
 WARRANTY_REASONS = [
     ("in_warranty", "In warranty", "保修期内"), ("serial_not_intact", "Serial not intact", "序列号不完整"),
     ("no_warranty_card", "No warranty card", "无保修卡"), ("no_dealer_seal", "No dealer seal", "无经销商印章"),

@@ -138,7 +138,7 @@ def return_register():
 
 @bp.route("/returns/receive", methods=["GET", "POST"])
 def receive_shipment():
-    schema = form_schema(forms.shipped()["return.shipment"], current_language())
+    schema = form_schema(forms.shipped()["return_authorization.shipment"], current_language())
     values, errors, outcome = {}, {}, None
     if request.method == "POST":
         values = posted_data(schema)
