@@ -22,7 +22,9 @@ from versions import deploy, relabel, set_form, shipped, shipped_complaint_after
 ROUNDS = {"sqlite": 1000, "postgresql": 200}
 SH = timezone(timedelta(hours=8))
 SEND_BACK = {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"}
-START = datetime(2026, 11, 23, 9, tzinfo=SH)  # a Monday
+# A Monday in months no other test uses: a third miss of the parts manager in one month (written
+# by another test on the same worker) would open the general manager's review in this case too.
+START = datetime(2021, 3, 1, 9, tzinfo=SH)
 
 
 class Driver:
