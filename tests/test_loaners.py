@@ -13,7 +13,8 @@ from app.extensions import db
 from app.handlers import HandlerRefusal
 from app.models import Loaner, Notice, ProcessInstance, User
 from app.services import runs
-from cases import REQUEST, SHANGHAI, ReturnCase
+from cases import SHANGHAI
+from return_authorization import REQUEST, ReturnCase
 from procedures import fire_timers, moved_clock
 
 CLERK_MAIL = "clerk@example.test"
@@ -31,14 +32,8 @@ def received_case(api, unit_serial: str) -> ReturnCase:
 
 
 def southwest_case(api, unit_serial: str) -> ReturnCase:
-    """The same, raised by the southwest branch's (西南分公司) engineer and reviewed by its manager."""
-    response = api.as_("branch_engineer_b").post("/processes/return_authorization/instances", json={
-        "data": {**REQUEST, "branch": "西南分公司", "quantity": 1, "serial_numbers": [unit_serial]}})
-    assert response.status_code == 201, response.get_json()
-    case = ReturnCase.__new__(ReturnCase)
-    super(ReturnCase, case).__init__(api, response.get_json()["id"])
-    case.complete("branch_manager_b", "review_request", {"review_decision": "approve"})
-    case.complete("department_head", "approve_request", {"approval_decision": "approve"})
+    """The same, raised by the southwest branch's (西南分公司, a managed branch) engineer on its route."""
+    case = ReturnCase(api, route="managed", branch="西南分公司", quantity=1, serial_numbers=[unit_serial]).approve()
     case.ship(serials=[unit_serial])
     return case
 

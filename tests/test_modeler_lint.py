@@ -213,7 +213,7 @@ def test_the_reports_name_what_is_wrong_in_english_by_default():
     assert ("classify_complaint", "This user task has no form: choose the form it shows.") in messages
     assert ("clock_workshop_late", "This timer has no expression: say when it fires, e.g. working_days(2).") in messages
     assert ("clock_parts_late", "The timer expression __import__('os').system('true') calls __import__, which is not "
-            "a diagram function (known: add_days, in_hours, working_days).") in messages
+            "a diagram function (known: add_days, in_hours, weekly_on, working_days).") in messages
     assert ("is_major", "This gateway splits without a default flow and these flows have no condition: 一般 "
             "(Flow_is_major_dispatch_department). Make one flow the default or give each a condition.") in messages
     assert ("Lane_parts_manager", "The role no_such_role of this lane is not a known role.") in messages

@@ -452,15 +452,23 @@ def test_a_late_repair_is_reviewed_on_the_wednesday_with_a_new_date_or_a_spare_u
         reviews = [t for t in case.instance()["open_tasks"] if t["name"] == "review_late_units"]
         assert reviews and all(t["lane"] == "repair_technician" for t in reviews)
         assert case.instance()["data"]["late_units"] == ["SN-W1"]
-        for task in reviews:
+        for number, task in enumerate(reviews):
             refused = api.as_("repair_technician").post(f"/tasks/{task['id']}/complete", json={"data": {
                 "late_decisions": {"SN-W1": "lend_spare"}}})
             assert refused.status_code == 422 and "loaner_serial" in refused.get_json()["error"]["fields"]
             done = api.as_("repair_technician").post(f"/tasks/{task['id']}/complete", json={"data": {
-                "late_decisions": "SN-W1 借出备用机", "loaner_serial": "SPARE-07"}})
+                "late_decisions": "SN-W1 借出备用机", "loaner_serial": f"SPARE-0{7 + number}"}})
             assert done.status_code == 200, done.get_json()
         assert "借出备用机 SPARE-07" in case.record()["repair_report"]
         assert "repair_units" in case.open_names()  # the repair itself goes on
+        # the spare unit is in the loaner register, lent for the customer's unit, and comes back
+        out = api.as_("repair_technician").get("/loaners", query_string={"status": "out", "per_page": 500}).get_json()
+        lent = {item["loaner_serial"]: item for item in out["items"] if item["loaner_unit_serial"] == "SN-W1"}
+        assert set(lent) == {f"SPARE-0{7 + number}" for number in range(len(reviews))}  # one per review
+        assert case.instance()["data"]["loaner_id"] in {item["id"] for item in lent.values()}
+        loan = lent["SPARE-07"]
+        back = api.as_("repair_technician").post(f"/loaners/{loan['id']}/return", json={"note": "完好"})
+        assert back.status_code == 200, back.get_json()
         case.repair_round()
         case.ship_back()
         assert case.record()["status"] == "closed"

@@ -18,6 +18,10 @@ def lend(ctx: HandlerContext) -> int:
     data = {name: ctx.data.get(name) for name in LENT_FIELDS}
     data["note"] = data.pop("loaner_note")
     data["customer"] = data["customer"] or ctx.data.get("customer_name")  # the request's customer by default
+    if not data["loaner_unit_serial"]:  # the review of late units: the unit its team chose to lend a spare for
+        decided = ctx.data.get("late_decisions")
+        data["loaner_unit_serial"] = next((serial for serial, choice in sorted(decided.items())
+                                           if choice == "lend_spare"), None) if isinstance(decided, dict) else None
     return ctx.capability("lend_loaner")(data)
 
 
