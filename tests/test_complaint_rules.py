@@ -428,3 +428,43 @@ def test_a_complaint_callback_not_reached_is_tried_again_the_next_working_day_th
     assert response.status_code == 200, response.get_json()
     kpi = {k["key"]: (k["numerator"], k["denominator"]) for k in response.get_json()["items"]}
     assert kpi["satisfaction"] == (1, 1)  # four calls nobody answered are no effective callbacks
+
+
+def test_a_product_quality_complaint_starts_the_8d_procedure_and_goes_on_to_the_managers_confirmation(api, app):
+    """domain.md "Quality complaints (8D)": a complaint classified as product quality (产品质量) goes to
+    quality assurance in the 8D procedure, a case of the complaint's unit linked to its number; the
+    complaint itself goes on to the manager's confirmation (the 8D's own clocks time the quality work)."""
+    from app.models import ProcessInstance, QualityComplaint
+    from cases import Instance
+    case = Case(api, description="外壳批量缩痕", vehicle="XR-200 外壳")
+    case.classify(category="product_quality", responsible_person="quality_assurance")
+    number = case.instance()["data"]["quality_complaint_number"]
+    assert number.startswith("QC-")
+    linked = api.as_("quality_assurance").get("/quality-complaints",
+                                              query_string={"complaint_number": case.number}).get_json()
+    assert [r["number"] for r in linked["items"]] == [number]
+    record = api.as_("quality_assurance").get(f"/quality-complaints/{number}").get_json()
+    assert (record["customer_name"], record["product"], record["description"]) == ("王先生", "XR-200 外壳", "外壳批量缩痕")
+    assert record["status"] == "response"
+    eight_d = Instance(api, record["instance_id"])
+    assert eight_d.open_names() == ["assess_complaint"]
+    inbox = api.as_("quality_assurance").get("/tasks", query_string={"process_key": "quality_complaint",
+                                                                     "per_page": 500}).get_json()["items"]
+    assert eight_d.open_task("assess_complaint")["id"] in [t["id"] for t in inbox]
+    with app.app_context():
+        complaint_unit = db.session.get(ProcessInstance, case.id).unit_id
+        assert db.session.get(ProcessInstance, record["instance_id"]).unit_id == complaint_unit
+        assert db.session.scalar(select(QualityComplaint.unit_id).where(QualityComplaint.number == number)) == complaint_unit
+    # the complaint moves on: quality assurance answers for it, the manager confirms within a working day
+    assert case.open_names() == ["confirm_handling"]
+    complaint = case.complaint("service_manager")
+    assert complaint["category"] == "product_quality" and complaint["responsible_role"] == "quality_assurance"
+    assert complaint["status"] == "awaiting_confirmation"
+    # a round sent back does not start a second 8D: the one started keeps its rounds
+    case.complete("service_manager", "confirm_handling", {"confirmation": "send_back", "confirmation_reason": "等8D临时措施"})
+    assert case.open_names() == ["confirm_handling"]
+    assert case.instance()["data"]["quality_complaint_number"] == number
+    again = api.as_("quality_assurance").get("/quality-complaints", query_string={"complaint_number": case.number})
+    assert again.get_json()["total"] == 1
+    case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+    assert case.open_names() == ["call_back_customer"]

@@ -24,7 +24,8 @@ SHIPPED = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "proces
 BEFORE = json.loads((Path(__file__).parent / "data" / "form_schemas_before.json").read_text(encoding="utf-8"))
 # Forms changed on purpose since that snapshot: version 2 of the complaint and callback procedures
 # (the responsible person, the escalation's choices, the refusal to sign, the preferred callback
-# time, the complaint callback's not-reached retries) and the customer visit's channel of intake.
+# time, the complaint callback's not-reached retries) and the customer visit's channel of intake;
+# complaint.classify also offers category product quality (产品质量), which starts the 8D procedure.
 CHANGED_SINCE = {"complaint.intake", "complaint.classify", "complaint.close", "complaint.escalation", "callback.start",
                  "complaint.callback",
                  # return authorization version 2: the application's kind, the itemised quote and its answer per unit

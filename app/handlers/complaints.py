@@ -7,7 +7,7 @@ from sqlalchemy.orm import lazyload
 from ..clock import local
 from ..extensions import db
 from ..i18n import N_
-from ..models import Complaint, ProcessInstance, User, UserRole
+from ..models import Complaint, ProcessInstance, QualityComplaint, User, UserRole
 from ..workdays import add_working_days
 from . import HandlerContext, HandlerError, HandlerRefusal, handler
 from .callbacks import start_callback
@@ -310,3 +310,25 @@ def start_return_callback(ctx: HandlerContext) -> int:
                               complaint.vehicle, datetime.fromisoformat(ctx.data["released_at"]),
                               repair_summary=complaint.repair_plan or complaint.result or "")
     return callback.id
+
+
+@handler("complaints.start_quality_complaint",
+         summary=N_("Starts the 8D procedure (quality complaint) for a complaint of category product quality"),
+         returns=N_("the quality complaint's number (QC-YYYYMM-NNNN)"))
+def start_quality_complaint(ctx: HandlerContext) -> str:
+    """Quality assurance takes a product-quality complaint over in the 8D procedure, a case of the
+    complaint's unit linked back to the complaint's number, started in this step (if the step fails,
+    no quality complaint is left behind). A round sent back starts none again: the 8D procedure has
+    rounds of its own, so the quality complaint already started is kept."""
+    if ctx.data.get("quality_complaint_number"):
+        return ctx.data["quality_complaint_number"]
+    complaint = _complaint(ctx)
+    intake = {"received_at": local(complaint.received_at).isoformat(), "customer_name": complaint.customer_name,
+              "contact_phone": complaint.contact_phone, "product": complaint.vehicle,
+              "description": complaint.description, "customer_request": complaint.customer_request or "",
+              "complaint_number": complaint.number}
+    instance_id = ctx.capability("start_process")("quality_complaint", intake)
+    number = db.session.scalar(select(QualityComplaint.number).where(QualityComplaint.instance_id == instance_id))
+    if number is None:
+        raise HandlerError("the quality complaint procedure registered no quality complaint")
+    return number
