@@ -33,6 +33,7 @@ class Api:
             "branch": "华东分公司", "model": "XR-200", "quantity": 1, "serial_numbers": [unit_serial],
             "fault_description": "开机无显示", "purchase_date": (date.today() - timedelta(days=100)).isoformat(),
             "warranty_card": True, "dealer_seal": True, "customer_name": "李工", "contact_phone": "021-5555 0101"}})
+        self.complete(started["id"], "supervisor_confirm", "field_service_supervisor", {"confirm_decision": "confirm"})
         self.complete(started["id"], "review_request", "branch_manager", {"review_decision": "approve"})
         self.complete(started["id"], "approve_request", "department_head", {"approval_decision": "approve"})
         number = self.call("GET", "admin", f"/instances/{started['id']}")["business_key"]
