@@ -195,11 +195,11 @@ def test_a_major_complaint_walked_through_the_pages(new_page, login, api):
         ("confirm_handling", SEND_BACK),
         ("handle_workshop", {**handled, "root_cause": "ECU软件版本过旧"}),  # not to the technical supervisor
         ("confirm_handling", {**APPROVE, "confirmation_reason": ""}),
-        ("call_back_customer", UNSATISFIED),
-        ("decide_dissatisfied", {**RE_HANDLE, "unresolved_reason": ""}),
+        ("call_back_customer", {**UNSATISFIED, "reached": True}),
+        ("decide_dissatisfied", {**RE_HANDLE, "unresolved_reason": "", "round_complete": False}),
         ("handle_workshop", {**handled, "result": "更换发动机支架"}),
         ("confirm_handling", {**APPROVE, "confirmation_reason": ""}),
-        ("call_back_customer", {**SATISFIED, "callback_remarks": ""}),
+        ("call_back_customer", {**SATISFIED, "callback_remarks": "", "reached": True}),
         ("sign_close", {"signature": None, "signature_reason": "", "close_remarks": ""}),
     ]
     record = api.get("admin", f"/complaints/{number}")
