@@ -17,7 +17,8 @@ def opened(api, case: Case, username: str, name: str, lang: str = "zh-CN") -> di
     assert response.status_code == 200, response.get_json()
     view = response.get_json()
     assert set(view["data"]) <= set(view["form"]["properties"]), view["data"]
-    assert all(value in EMPTY for value in view["data"].values()), (name, view["data"])
+    assert all(value in EMPTY or (field, value) == ("reached", True)  # the callback form declares reached
+               for field, value in view["data"].items()), (name, view["data"])
     return view
 
 
@@ -93,7 +94,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     view = opened(api, case, "workshop_supervisor", "handle_workshop")
     assert view["case"]["timeline"][0]["task"] == "call_back_customer"
     assert answers_of(first_matters(view, "call_back_customer")) == {
-        "问题已解决": "否", "客户满意": "否", "回访备注": "仍有异响"}
+        "已接通（未接通：下一个工作日再拨，共3次）": "是", "问题已解决": "否", "客户满意": "否", "回访备注": "仍有异响"}
     case.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "result": "更换发动机支架"})
     assert case.open_names() == ["confirm_handling"]
     case.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
@@ -101,7 +102,7 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
     assert answers_of(first_matters(view, "confirm_handling")) == {"确认结果": "确认签字"}
     case.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
     view = opened(api, case, "general_manager", "sign_close")
-    assert answers_of(first_matters(view, "call_back_customer")) == {"问题已解决": "是", "客户满意": "是"}
+    assert answers_of(first_matters(view, "call_back_customer")) == {"已接通（未接通：下一个工作日再拨，共3次）": "是", "问题已解决": "是", "客户满意": "是"}
     assert case.complete("general_manager", "sign_close", {})["status"] == "completed"
 
     handled = {**GOOD_HANDLING, "hard_fault": False}
@@ -118,11 +119,13 @@ def test_each_task_writes_its_own_answers_and_sees_the_case(api, pages):
         ("confirm_handling", {"confirmation": "send_back", "confirmation_reason": "原因分析不充分"}),
         ("handle_workshop", {**handled, "root_cause": "ECU软件版本过旧"}),
         ("confirm_handling", {"confirmation": "approve", "confirmation_reason": ""}),
-        ("call_back_customer", {"problem_solved": False, "callback_satisfied": False, "callback_remarks": "仍有异响"}),
-        ("decide_dissatisfied", {"dissatisfied_action": "rehandle", "unresolved_reason": ""}),
+        ("call_back_customer", {"problem_solved": False, "callback_satisfied": False, "callback_remarks": "仍有异响",
+                                "reached": True}),
+        ("decide_dissatisfied", {"dissatisfied_action": "rehandle", "unresolved_reason": "", "round_complete": None}),
         ("handle_workshop", {**handled, "result": "更换发动机支架"}),
         ("confirm_handling", {"confirmation": "approve", "confirmation_reason": ""}),
-        ("call_back_customer", {"problem_solved": True, "callback_satisfied": True, "callback_remarks": ""}),
+        ("call_back_customer", {"problem_solved": True, "callback_satisfied": True, "callback_remarks": "",
+                                "reached": True}),
         ("sign_close", {"signature": None, "signature_reason": "", "close_remarks": ""}),
     ]
     record = case.complaint()

@@ -101,7 +101,7 @@ const KEY_OF_BPMNLINT_MESSAGE = Object.fromEntries(Object.entries(BPMNLINT_MESSA
 
 Object.assign(MESSAGES, BPMNLINT_MESSAGES);
 
-export const DIAGRAM_FUNCTIONS = [ 'working_days', 'add_days', 'in_hours' ];
+export const DIAGRAM_FUNCTIONS = [ 'working_days', 'add_days', 'in_hours', 'weekly_on' ];
 
 // The packages of the rule names: `aftersales/x` reads as bpmnlint-plugin-aftersales.
 const OURS = 'bpmnlint-plugin-aftersales';
