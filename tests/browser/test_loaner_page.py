@@ -4,24 +4,13 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from page_api import PageApi
 
 SHANGHAI = timezone(timedelta(hours=8))
 
 
-class Api:
-    """Setup through the JSON API (bearer tokens: no cookie of the page's is involved)."""
-
-    def __init__(self, page, base: str):
-        self.request, self.base, self.tokens = page.request, base + "/api/v1", {}
-
-    def call(self, method: str, username: str, path: str, data=None) -> dict:
-        if username not in self.tokens:
-            answer = self.request.post(f"{self.base}/auth/token", data={"username": username, "password": "demo"})
-            self.tokens[username] = answer.json()["token"]
-        response = self.request.fetch(self.base + path, method=method, data=data,
-                                      headers={"Authorization": f"Bearer {self.tokens[username]}"})
-        assert response.status in (200, 201), response.text()
-        return response.json()
+class Api(PageApi):
+    """Setup through the JSON API: a return request's unit received at headquarters."""
 
     def complete(self, instance_id: int, name: str, username: str, data: dict) -> None:
         task = next(t for t in self.call("GET", "admin", f"/instances/{instance_id}")["open_tasks"] if t["name"] == name)
