@@ -9,7 +9,7 @@ import pytest
 from cases import SHANGHAI
 from procedures import moved_clock
 from versions import deploy, latest_version, shipped
-from return_authorization import REQUEST, ReturnCase, days_ago, out_of_warranty_case, register_total
+from return_authorization import RAISED_BY, REQUEST, ReturnCase, days_ago, out_of_warranty_case, register_total
 
 RMA = re.compile(r"RMA-\d{6}-\d{4}")
 
@@ -407,6 +407,27 @@ def test_the_engineer_withdraws_an_approved_request_before_shipping(api):
     assert case.ship(expect=201)["accepted"] is False  # goods sent anyway are refused at the door
 
 
+@pytest.mark.parametrize("route", ["dealer", "managed"])
+def test_a_dealer_or_a_managed_branch_engineer_withdraws_what_they_raised(api, route):
+    """The withdrawal's role follows the route (the task's role_expression in the diagram): the
+    dealer (代理商) withdraws the dealer's application, the managed branch's local engineer his own."""
+    case = ReturnCase(api, route=route).approve()
+    task = case.open_task("withdraw_request")
+    raiser = RAISED_BY[route]
+    assert task["lane"] == ("dealer_agent" if route == "dealer" else "branch_engineer")
+    assert task["id"] in [t["id"] for t in api.as_(raiser).get("/tasks", query_string={
+        "process_key": "return_authorization", "per_page": 500}).get_json()["items"]]
+    others = {"dealer": "branch_engineer_b", "managed": "dealer_agent"}[route]  # the other route's raiser
+    assert api.as_(others).post(f"/tasks/{task['id']}/complete", json={
+        "data": {"withdraw_reason": "x"}}).status_code in (403, 404)
+    assert api.as_("branch_engineer").post(f"/tasks/{task['id']}/complete", json={  # another branch's engineer
+        "data": {"withdraw_reason": "x"}}).status_code in (403, 404)
+    case.complete(raiser, "withdraw_request", {"withdraw_reason": "客户已自行修复"})
+    assert case.instance()["status"] == "completed"
+    record = case.record(raiser)
+    assert record["status"] == "withdrawn" and record["end_reason"] == "客户已自行修复"
+
+
 def test_an_approval_never_shipped_is_cancelled_after_thirty_days(api, app):
     case = ReturnCase(api).approve()
     due = datetime.fromisoformat(case.record()["shipment_due_at"])
@@ -499,3 +520,4 @@ def test_cases_of_version_1_finish_on_version_1_when_version_2_is_deployed(api):
     case.ship_back()
     assert case.instance()["status"] == "completed" and case.instance()["version"] == old
     assert case.record()["status"] == "closed" and case.record()["route"] is None
+

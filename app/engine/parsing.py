@@ -1,5 +1,6 @@
 """Reading uploaded or shipped BPMN/DMN files into a runnable spec, and saying element by
 element what keeps a diagram from being one of our procedures."""
+import ast
 import logging
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from ..i18n import N_
 from .facts import lane_roles, problems_of
+from .runtime import ROLE_EXPRESSION
 from .sandbox import validate_source
 from .serialization import dump_spec
 
@@ -93,6 +95,14 @@ class ParsedProcess:
                     add(N_("lane '%(lane)s' is not a role (known roles: %(roles)s)", lane=ts.lane, roles=', '.join(sorted(roles))))
                 if not properties.get("form"):
                     add(N_("user task has no known form (property 'form' = %(form)s)", form=repr(properties.get('form'))))
+                expression = properties.get(ROLE_EXPRESSION)
+                if expression is not None:
+                    problem = validate_source(expression, "eval", functions)
+                    if problem:
+                        add(f"{ROLE_EXPRESSION}: {problem}: {expression.strip()[:80]!r}")
+                    else:
+                        found.extend(Problem(self.file_of.get(element), element, message)
+                                     for message in _role_problems(expression, roles))
             if kind == "ServiceTask" and ts.operation_name not in handlers:
                 add(N_("service task has no handler: '%(handler)s' is not registered", handler=ts.operation_name))
             if kind in ("UserTask", "ManualTask", "StartEvent") and properties.get("form") \
@@ -104,6 +114,24 @@ class ParsedProcess:
                 if problem:
                     add(f"{problem}: {source.strip()[:80]!r}")
         return found
+
+
+def _role_problems(expression: str, roles: set) -> list:
+    """The roles a role expression can give are its literal results (`"a" if x else "b"`,
+    `x and "a" or "b"`): it must name them, and each must be a known role."""
+    def results(node):
+        if isinstance(node, ast.IfExp):
+            return results(node.body) + results(node.orelse)
+        if isinstance(node, ast.BoolOp):
+            return [found for value in node.values for found in results(value)]
+        return [node]
+    nodes = results(ast.parse(expression.strip(), mode="eval").body)
+    named = [node.value for node in nodes if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    if not named:
+        return [N_("property role_expression must give roles by name, such as "
+                   "\"dealer_agent\" if route == \"dealer\" else \"branch_engineer\"")]
+    return [N_("property role_expression gives %(role)s, which is not a role (known roles: %(roles)s)",
+               role=role, roles=", ".join(sorted(roles))) for role in sorted(set(named) - set(roles))]
 
 
 def _code_of(ts):

@@ -1,5 +1,6 @@
 """One workflow instance in memory: start, look at its ready user tasks, complete one,
 fire due timers, and save. Everything the service layer needs, nothing it must know."""
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from uuid import UUID
@@ -14,6 +15,9 @@ from .pruning import prune, went_through
 from .sandbox import UnsafeScript
 from .scripting import ScriptEngine, ServiceTaskFailed
 from .serialization import RestoredSpec, dump_state, load_spec, load_workflow
+
+
+log = logging.getLogger(__name__)
 
 
 class EngineError(Exception):
@@ -39,6 +43,16 @@ class UserTaskView:
 
 def _form_key(task_spec) -> str | None:
     return getattr(task_spec, "extensions", {}).get("properties", {}).get("form")
+
+
+# A user task whose role depends on the case (the withdrawal: whoever raised the application, by
+# its route) says so in a `role_expression` property, evaluated on the task's data when it opens;
+# its `role` property (or its lane) is the role when the expression gives no role.
+ROLE_EXPRESSION = "role_expression"
+
+
+def _role_expression(task_spec) -> str | None:
+    return getattr(task_spec, "extensions", {}).get("properties", {}).get(ROLE_EXPRESSION) or None
 
 
 def _root_cause(err: BaseException) -> BaseException:
@@ -117,8 +131,22 @@ class WorkflowRun:
 
     def ready_user_tasks(self) -> list[UserTaskView]:
         return [UserTaskView(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                             t.task_spec.lane, _form_key(t.task_spec), dict(t.data))
+                             self._lane(t), _form_key(t.task_spec), dict(t.data))
                 for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def _lane(self, task) -> str | None:
+        """The task's role: its `role_expression` evaluated on its data when it has one (a
+        deployment checked the roles it can give), else its lane's."""
+        expression = _role_expression(task.task_spec)
+        if expression:
+            try:
+                role = self.workflow.script_engine.evaluate(task, expression)
+            except Exception as err:  # the diagram's default role; the error is no reason to lose the task
+                log.warning("role expression of %s failed: %r", task.task_spec.bpmn_id, err)
+                role = None
+            if isinstance(role, str) and role:
+                return role
+        return task.task_spec.lane
 
     def complete(self, task_id: str, data: dict) -> None:
         # Task.run() does not check state: a finished task would run twice.
