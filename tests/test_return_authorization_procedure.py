@@ -521,3 +521,57 @@ def test_cases_of_version_1_finish_on_version_1_when_version_2_is_deployed(api):
     assert case.instance()["status"] == "completed" and case.instance()["version"] == old
     assert case.record()["status"] == "closed" and case.record()["route"] is None
 
+
+def test_units_never_shipped_back_are_recorded_overdue_and_the_department_head_extends_or_closes(api, app):
+    """Repaired units wait at most 10 working days to be shipped back or collected (the diagram's
+    plan_collection parameter): then the holder's overdue record and the department head's decision,
+    another 5 working days (extend_collection's parameter) or closing the case as not collected."""
+    case = ReturnCase(api, quantity=1, serial_numbers=["SN-U1"]).approve()
+    case.ship(serials=["SN-U1"])
+    case.check_warranty()
+    case.repair_round()
+    task = case.open_task("ship_back")
+    due = datetime.fromisoformat(case.instance()["data"]["collection"]["due_at"])
+    assert datetime.fromisoformat(task["due_at"]) == due and task["lane"] == "logistics_clerk"
+    assert 14 <= (due.date() - datetime.now(SHANGHAI).date()).days <= 20  # 10 working days
+    runner = app.test_cli_runner()
+
+    def mine():
+        return [o for o in api.as_("service_manager").get("/overdue").get_json()["items"] if o["instance_id"] == case.id]
+
+    with moved_clock(api, due - timedelta(minutes=5)):
+        assert runner.invoke(args=["timers"]).exit_code == 0
+        assert case.open_names() == ["ship_back"]
+    with moved_clock(api, due + timedelta(minutes=1)):
+        assert runner.invoke(args=["timers"]).exit_code == 0
+        assert case.open_names() == ["escalate_collection", "ship_back"]  # the shipment stays open
+        assert case.open_task("escalate_collection")["lane"] == "department_head"
+        [miss] = mine()
+        assert (miss["task"], miss["role"], miss["business_key"]) == ("ship_back", "logistics_clerk", case.number)
+        case.complete("department_head", "escalate_collection", {"collection_decision": "close_uncollected"},
+                      expect=422)  # closing says how the units are kept
+        case.complete("department_head", "escalate_collection", {"collection_decision": "extend"})
+        assert case.open_names() == ["ship_back"]
+        extended = datetime.fromisoformat(case.instance()["data"]["collection"]["due_at"])
+        assert 7 <= (extended - due).days <= 11  # 5 working days more
+    with moved_clock(api, extended + timedelta(minutes=1)):
+        assert runner.invoke(args=["timers"]).exit_code == 0
+        assert case.open_names() == ["escalate_collection", "ship_back"] and len(mine()) == 2
+        case.complete("department_head", "escalate_collection",
+                      {"collection_decision": "close_uncollected", "collection_note": "客户联系不上，机器入库保管"})
+        assert case.instance()["status"] == "completed" and case.open_names() == []
+        record = case.record()
+        assert record["status"] == "uncollected" and record["end_reason"].endswith("客户联系不上，机器入库保管")
+        assert record["callback_id"] is None and record["shipped_at"] is None
+        history = [h["task"] for h in case.instance()["history"]]
+        assert history[-2:] == ["escalate_collection", "escalate_collection"]
+
+
+def test_units_shipped_back_in_time_close_the_case_and_leave_no_overdue_record(api, app):
+    case = ReturnCase(api, quantity=1, serial_numbers=["SN-U2"]).approve()
+    case.ship(serials=["SN-U2"])
+    case.check_warranty()
+    case.repair_round()
+    case.ship_back()
+    assert case.record()["status"] == "closed" and case.instance()["status"] == "completed"
+    assert not [o for o in api.as_("service_manager").get("/overdue").get_json()["items"] if o["instance_id"] == case.id]

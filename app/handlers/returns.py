@@ -11,7 +11,7 @@ from ..extensions import db
 from ..i18n import N_
 from ..models import OrgUnit, ProcessInstance, ReturnAuthorization, ReturnUnit
 from ..workdays import add_working_days
-from . import HandlerContext, HandlerError, HandlerRefusal, handler
+from . import HandlerContext, HandlerError, HandlerRefusal, Parameter, handler
 from .callbacks import start_callback
 from .numbering import next_number
 from .overdue import record_miss  # issue 4's overdue record, shared by every procedure
@@ -469,3 +469,56 @@ def close(ctx: HandlerContext) -> int | None:
                               repair_summary=request.repair_report)
     request.callback_id = callback.id
     return callback.id
+
+
+# Units repaired (or returned unrepaired) that nobody ships back or collects: the diagram says in how
+# many working days they must leave (plan_collection), and how many more an extension gives.
+COLLECTION_DAYS = (Parameter("working_days", "int", N_("working days the units may wait to be shipped back or "
+                                                       "collected")),)
+
+
+def _collection_due(ctx: HandlerContext) -> str:
+    days = ctx.params.get("working_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+        raise HandlerError(f"working_days must be a whole number from 1 to 365, not {days!r}")
+    return add_working_days(ctx.now, days).isoformat()
+
+
+@handler("returns.plan_collection",
+         summary=N_("Sets the time by which the units must be shipped back or collected"),
+         returns=N_("the collection: its due time (due_at), whether it was closed uncollected"),
+         parameters=COLLECTION_DAYS)
+def plan_collection(ctx: HandlerContext) -> dict:
+    return {"due_at": _collection_due(ctx), "closed": False, "extensions": 0}
+
+
+@handler("returns.record_collection_overdue",
+         summary=N_("Writes an overdue record for units not shipped back or collected in time"),
+         returns=N_("the miss: person, role, month and whether it is the third this month"))
+def record_collection_overdue(ctx: HandlerContext) -> dict:
+    """The units still wait past the collection limit: an overdue record against whoever holds the
+    shipment back (its due_from names collection.due_at); the department head is asked next."""
+    due = datetime.fromisoformat(ctx.data["collection"]["due_at"])
+    return record_miss(ctx, ctx.tasks_due_by("collection.due_at"), due,
+                       fallback_role="logistics_clerk", fallback_task="ship_back")
+
+
+@handler("returns.extend_collection",
+         summary=N_("Gives the units more working days to be shipped back or collected"),
+         returns=N_("the collection with its new due time"),
+         parameters=COLLECTION_DAYS)
+def extend_collection(ctx: HandlerContext) -> dict:
+    collection = ctx.data["collection"]
+    return {**collection, "due_at": _collection_due(ctx), "extensions": collection.get("extensions", 0) + 1}
+
+
+@handler("returns.close_uncollected",
+         summary=N_("Closes the application with its units never shipped back or collected"),
+         returns=N_("the collection, closed"))
+def close_uncollected(ctx: HandlerContext) -> dict:
+    """The department head closes the case: the units stay at headquarters (the note says how they
+    are kept or disposed of), no callback is started."""
+    request = request_of(ctx)
+    request.status, request.closed_at = "uncollected", ctx.now
+    request.end_reason = f"逾期未发回/未取回，经部长决定结案：{ctx.data.get('collection_note') or ''}".rstrip("：")
+    return {**ctx.data["collection"], "closed": True}

@@ -17,7 +17,7 @@ from . import inbox, paging, penalties, search
 READ = "returns.read_register"
 STATUSES = ("awaiting_confirmation", "under_review", "sent_back", "awaiting_approval", "rejected", "awaiting_goods",
             "mismatch", "received", "warranty_checked", "awaiting_quote_answer", "in_repair", "ready_to_ship", "closed",
-            "withdrawn", "cancelled")
+            "withdrawn", "cancelled", "uncollected")
 
 
 NEWEST_FIRST = paging.Sort("-submitted", ((ReturnAuthorization.submitted_at, True), (ReturnAuthorization.id, True)))
