@@ -69,13 +69,20 @@ def route(ctx: HandlerContext) -> str:
     return request.route
 
 
+def _decided(ctx: HandlerContext, step: str, decided_by: str, reason: str) -> tuple[ReturnAuthorization, str]:
+    """A confirmation's or a review's answer (its form's `<step>_decision` and `<step>_reason`): who
+    decided is recorded, and why (a refusal's reason is also the rejection's, see returns.reject)."""
+    request = request_of(ctx)
+    setattr(request, decided_by, ctx.actor_id)
+    setattr(request, reason, ctx.data.get(f"{step}_reason") or None)
+    return request, ctx.data[f"{step}_decision"]
+
+
 @handler("returns.record_confirmation",
          summary=N_("Records the confirmation before the review"),
          returns=N_("the confirmation decision"))
 def record_confirmation(ctx: HandlerContext) -> str:
-    request, decision = request_of(ctx), ctx.data["confirm_decision"]
-    request.confirmed_by_id = ctx.actor_id
-    request.confirmation_reason = ctx.data.get("confirm_reason") or None
+    request, decision = _decided(ctx, "confirm", "confirmed_by_id", "confirmation_reason")
     if decision == "confirm":
         request.status = "under_review"
     return decision  # not confirmed: recorded by returns.reject
@@ -85,9 +92,7 @@ def record_confirmation(ctx: HandlerContext) -> str:
          summary=N_("Records the branch manager's review"),
          returns=N_("the review decision"))
 def record_review(ctx: HandlerContext) -> str:
-    request, decision = request_of(ctx), ctx.data["review_decision"]
-    request.reviewed_by_id = ctx.actor_id
-    request.review_reason = ctx.data.get("review_reason") or None
+    request, decision = _decided(ctx, "review", "reviewed_by_id", "review_reason")
     if decision == "send_back":
         request.status, request.send_backs = "sent_back", request.send_backs + 1
     elif decision == "approve":
