@@ -6,6 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -50,6 +51,25 @@ def test_bad_fact_properties_are_named_element_by_element(app):
     by_element = {p.element_id: str(p.message) for p in problems}
     assert by_element["classify_complaint"].startswith("property due_days must be a whole number of working days")
     assert "deadlines[0]" in by_element["follow_up_major"]
+
+
+@pytest.mark.parametrize("expression, found", [
+    ('"dealer_agent" if route == "dealer" else "dealer"', "gives dealer, which is not a role"),
+    ("route", "must give roles by name"),
+    ('"dealer_agent" if route == ', "role_expression: "),
+    ("__import__('os')", "role_expression: "),
+])
+def test_a_role_expression_is_checked_at_deployment(app, expression, found):
+    """A user task's role_expression (the withdrawal's role by the route) must run and name known roles."""
+    files = shipped("return_authorization")
+    good = '"dealer_agent" if route == "dealer" else "branch_engineer"'.replace('"', "&quot;")
+    xml = files["return_authorization.bpmn"]
+    assert xml.count(good) == 2
+    xml = xml.replace(good, expression.replace('"', "&quot;"), 1)
+    with app.app_context():
+        _, problems = deployments.check({**files, "return_authorization.bpmn": xml})
+        assert deployments.check(files)[1] == []
+    assert [p.element_id for p in problems] == ["withdraw_request"] and found in str(problems[0].message)
 
 
 def test_versions_stored_before_get_the_facts_written_into_their_diagrams(app, empty_database_url):
