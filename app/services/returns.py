@@ -119,12 +119,12 @@ def as_dict(request: ReturnAuthorization) -> dict:
     row["serial_numbers"] = [u.serial for u in request.units if u.status != "not_on_request"]
     row["units"] = [{"serial": u.serial, "status": u.status, "in_warranty": u.in_warranty,
                      "warranty_reason": u.warranty_reason, "damage": u.damage, "serial_intact": u.serial_intact,
-                     "quote": _quote(u), "quote_answer": u.quote_answer}
+                     "quote": unit_quote(u), "quote_answer": u.quote_answer}
                     for u in request.units]
     return row
 
 
-def _quote(unit) -> dict | None:
+def unit_quote(unit) -> dict | None:
     """A unit's itemised quote in yuan, with its total; None when it was not quoted."""
     if unit.quote_repair is None:
         return None

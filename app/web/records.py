@@ -158,7 +158,8 @@ def receive_shipment():
 @bp.get("/returns/<key>")
 def return_authorization(key):
     record = returns.get(g.user, key)
-    return _record_page("return.html", record.instance_id, record=record)
+    quotes = [(unit, returns.unit_quote(unit)) for unit in record.units if unit.quote_repair is not None]
+    return _record_page("return.html", record.instance_id, record=record, quotes=quotes)
 
 
 @bp.get("/callbacks")
