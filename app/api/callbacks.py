@@ -4,12 +4,12 @@ from ..services import callback_reports, callbacks
 from marshmallow import Schema, fields, validate
 
 from . import bp, keyset
-from .openapi import Keyset, Out, doc, keyset_page_of
+from .openapi import Out, UnitKeyset, doc, keyset_page_of
 
 CHANNEL = "phone | sms | wechat | email: how the customer wants to be called back"
 
 
-class CallbackFilters(Keyset):
+class CallbackFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(["due", "retry", "scheduled", "completed", "ineffective"]))
     due = fields.Date(metadata={"description": "the open callbacks due that day"})
 
@@ -112,7 +112,8 @@ class CallbackWithAttempts(Callback):
 @bp.get("/callbacks")
 @doc("The callback log", keyset_page_of(Callback), query=CallbackFilters)
 def list_callbacks():
-    found = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"), **keyset())
+    found = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"),
+                          unit=request.args.get("unit"), **keyset())
     return found.as_json([callbacks.as_dict(c) for c in found.items])
 
 

@@ -3,10 +3,10 @@ from marshmallow import Schema, fields, validate
 
 from ..services import calendar, overdue
 from . import bp, json_body, keyset
-from .openapi import DATE, MONTH, Keyset, Out, doc, keyset_page_of
+from .openapi import DATE, MONTH, Out, UnitKeyset, doc, keyset_page_of
 
 
-class OverdueFilters(Keyset):
+class OverdueFilters(UnitKeyset):
     month = fields.String(metadata=MONTH)
     person = fields.String(metadata={"description": "username"})
 
@@ -44,7 +44,8 @@ class Year(Schema):
 @bp.get("/overdue")
 @doc("Overdue records (超时记录)", keyset_page_of(OverdueRecord), query=OverdueFilters)
 def list_overdue():
-    found = overdue.records(g.user, month=request.args.get("month"), person=request.args.get("person"), **keyset())
+    found = overdue.records(g.user, month=request.args.get("month"), person=request.args.get("person"),
+                               unit=request.args.get("unit"), **keyset())
     return found.as_json([overdue.as_dict(r) for r in found.items])
 
 

@@ -6,12 +6,12 @@ from marshmallow import Schema, fields, validate
 from ..models.types import ID_MAX
 from ..services import loaners
 from . import bp, json_body, keyset
-from .openapi import DATE, Keyset, Out, doc, keyset_page_of
+from .openapi import DATE, Out, UnitKeyset, doc, keyset_page_of
 
 LOANER_ID = {"minimum": 1, "maximum": ID_MAX}
 
 
-class LoanerFilters(Keyset):
+class LoanerFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(loaners.STATUSES),
                            metadata={"description": "out: not returned yet; returned"})
     overdue = fields.String(validate=validate.OneOf(("1", "0", "true", "false")),
@@ -60,7 +60,7 @@ class Giving(Schema):
      keyset_page_of(Loaner), query=LoanerFilters)
 def list_loaners():
     found = loaners.register(g.user, status=request.args.get("status"), overdue=request.args.get("overdue"),
-                             **keyset())
+                             unit=request.args.get("unit"), **keyset())
     return found.as_json([loaners.as_dict(loan) for loan in found.items])
 
 

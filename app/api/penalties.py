@@ -6,13 +6,13 @@ from marshmallow import Schema, fields, validate
 from ..models.types import ID_MAX
 from ..services import penalties
 from . import bp, json_body, keyset
-from .openapi import MONTH, Keyset, Out, doc, keyset_page_of
+from .openapi import MONTH, Out, UnitKeyset, doc, keyset_page_of
 
 BREACH = {"enum": [key for key, _, _ in penalties.BREACHES]}
 PENALTY_ID = {"minimum": 1, "maximum": ID_MAX}
 
 
-class PenaltyFilters(Keyset):
+class PenaltyFilters(UnitKeyset):
     month = fields.String(metadata=MONTH)
     person = fields.String(metadata={"description": "username; \"-\": the proposals naming nobody (role-only "
                                                     "overdue records)"})
@@ -119,7 +119,8 @@ class Spent(Out):
      query=PenaltyFilters)
 def list_penalties():
     found = penalties.register(g.user, month=request.args.get("month"), person=request.args.get("person"),
-                               status=request.args.get("status"), **keyset())
+                               status=request.args.get("status"), unit=request.args.get("unit"),
+                               **keyset())
     return found.as_json([penalties.as_dict(p) for p in found.items])
 
 

@@ -6,10 +6,10 @@ from marshmallow import fields, validate
 from ..services import quality_complaints
 from . import bp, json_body, keyset
 from .instances import InstanceSummary, instance_summary
-from .openapi import Keyset, Out, doc, keyset_page_of
+from .openapi import Out, UnitKeyset, doc, keyset_page_of
 
 
-class RegisterFilters(Keyset):
+class RegisterFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(quality_complaints.STATUSES))
     closure_type = fields.String(validate=validate.OneOf(quality_complaints.CLOSURES))
     complaint_number = fields.String(metadata={"description": "the complaint (TS-…) it was started from"})

@@ -3,10 +3,10 @@ from marshmallow import Schema, fields
 
 from ..services import returns
 from . import bp, json_body, keyset
-from .openapi import Keyset, Out, doc, keyset_page_of
+from .openapi import Keyset, Out, UnitKeyset, doc, keyset_page_of
 
 
-class RegisterFilters(Keyset):
+class RegisterFilters(UnitKeyset):
     status, branch = fields.String(), fields.String()
     q = fields.String(metadata={"description": "search number, model, branch, fault"})
 
@@ -69,7 +69,7 @@ SHIPMENT = {"type": "object", "required": ["data"],
 @doc("The return authorization register", keyset_page_of(ReturnAuthorization), query=RegisterFilters)
 def list_return_authorizations():
     found = returns.register(g.user, status=request.args.get("status"), branch=request.args.get("branch"),
-                             q=request.args.get("q"), **keyset())
+                             q=request.args.get("q"), unit=request.args.get("unit"), **keyset())
     return found.as_json([returns.as_dict(r) for r in found.items])
 
 
