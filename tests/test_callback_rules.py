@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Notice, User
 from cases import SHANGHAI, CallbackCase
 from endpoints import JsonEndpoint
-from procedures import fire_timers, moved_clock
+from procedures import fire_timers, moved_clock, two_runners
 
 
 def started(api, picked_up_at: datetime, **start) -> CallbackCase:
@@ -399,38 +399,10 @@ def test_two_runners_sending_the_same_week_at_once_send_it_once(app, api, week_s
     not seeing them, sends too: on PostgreSQL B's insert waits on the key and fails when A commits,
     and B moves on to the next unit, which A has too (on SQLite B waits for A's write lock and then
     finds the rows)."""
-    import threading
-
     from app.services import callback_reports
-    from test_monthly_report_procedure import waiting_on_a_lock
 
-    monday, results = datetime(2025, 10, 13).date(), {}
-    inserted, release = threading.Event(), threading.Event()
-
-    def runner(name, before=None, hold=None):
-        try:
-            with app.app_context():
-                if before is not None:
-                    assert before.wait(30)
-                results[name] = sorted(row.unit_id for row in callback_reports.send_week(monday))
-                if hold is not None:
-                    inserted.set()
-                    assert hold.wait(30)
-                db.session.commit()
-        except Exception as err:  # reported below
-            results[name] = err
-            inserted.set()
-
-    first = threading.Thread(target=runner, args=("A",), kwargs={"hold": release})
-    second = threading.Thread(target=runner, args=("B",), kwargs={"before": inserted})
-    first.start()
-    second.start()
-    assert inserted.wait(30)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        waiting_on_a_lock(app)  # B's insert waits on A's uncommitted row
-    release.set()
-    first.join(60)
-    second.join(60)
+    monday = datetime(2025, 10, 13).date()
+    results = two_runners(app, lambda: sorted(row.unit_id for row in callback_reports.send_week(monday)))
     rows = week_rows(app, monday)
     assert isinstance(results["A"], list) and len(results["A"]) == len(rows) and results["B"] == [], results
     assert {code: rows[code] for code in ("group", "east", "southwest")} == {"group": 2, "east": 1, "southwest": 1}

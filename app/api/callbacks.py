@@ -3,7 +3,7 @@ from flask import g, request
 from ..services import callback_reports, callbacks
 from marshmallow import Schema, fields, validate
 
-from . import bp, keyset
+from . import bp, register_page
 from .openapi import Out, UnitKeyset, doc, keyset_page_of
 
 CHANNEL = "phone | sms | wechat | email: how the customer wants to be called back"
@@ -129,9 +129,7 @@ class CallbackWithAttempts(Callback):
 @bp.get("/callbacks")
 @doc("The callback log", keyset_page_of(Callback), query=CallbackFilters)
 def list_callbacks():
-    found = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"),
-                          unit=request.args.get("unit"), **keyset())
-    return found.as_json([callbacks.as_dict(c) for c in found.items])
+    return register_page(callbacks.log, callbacks.as_dict, ("status", "due", "unit"))
 
 
 @bp.get("/callbacks/<int:callback_id>")
