@@ -45,8 +45,9 @@ CALLBACK_LOG = ("customer_dept", "customer_dept_manager", "service_manager", "ge
 # The weekly callback report (回访周报) and the per-advisor figures: the managers of the department and above.
 CALLBACK_REPORT = ("customer_dept_manager", "service_manager", "general_manager", "group_supervisor", "admin")
 # Sent the weekly callback report every Monday (domain.md, "Callbacks"): the customer-service manager
-# (客户部经理) and the station's manager (售后服务经理); they read it (callbacks.read_week).
-WEEK_REPORT_RECIPIENTS = ("customer_dept_manager", "service_manager")
+# (客户部经理) and the station's manager (售后服务经理), and a branch's manager (the station's manager
+# of a branch) the branch's; they read it (callbacks.read_week: each the units they see).
+WEEK_REPORT_RECIPIENTS = ("customer_dept_manager", "service_manager", "branch_manager")
 PROCESS_OWNERS = ("process_owner", "admin")
 # The group's after-sales supervisor (集团售后督导) reads every record of every unit: it is in every
 # read action below, among the roles that read every object.
@@ -126,7 +127,8 @@ ACTIONS: dict[str, Action] = {
     "callbacks.read_log": Action(CALLBACK_LOG, "read the callback log", "查看回访记录", unit="own"),
     "callbacks.read_figures": Action((*CALLBACK_REPORT, "customer_dept"), "read the callback figures per service advisor",
                                      "查看服务顾问回访统计"),
-    "callbacks.read_week": Action(CALLBACK_REPORT, "read the weekly callback report", "查看回访周报"),
+    "callbacks.read_week": Action((*CALLBACK_REPORT, "branch_manager"), "read the weekly callback report", "查看回访周报",
+                                  unit="own"),
     "overdue.read": Action(STAFF, "read overdue records", "查看超时记录", rules=("own_record",),
                            every=(*MANAGERS, *READS_ALL), unit="own"),
     "quality_complaints.read": Action(QUALITY_REGISTER, "read the register of quality complaints", "查看质量投诉登记",

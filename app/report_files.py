@@ -296,7 +296,8 @@ def callback_week_xlsx(report: dict) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "回访周报 Weekly"
-    sheet.append(["回访周报 Weekly callback report", report["week_start"], report["week_end"]])
+    sheet.append(["回访周报 Weekly callback report", report["week_start"], report["week_end"],
+                  *([report["unit_name"]] if report.get("unit_name") else [])])
     sheet.append([])
     sheet.append(["指标", "figure", "value"])
     for key, en, zh in WEEK_FIGURES:
@@ -313,6 +314,17 @@ def callback_week_xlsx(report: dict) -> bytes:
         for column, key in enumerate(("callbacks", "effective", "satisfied", "ineffective", "open",
                                       "satisfaction_rate", "effective_rate"), start=2):
             sheet.cell(row=sheet.max_row, column=column, value=row[key])
+
+    if report.get("units"):
+        sheet = book.create_sheet("组织机构 Units")
+        sheet.append(["组织机构 unit", "代码 code", *ADVISOR_HEADERS[1:], "超时回访 overdue", "转投诉 complaints"])
+        for row in report["units"]:
+            line = sheet.max_row + 1
+            _text(sheet.cell(row=line, column=1), row["unit_name"] or "—")
+            _text(sheet.cell(row=line, column=2), row["unit"] or "")
+            for column, key in enumerate(("callbacks", "effective", "satisfied", "ineffective", "open",
+                                          "satisfaction_rate", "effective_rate", "overdue", "complaints"), start=3):
+                sheet.cell(row=line, column=column, value=row[key])
 
     sheet = book.create_sheet("不满意 Dissatisfied")
     sheet.append(["回访号 callback", "客户 customer", "电话 phone", "车辆 vehicle", "服务顾问 advisor",

@@ -44,10 +44,12 @@ START = {"customer_name": "赵女士", "contact_phone": "13900139000", "subject"
 class CallbackCase(Instance):
     """One callback (回访) started by customer relations for a delivered repair."""
 
-    def __init__(self, api, picked_up_at: datetime | None = None, username="customer_dept", **start):
+    def __init__(self, api, picked_up_at: datetime | None = None, username="customer_dept", unit=None, **start):
         picked = picked_up_at or datetime.now(SHANGHAI) - timedelta(hours=1)
-        response = api.as_(username).post("/processes/callback/instances", json={"data": {
-            **START, "picked_up_at": picked.isoformat(), **start}})
+        body = {"data": {**START, "picked_up_at": picked.isoformat(), **start}}
+        if unit:  # the organisation unit it is for (the starter's own when none)
+            body["unit"] = unit
+        response = api.as_(username).post("/processes/callback/instances", json=body)
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
         super().__init__(api, body["id"])

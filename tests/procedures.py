@@ -114,6 +114,63 @@ def fire_timers(app, api=None, moment=None) -> None:
         fire()
 
 
+def two_runners(app, work) -> dict:
+    """Two timer runners doing `work()` at once, each in its app context and transaction: runner A
+    does it and holds its transaction open; runner B does it then, not seeing A's rows; on
+    PostgreSQL once B waits on a lock of A's (its insert on A's uncommitted key), A commits, then B.
+    Returns {"A": A's result, "B": B's} (an exception raised as the result)."""
+    import threading
+
+    from app.extensions import db
+
+    results, inserted, release = {}, threading.Event(), threading.Event()
+
+    def runner(name, before=None, hold=None):
+        try:
+            with app.app_context():
+                if before is not None:
+                    assert before.wait(30)
+                results[name] = work()
+                if hold is not None:
+                    inserted.set()
+                    assert hold.wait(30)
+                db.session.commit()
+        except Exception as err:  # reported to the caller
+            results[name] = err
+            inserted.set()
+
+    first = threading.Thread(target=runner, args=("A",), kwargs={"hold": release})
+    second = threading.Thread(target=runner, args=("B",), kwargs={"before": inserted})
+    first.start()
+    second.start()
+    assert inserted.wait(30)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        waiting_on_a_lock(app)  # B's insert waits on A's uncommitted row
+    release.set()
+    first.join(60)
+    second.join(60)
+    return results
+
+
+def waiting_on_a_lock(app, seconds: float = 20) -> None:
+    """Returns once some session of the test database waits for a lock (pg_locks), within `seconds`."""
+    import time
+
+    import sqlalchemy as sa
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        deadline = time.monotonic() + seconds
+        with engine.connect() as conn:
+            while time.monotonic() < deadline:
+                if conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                    return
+                conn.rollback()
+                time.sleep(0.05)  # polling the database's lock table, not waiting for time to pass
+        raise AssertionError("the second runner never waited on the first one's row")
+    finally:
+        engine.dispose()
+
+
 def in_handling(api, category="parts", days=1, task="handle_parts", holder="parts_manager", claim=True) -> Case:
     """A general complaint classified with a handling deadline of `days` working days, its
     department task claimed by `holder` (so a miss falls on a person)."""

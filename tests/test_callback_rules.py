@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Notice, User
 from cases import SHANGHAI, CallbackCase
 from endpoints import JsonEndpoint
-from procedures import fire_timers, moved_clock
+from procedures import fire_timers, moved_clock, two_runners
 
 
 def started(api, picked_up_at: datetime, **start) -> CallbackCase:
@@ -318,9 +318,10 @@ def test_a_failing_gateway_is_retried_then_the_text_is_recorded_as_not_sent(api,
 
 @pytest.fixture
 def week_sending(app):
-    """The runner's Monday sending turned on, the customer-service and service managers told by e-mail."""
+    """The runner's Monday sending turned on, the customer-service and service managers (the group's)
+    and the two branches' managers told by e-mail."""
     from app.services import callback_reports
-    told = ("customer_dept_manager", "service_manager")
+    told = ("customer_dept_manager", "service_manager", "branch_manager", "branch_manager_b")
     app.config["CALLBACK_WEEK_REPORT_AUTOSEND"] = True
     callback_reports._sent.clear()
     with app.app_context():
@@ -334,36 +335,120 @@ def week_sending(app):
         db.session.commit()
 
 
-def test_last_weeks_callback_report_is_sent_on_monday_once(api, app, week_sending):
-    from app.models import CallbackWeekReport
+def week_notices(app, monday: str) -> list[tuple]:
+    """(username, subject, body) of the weekly reports of the week beginning `monday` queued so far."""
+    with app.app_context():
+        return db.session.execute(
+            select(User.username, Notice.subject, Notice.body).join(User, Notice.user_id == User.id)
+            .where(Notice.task_id.is_(None), Notice.subject.contains(monday)).order_by(User.username)).all()
+
+
+def week_rows(app, monday) -> dict[str, int]:
+    """The unit's code -> the notices queued, of the weekly reports of the week sent."""
+    from app.models import CallbackWeekReport, OrgUnit
+    with app.app_context():
+        return dict(db.session.execute(select(OrgUnit.code, CallbackWeekReport.recipients)
+                                       .join(OrgUnit, OrgUnit.id == CallbackWeekReport.unit_id)
+                                       .where(CallbackWeekReport.week == monday)).all())
+
+
+def test_last_weeks_callback_report_is_sent_on_monday_once_per_unit(api, app, week_sending):
     picked = datetime(2025, 6, 9, 9, 0, tzinfo=SHANGHAI)  # a Monday: due that Thursday
     happy = started(api, picked, service_advisor="周顾问")
+    east = started(api, picked, service_advisor="华东顾问", unit="east")
     with moved_clock(api, picked + timedelta(hours=3)):
         happy.call(reached=True, satisfied=True)
-
-    def sent() -> list[tuple]:
-        with app.app_context():
-            return db.session.execute(
-                select(User.username, Notice.subject, Notice.body).join(User, Notice.user_id == User.id)
-                .where(Notice.task_id.is_(None), Notice.subject.contains("2025-06-09")).order_by(User.username)).all()
+        east.call(reached=True, satisfied=True)
 
     fire_timers(app, api, datetime(2025, 6, 15, 23, 0, tzinfo=SHANGHAI))  # Sunday: the week is not over
-    assert sent() == []
+    assert week_notices(app, "2025-06-09") == []
     monday = datetime(2025, 6, 16, 8, 0, tzinfo=SHANGHAI)
     fire_timers(app, api, monday)
     fire_timers(app, api, monday + timedelta(minutes=1))  # a second pass sends nothing more
     from app.services import callback_reports
     callback_reports._sent.clear()  # nor does another runner, which remembers nothing
     fire_timers(app, api, monday + timedelta(hours=2))
-    notices = sent()
-    assert [name for name, *_ in notices] == list(week_sending)  # the customer-service and service managers
-    subject, body = notices[0][1], notices[0][2]
-    assert subject == "回访周报 2025-06-09 至 2025-06-15"
-    assert "/reports/callbacks/weekly?week=2025-06-09" in body and "/reports/callbacks/weekly.xlsx?week=2025-06-09" in body
-    assert "应回访" in body and "已回访" in body, body
-    with app.app_context():
-        row = db.session.get(CallbackWeekReport, datetime(2025, 6, 9).date())
-        assert row is not None and row.recipients == 2 and row.sent_at.astimezone(SHANGHAI).date() == monday.date()
-    # the links open the report for those told
-    assert api.as_("service_manager").get("/reports/callback-week", query_string={"week": "2025-06-09"}) \
-        .get_json()["total"]["satisfied"] >= 1
+    notices = {name: (subject, body) for name, subject, body in week_notices(app, "2025-06-09")}
+    assert sorted(notices) == sorted(week_sending)  # once each
+    # the group's managers: every unit's report
+    for name in ("customer_dept_manager", "service_manager"):
+        subject, body = notices[name]
+        assert subject == "回访周报 2025-06-09 至 2025-06-15"
+        assert "/reports/callbacks/weekly?week=2025-06-09" in body and "/reports/callbacks/weekly.xlsx?week=2025-06-09" in body
+        assert "应回访" in body and "已回访" in body, body
+    # each branch's manager: the branch's, linked with its unit
+    subject, body = notices["branch_manager"]
+    assert subject == "华东分公司回访周报 2025-06-09 至 2025-06-15"
+    assert "/reports/callbacks/weekly?week=2025-06-09&amp;unit=east" in body or \
+        "/reports/callbacks/weekly?week=2025-06-09&unit=east" in body, body
+    assert "应回访 1 个，已回访 1 个" in body, body
+    assert notices["branch_manager_b"][0] == "西南分公司回访周报 2025-06-09 至 2025-06-15"
+    assert "应回访 0 个" in notices["branch_manager_b"][1]
+    rows = week_rows(app, datetime(2025, 6, 9).date())
+    assert {code: rows[code] for code in ("group", "east", "southwest")} == {"group": 2, "east": 1, "southwest": 1}
+    # the links open the report for those told, each of their units
+    group = api.as_("service_manager").get("/reports/callback-week", query_string={"week": "2025-06-09"}).get_json()
+    assert group["total"]["satisfied"] >= 2 and {"east"} <= {row["unit"] for row in group["units"]}
+    branch = api.as_("branch_manager").get("/reports/callback-week", query_string={"week": "2025-06-09"}).get_json()
+    assert branch["unit"] == "east" and [row["advisor"] for row in branch["advisors"]] == ["华东顾问"]
+    cancel(api, happy, east)
+
+
+def test_two_runners_sending_the_same_week_at_once_send_it_once(app, api, week_sending):
+    """Runner A has written the week's rows and queued the notices, not yet committed, when runner B,
+    not seeing them, sends too: on PostgreSQL B's insert waits on the key and fails when A commits,
+    and B moves on to the next unit, which A has too (on SQLite B waits for A's write lock and then
+    finds the rows)."""
+    from app.services import callback_reports
+
+    monday = datetime(2025, 10, 13).date()
+    results = two_runners(app, lambda: sorted(row.unit_id for row in callback_reports.send_week(monday)))
+    rows = week_rows(app, monday)
+    assert isinstance(results["A"], list) and len(results["A"]) == len(rows) and results["B"] == [], results
+    assert {code: rows[code] for code in ("group", "east", "southwest")} == {"group": 2, "east": 1, "southwest": 1}
+    assert sorted(name for name, *_ in week_notices(app, "2025-10-13")) == sorted(week_sending)
+
+
+def test_the_weekly_report_per_unit_page_and_workbook(api, app, pages):
+    """A branch's manager reads the branch's figures (and its dealers'); the group's readers every
+    unit's with a row per unit, or one unit's that they choose."""
+    picked = datetime(2025, 10, 6, 9, 0, tzinfo=SHANGHAI)  # a Monday: due that Thursday
+    east = started(api, picked, service_advisor="华东顾问", unit="east")
+    west = started(api, picked, service_advisor="西南顾问", unit="southwest", customer_name="<b>赵</b>先生")
+    with moved_clock(api, picked + timedelta(hours=3)):
+        east.call(reached=True, satisfied=True)
+        west.call(reached=True, satisfied=False, callback_remarks="不满意")
+        west.complete("customer_dept", "apologise", {"apology": "已致歉", "complaint_description": "不满意"})
+    week = {"week": "2025-10-08"}
+    mine = api.as_("branch_manager").get("/reports/callback-week", query_string=week).get_json()
+    assert mine["unit"] == "east" and mine["unit_name"] == "华东分公司" and mine["units"] == []
+    assert [row["advisor"] for row in mine["advisors"]] == ["华东顾问"] and mine["dissatisfied"] == []
+    refused = api.as_("branch_manager").get("/reports/callback-week", query_string={**week, "unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
+    other = api.as_("branch_manager_b").get("/reports/callback-week", query_string=week).get_json()
+    assert other["unit"] == "southwest" and [row["advisor"] for row in other["advisors"]] == ["西南顾问"]
+    assert [(row["unit"], row["complaints"]) for row in other["units"]] == [("southwest", 1)]  # and its dealer's
+    group = api.as_("group_supervisor").get("/reports/callback-week", query_string=week).get_json()
+    assert group["unit"] is None
+    rows = {row["unit"]: row for row in group["units"]}
+    assert rows["east"]["callbacks"] == 1 and rows["east"]["satisfied"] == 1 and rows["east"]["unit_name"] == "华东分公司"
+    assert rows["southwest"]["callbacks"] == 1 and rows["southwest"]["complaints"] == 1
+    chosen = api.as_("group_supervisor").get("/reports/callback-week", query_string={**week, "unit": "east"})
+    assert chosen.get_json()["total"]["callbacks"] == 1 and chosen.get_json()["unit"] == "east"
+    # the pages
+    html = pages("group_supervisor").get("/reports/callbacks/weekly?week=2025-10-08").get_data(as_text=True)
+    assert '<select name="unit">' in html and 'data-unit="east"' in html and 'data-unit="southwest"' in html
+    assert "&lt;b&gt;赵&lt;/b&gt;先生" in html and "<b>赵</b>" not in html
+    narrowed = pages("group_supervisor").get("/reports/callbacks/weekly?week=2025-10-08&unit=east")
+    assert narrowed.status_code == 200 and 'class="unit">华东分公司</small>' in narrowed.get_data(as_text=True)
+    branch = pages("branch_manager").get("/reports/callbacks/weekly?week=2025-10-08").get_data(as_text=True)
+    assert '<select name="unit">' not in branch and 'data-advisor="华东顾问"' in branch and "西南顾问" not in branch
+    # the workbooks
+    book = load_workbook(io.BytesIO(pages("group_supervisor").get("/reports/callbacks/weekly.xlsx?week=2025-10-08").data))
+    per_unit = {row[1]: row for row in book["组织机构 Units"].iter_rows(min_row=2, values_only=True)}
+    assert per_unit["east"][0] == "华东分公司" and per_unit["east"][2] == 1 and per_unit["southwest"][-1] == 1
+    mine = pages("branch_manager").get("/reports/callbacks/weekly.xlsx?week=2025-10-08")
+    book = load_workbook(io.BytesIO(mine.data))
+    assert "组织机构 Units" not in book.sheetnames and book["回访周报 Weekly"]["D1"].value == "华东分公司"
+    assert "callback-week-2025-10-06-east.xlsx" in mine.headers["Content-Disposition"]
+    cancel(api, east, west)

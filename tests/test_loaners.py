@@ -176,6 +176,19 @@ def test_a_branch_sees_only_its_own_units_loans(api, pages):
         listed = [item["id"] for item in api.as_(username).get("/loaners", query_string={"per_page": 500})
                   .get_json()["items"]]
         assert {east["id"], southwest["id"]} <= set(listed)
+        narrowed = [item["id"] for item in api.as_(username).get(
+            "/loaners", query_string={"per_page": 500, "unit": "southwest"}).get_json()["items"]]
+        assert southwest["id"] in narrowed and east["id"] not in narrowed
+    # the group's readers choose a unit on the page and read each loan's; a branch has no such choice
+    page = pages("group_supervisor").get("/loaners?unit=southwest").get_data(as_text=True)
+    assert '<select name="unit">' in page and '<option value="southwest" selected>西南分公司</option>' in page
+    assert southwest["loaner_serial"] in page and east["loaner_serial"] not in page
+    assert '<td class="unit">西南分公司</td>' in page
+    branch = pages("branch_engineer")
+    assert '<select name="unit">' not in branch.get("/loaners").get_data(as_text=True)
+    assert '<td class="unit">华东分公司</td>' in branch.get("/loaners").get_data(as_text=True)
+    refused = api.as_("branch_engineer").get("/loaners", query_string={"unit": "southwest"})
+    assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"]
     assert 'href="/loaners"' not in pages("customer_dept").get("/").get_data(as_text=True)
     assert api.as_("customer_dept").get("/loaners").status_code == 403
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app import permissions
 from app.extensions import db
 from app.models import MonthlyReport, ProcessInstance, User
-from procedures import Case, fire_timers, moved_clock
+from procedures import Case, fire_timers, moved_clock, two_runners
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REVIEW = {"analysis": "本月重大投诉两起，均已结案；回访满意度下降。", "improvements": "加强车间复检，客服专员每周抽查回访。"}
@@ -267,61 +267,19 @@ def test_two_runners_starting_the_same_month_at_once_start_one_report(app, api):
     """Runner A has written the month's row and not yet committed when runner B, not seeing it,
     starts too: on PostgreSQL B's insert waits on the unique key and fails when A commits, and
     B moves on without a report (on SQLite B waits for A's write lock and then finds the row)."""
-    import threading
-
     from app.services import monthly_reports
 
-    month, results = "2027-09", {}
-    inserted, release = threading.Event(), threading.Event()
+    month = "2027-09"
 
-    def runner(name, before=None, hold=None):
-        try:
-            with app.app_context():
-                if before is not None:
-                    assert before.wait(30)
-                instance = monthly_reports.start_for_month(month)
-                results[name] = instance.id if instance is not None else None
-                if hold is not None:
-                    inserted.set()
-                    assert hold.wait(30)
-                db.session.commit()
-        except Exception as err:  # reported below
-            results[name] = err
-            inserted.set()
+    def start():
+        instance = monthly_reports.start_for_month(month)
+        return instance.id if instance is not None else None
 
     with moved_clock(api, at(2027, 10, 1, 0, 0, 30)):
-        first = threading.Thread(target=runner, args=("A",), kwargs={"hold": release})
-        second = threading.Thread(target=runner, args=("B",), kwargs={"before": inserted})
-        first.start()
-        second.start()
-        assert inserted.wait(30)
-        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-            waiting_on_a_lock(app)  # B's insert waits on A's uncommitted row
-        release.set()
-        first.join(60)
-        second.join(60)
+        results = two_runners(app, start)
     assert isinstance(results["A"], int) and results["B"] is None, results
     assert report_instances(app, "RPT-202709") == 1
     with app.app_context():
         row = db.session.get(MonthlyReport, month)
         assert row.instance_id == results["A"]
     Report(api, results["A"], "RPT-202709").cancel()
-
-
-def waiting_on_a_lock(app, seconds: float = 20) -> None:
-    """Returns once some session of the test database waits for a lock (pg_locks), within `seconds`."""
-    import time
-
-    import sqlalchemy as sa
-    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    try:
-        deadline = time.monotonic() + seconds
-        with engine.connect() as conn:
-            while time.monotonic() < deadline:
-                if conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
-                    return
-                conn.rollback()
-                time.sleep(0.05)  # polling the database's lock table, not waiting for time to pass
-        raise AssertionError("the second runner never waited on the first one's row")
-    finally:
-        engine.dispose()

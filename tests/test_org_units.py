@@ -148,6 +148,44 @@ def test_the_department_and_the_group_supervisor_see_every_unit(api, pages, retu
     assert pages("group_supervisor").get(f"/instances/{returns['southwest'].id}").status_code == 200
 
 
+def test_the_group_narrows_the_registers_to_a_unit_and_its_dealers(api, pages, returns):
+    """The department and the group's supervisor choose a unit on every register carrying one (the unit
+    and the units below it); a branch's people have no such choice and cannot name another unit."""
+    east, west, dealer = returns["east"], returns["southwest"], returns["dealer"]
+    for username in ("department_head", "group_supervisor"):
+        assert {west.model, dealer.model} <= register_models(api, username, unit="southwest")
+        assert east.model not in register_models(api, username, unit="southwest")
+        assert register_models(api, username, unit="chengdu_dealer", q=dealer.model) == {dealer.model}
+        assert register_models(api, username, unit="east", q=west.model) == set()
+    assert register_models(api, "branch_engineer_b", unit="chengdu_dealer", q=dealer.model) == {dealer.model}
+    assert register_models(api, "branch_engineer_b", unit="chengdu_dealer", q=west.model) == set()
+    for username, code in (("branch_engineer", "southwest"), ("branch_engineer", "nowhere"),
+                           ("group_supervisor", "nowhere")):
+        refused = api.as_(username).get("/return-authorizations", query_string={"unit": code})
+        assert refused.status_code == 422 and "unit" in refused.get_json()["error"]["fields"], (username, code)
+    page = pages("group_supervisor")
+    listed = page.get("/returns?unit=southwest").get_data(as_text=True)
+    assert '<option value="southwest" selected>西南分公司</option>' in listed
+    assert west.model in listed and dealer.model in listed and east.model not in listed
+    assert '<td class="unit">成都XX代理商</td>' in page.get(f"/returns?q={dealer.model}").get_data(as_text=True)
+    assert page.get("/returns?unit=nowhere").status_code == 422
+    for path in ("/returns", "/loaners", "/penalties", "/quality-complaints", "/visits", "/visit-plans",
+                 "/callbacks?due="):
+        whole = page.get(path)
+        assert whole.status_code == 200, path
+        html = whole.get_data(as_text=True)
+        assert '<select name="unit">' in html and "<th>组织机构</th>" in html, path
+        joiner = "&" if "?" in path else "?"
+        assert page.get(f"{path}{joiner}unit=east").status_code == 200, path
+        assert page.get(f"{path}{joiner}unit=nowhere").status_code == 422, path
+    for path in ("/return-authorizations", "/loaners", "/penalties", "/quality-complaints", "/customer-visits",
+                 "/visit-plans", "/callbacks", "/overdue"):
+        assert api.as_("group_supervisor").get(path, query_string={"unit": "east"}).status_code == 200, path
+        assert api.as_("group_supervisor").get(path, query_string={"unit": "nowhere"}).status_code == 422, path
+    branch = pages("branch_engineer").get("/returns").get_data(as_text=True)
+    assert '<select name="unit">' not in branch and '<td class="unit">华东分公司</td>' in branch
+
+
 def test_a_dealer_sees_only_its_own_and_its_branch_sees_the_dealers(api, returns):
     dealer = returns["dealer"]
     seen = register_models(api, "dealer_agent")

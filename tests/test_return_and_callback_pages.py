@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 
 from cases import SHANGHAI, sign_in
-from return_authorization import REQUEST, ReturnCase
+from return_authorization import REQUEST, ReturnCase, out_of_warranty_case
 
 
 def csrf(client, path="/") -> str:
@@ -64,3 +64,33 @@ def test_pages_keep_their_readers(api, client):
     sign_in(client, "repair_technician")
     assert client.get("/callbacks").status_code == 403
     assert client.get(f"/returns/{case.number}").status_code == 200
+
+
+def quote_rows(html: str) -> dict:
+    """The itemised quote's table on a return's page: serial -> its cells' text."""
+    table = html.split('<table class="quote">', 1)[1].split("</table>", 1)[0]
+    return {serial: [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for serial, row in re.findall(r'<tr data-serial="([^"]+)">(.*?)</tr>', table, re.S)}
+
+
+def test_the_return_page_shows_each_units_itemised_quote_and_the_branch_managers_answer(api, client):
+    case = out_of_warranty_case(api)
+    sign_in(client, "branch_manager")
+    page = client.get(f"/returns/{case.number}").get_data(as_text=True)
+    assert "逐台报价" in page and "维修费" in page and "加装配件" in page
+    rows = quote_rows(page)
+    assert rows["SN-A1"][:6] == ["SN-A1", "200.00", "80.50", "100.00", "0.00", "380.50"]
+    assert rows["SN-A2"][5] == "520.00" and rows["SN-A2"][6].startswith("待答复，截止")
+    case.complete("branch_manager", "answer_quote", {"quote_answers": "SN-A1 接受\nSN-A2 拒绝",
+                                                     "quote_answer_remarks": "SN-A2 不修"})
+    rows = quote_rows(client.get(f"/returns/{case.number}").get_data(as_text=True))
+    assert rows["SN-A1"][6].startswith("接受") and rows["SN-A2"][6].startswith("拒绝")
+    client.post("/logout", data={"csrf_token": csrf(client)})
+    sign_in(client, "branch_engineer_b")  # another branch: the page, quote and all, is not shown to exist
+    assert client.get(f"/returns/{case.number}").status_code == 404
+
+
+def test_a_return_without_a_quote_shows_no_quote_table(api, client):
+    case = ReturnCase(api).approve()
+    sign_in(client, "branch_manager")
+    assert '<table class="quote">' not in client.get(f"/returns/{case.number}").get_data(as_text=True)

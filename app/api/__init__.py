@@ -56,6 +56,13 @@ def keyset() -> dict:
     return {"page": page, "per_page": per_page, "after": after}
 
 
+def register_page(read, as_dict, filters: tuple[str, ...]) -> dict:
+    """A keyset page of a register: `read(user, <the query's filters named>, page, per_page, after)`
+    (a service's list reader, which checks the reader and the filters), each row through `as_dict`."""
+    found = read(g.user, **{name: request.args.get(name) for name in filters}, **keyset())
+    return found.as_json([as_dict(row) for row in found.items])
+
+
 from . import auth, complaints, deadlines, instances, openapi, processes, tasks  # noqa: E402,F401
 from . import callbacks, returns  # noqa: E402,F401  (procedures 2 and 3)
 from . import deployments, drafts  # noqa: E402,F401  (proposing and deploying procedures)

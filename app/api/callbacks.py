@@ -3,13 +3,13 @@ from flask import g, request
 from ..services import callback_reports, callbacks
 from marshmallow import Schema, fields, validate
 
-from . import bp, keyset
-from .openapi import Keyset, Out, doc, keyset_page_of
+from . import bp, register_page
+from .openapi import Out, UnitKeyset, doc, keyset_page_of
 
 CHANNEL = "phone | sms | wechat | email: how the customer wants to be called back"
 
 
-class CallbackFilters(Keyset):
+class CallbackFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(["due", "retry", "scheduled", "completed", "ineffective"]))
     due = fields.Date(metadata={"description": "the open callbacks due that day"})
 
@@ -72,6 +72,9 @@ class AdvisorMonth(Out):
 
 class WeekQuery(Schema):
     week = fields.String(metadata={"description": "YYYY-MM-DD, any day of the week; default: last week"})
+    unit = fields.String(metadata={"description": "an organisation unit's code: its figures and its units' below "
+                                                  "it (one of the units the caller reads); default: all the caller "
+                                                  "reads"})
 
 
 class WeekTotal(Figures):
@@ -79,8 +82,17 @@ class WeekTotal(Figures):
     complaints = fields.Integer(metadata={"description": "complaints opened from dissatisfied customers"})
 
 
+class UnitWeek(Figures):
+    unit = fields.String(allow_none=True, metadata={"description": "the organisation unit's code"})
+    unit_name = fields.String(allow_none=True, metadata={"description": "its name (中文)"})
+    overdue = fields.Integer(metadata={"description": "calls that missed their deadline"})
+    complaints = fields.Integer(metadata={"description": "complaints opened from dissatisfied customers"})
+
+
 class Dissatisfied(Schema):
     id = fields.Integer()
+    unit = fields.String(allow_none=True, metadata={"description": "the organisation unit's code"})
+    unit_name = fields.String(allow_none=True)
     customer_name, contact_phone, subject = fields.String(), fields.String(), fields.String()
     service_advisor, remarks = fields.String(), fields.String()
     complaint_number = fields.String(allow_none=True)
@@ -93,6 +105,11 @@ class CallbackWeek(Out):
     week_end = fields.String(required=True)
     total = fields.Nested(WeekTotal, required=True)
     advisors = fields.List(fields.Nested(AdvisorFigures), required=True)
+    unit = fields.String(allow_none=True, metadata={"description": "the unit whose figures these are (with the "
+                                                                   "units below it); null: every unit's"})
+    unit_name = fields.String(allow_none=True)
+    units = fields.List(fields.Nested(UnitWeek), required=True, metadata={
+        "description": "the figures per organisation unit, when the report covers several (empty otherwise)"})
     follow_ups = fields.Nested(Figures, required=True)
     dissatisfied = fields.List(fields.Nested(Dissatisfied), required=True)
 
@@ -112,8 +129,7 @@ class CallbackWithAttempts(Callback):
 @bp.get("/callbacks")
 @doc("The callback log", keyset_page_of(Callback), query=CallbackFilters)
 def list_callbacks():
-    found = callbacks.log(g.user, status=request.args.get("status"), due=request.args.get("due"), **keyset())
-    return found.as_json([callbacks.as_dict(c) for c in found.items])
+    return register_page(callbacks.log, callbacks.as_dict, ("status", "due", "unit"))
 
 
 @bp.get("/callbacks/<int:callback_id>")
@@ -131,4 +147,4 @@ def callback_advisors():
 @bp.get("/reports/callback-week")
 @doc("The weekly callback report (回访周报) of a Monday-to-Sunday week", CallbackWeek, query=WeekQuery)
 def callback_week():
-    return callback_reports.week(g.user, request.args.get("week") or None)
+    return callback_reports.week(g.user, request.args.get("week") or None, request.args.get("unit") or None)

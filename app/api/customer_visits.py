@@ -1,11 +1,11 @@
 """Customer visits (客户拜访): visit plans (creating one starts its cycle, ending one stops it) and
 the visit register."""
-from flask import g, request
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from ..services import customer_visits
-from . import bp, json_body, keyset
-from .openapi import Keyset, Out, doc, keyset_page_of
+from . import bp, json_body, register_page
+from .openapi import Out, UnitKeyset, doc, keyset_page_of
 
 ID = {"minimum": 1, "maximum": 2**31 - 1}
 CLASSES = validate.OneOf(list(customer_visits.CLASSES))
@@ -32,12 +32,12 @@ class Ending(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class PlanFilters(Keyset):
+class PlanFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(list(customer_visits.PLAN_STATUSES)))
     visit_class = fields.String(validate=CLASSES)
 
 
-class VisitFilters(Keyset):
+class VisitFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(list(customer_visits.VISIT_STATUSES)))
     visit_class = fields.String(validate=CLASSES)
     plan_id = fields.Integer(validate=validate.Range(min=1))
@@ -85,9 +85,7 @@ class PlanWithVisits(Plan):
 @bp.get("/visit-plans")
 @doc("Customer visit plans, newest first", keyset_page_of(Plan), query=PlanFilters)
 def list_visit_plans():
-    found = customer_visits.plans(g.user, status=request.args.get("status"),
-                                  visit_class=request.args.get("visit_class"), **keyset())
-    return found.as_json([customer_visits.plan_dict(p) for p in found.items])
+    return register_page(customer_visits.plans, customer_visits.plan_dict, ("status", "visit_class", "unit"))
 
 
 @bp.post("/visit-plans")
@@ -117,7 +115,5 @@ def end_visit_plan(plan_id):
 @bp.get("/customer-visits")
 @doc("The visit register: every period's visit, newest first", keyset_page_of(Visit), query=VisitFilters)
 def list_customer_visits():
-    found = customer_visits.visits(g.user, status=request.args.get("status"),
-                                   visit_class=request.args.get("visit_class"), plan_id=request.args.get("plan_id"),
-                                   overdue=request.args.get("overdue"), **keyset())
-    return found.as_json([customer_visits.visit_dict(v) for v in found.items])
+    return register_page(customer_visits.visits, customer_visits.visit_dict,
+                         ("status", "visit_class", "plan_id", "overdue", "unit"))

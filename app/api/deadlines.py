@@ -1,12 +1,12 @@
-from flask import g, request
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from ..services import calendar, overdue
-from . import bp, json_body, keyset
-from .openapi import DATE, MONTH, Keyset, Out, doc, keyset_page_of
+from . import bp, json_body, register_page
+from .openapi import DATE, MONTH, Out, UnitKeyset, doc, keyset_page_of
 
 
-class OverdueFilters(Keyset):
+class OverdueFilters(UnitKeyset):
     month = fields.String(metadata=MONTH)
     person = fields.String(metadata={"description": "username"})
 
@@ -44,8 +44,7 @@ class Year(Schema):
 @bp.get("/overdue")
 @doc("Overdue records (超时记录)", keyset_page_of(OverdueRecord), query=OverdueFilters)
 def list_overdue():
-    found = overdue.records(g.user, month=request.args.get("month"), person=request.args.get("person"), **keyset())
-    return found.as_json([overdue.as_dict(r) for r in found.items])
+    return register_page(overdue.records, overdue.as_dict, ("month", "person", "unit"))
 
 
 @bp.get("/calendar/<int:year>")

@@ -1,17 +1,17 @@
 """The loaner register (备用机台账): spare units lent to customers while their units are repaired
 late, taken back, and the overdue ones."""
-from flask import g, request
+from flask import g
 from marshmallow import Schema, fields, validate
 
 from ..models.types import ID_MAX
 from ..services import loaners
-from . import bp, json_body, keyset
-from .openapi import DATE, Keyset, Out, doc, keyset_page_of
+from . import bp, json_body, register_page
+from .openapi import DATE, Out, UnitKeyset, doc, keyset_page_of
 
 LOANER_ID = {"minimum": 1, "maximum": ID_MAX}
 
 
-class LoanerFilters(Keyset):
+class LoanerFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(loaners.STATUSES),
                            metadata={"description": "out: not returned yet; returned"})
     overdue = fields.String(validate=validate.OneOf(("1", "0", "true", "false")),
@@ -59,9 +59,7 @@ class Giving(Schema):
 @doc("The loaner register (备用机台账): the loans of the caller's unit (the department: all), newest first",
      keyset_page_of(Loaner), query=LoanerFilters)
 def list_loaners():
-    found = loaners.register(g.user, status=request.args.get("status"), overdue=request.args.get("overdue"),
-                             **keyset())
-    return found.as_json([loaners.as_dict(loan) for loan in found.items])
+    return register_page(loaners.register, loaners.as_dict, ("status", "overdue", "unit"))
 
 
 @bp.get("/loaners/<int:loaner_id>")

@@ -62,6 +62,13 @@ class Keyset(Paging):
                           metadata={"description": "opaque cursor: the next_after of the page before (wins over page)"})
 
 
+class UnitKeyset(Keyset):
+    """A list of records that carry their organisation unit: narrowed to one unit on request."""
+    unit = fields.String(validate=validate.Length(min=1, max=32), metadata={
+        "description": "an organisation unit's code: only its records and its units' below it (one of the units "
+                       "the caller sees; 422 otherwise)"})
+
+
 def keyset_page_of(item: type[Schema]) -> dict:
     page = page_of(item)
     page["required"] = [*page["required"], "total_exact", "next_after"]

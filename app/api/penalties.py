@@ -5,14 +5,14 @@ from marshmallow import Schema, fields, validate
 
 from ..models.types import ID_MAX
 from ..services import penalties
-from . import bp, json_body, keyset
-from .openapi import MONTH, Keyset, Out, doc, keyset_page_of
+from . import bp, json_body, register_page
+from .openapi import MONTH, Out, UnitKeyset, doc, keyset_page_of
 
 BREACH = {"enum": [key for key, _, _ in penalties.BREACHES]}
 PENALTY_ID = {"minimum": 1, "maximum": ID_MAX}
 
 
-class PenaltyFilters(Keyset):
+class PenaltyFilters(UnitKeyset):
     month = fields.String(metadata=MONTH)
     person = fields.String(metadata={"description": "username; \"-\": the proposals naming nobody (role-only "
                                                     "overdue records)"})
@@ -118,9 +118,7 @@ class Spent(Out):
 @doc("The penalty register (处罚台账): managers read every entry, staff their own", keyset_page_of(Penalty),
      query=PenaltyFilters)
 def list_penalties():
-    found = penalties.register(g.user, month=request.args.get("month"), person=request.args.get("person"),
-                               status=request.args.get("status"), **keyset())
-    return found.as_json([penalties.as_dict(p) for p in found.items])
+    return register_page(penalties.register, penalties.as_dict, ("month", "person", "status", "unit"))
 
 
 @bp.get("/penalties/<int:penalty_id>")

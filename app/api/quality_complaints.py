@@ -1,15 +1,15 @@
 """The register of quality complaints (质量投诉, 8D): list, one complaint with its 8D report, and
 taking one in directly."""
-from flask import g, request
+from flask import g
 from marshmallow import fields, validate
 
 from ..services import quality_complaints
-from . import bp, json_body, keyset
+from . import bp, json_body, register_page
 from .instances import InstanceSummary, instance_summary
-from .openapi import Keyset, Out, doc, keyset_page_of
+from .openapi import Out, UnitKeyset, doc, keyset_page_of
 
 
-class RegisterFilters(Keyset):
+class RegisterFilters(UnitKeyset):
     status = fields.String(validate=validate.OneOf(quality_complaints.STATUSES))
     closure_type = fields.String(validate=validate.OneOf(quality_complaints.CLOSURES))
     complaint_number = fields.String(metadata={"description": "the complaint (TS-…) it was started from"})
@@ -62,9 +62,7 @@ START = {"type": "object", "required": ["data"],
 @bp.get("/quality-complaints")
 @doc("The register of quality complaints (8D)", keyset_page_of(QualityComplaint), query=RegisterFilters)
 def list_quality_complaints():
-    found = quality_complaints.register(g.user, **{name: request.args.get(name) for name in quality_complaints.FILTERS},
-                                        **keyset())
-    return found.as_json([quality_complaints.as_dict(r) for r in found.items])
+    return register_page(quality_complaints.register, quality_complaints.as_dict, quality_complaints.FILTERS)
 
 
 @bp.get("/quality-complaints/<number>")

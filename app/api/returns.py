@@ -1,12 +1,12 @@
-from flask import g, request
+from flask import g
 from marshmallow import Schema, fields
 
 from ..services import returns
-from . import bp, json_body, keyset
-from .openapi import Keyset, Out, doc, keyset_page_of
+from . import bp, json_body, keyset, register_page
+from .openapi import Keyset, Out, UnitKeyset, doc, keyset_page_of
 
 
-class RegisterFilters(Keyset):
+class RegisterFilters(UnitKeyset):
     status, branch = fields.String(), fields.String()
     q = fields.String(metadata={"description": "search number, model, branch, fault"})
 
@@ -68,9 +68,7 @@ SHIPMENT = {"type": "object", "required": ["data"],
 @bp.get("/return-authorizations")
 @doc("The return authorization register", keyset_page_of(ReturnAuthorization), query=RegisterFilters)
 def list_return_authorizations():
-    found = returns.register(g.user, status=request.args.get("status"), branch=request.args.get("branch"),
-                             q=request.args.get("q"), **keyset())
-    return found.as_json([returns.as_dict(r) for r in found.items])
+    return register_page(returns.register, returns.as_dict, ("status", "branch", "q", "unit"))
 
 
 @bp.get("/return-authorizations/<number>")

@@ -92,10 +92,12 @@ class TextMessage(db.Model):
 
 
 class CallbackWeekReport(db.Model):
-    """A weekly callback report (回访周报) sent: one row per week, its key the week's Monday (service
-    time zone), written in the transaction that queued its notices: a week is sent once, whichever
-    timer runner is first (services/callback_reports.send_due)."""
+    """A weekly callback report (回访周报) sent: one row per week and organisation unit, its key the
+    week's Monday (service time zone) and the unit whose figures were sent (the group's: every unit's,
+    with a row per unit), written in the transaction that queued its notices: a unit's week is sent
+    once, whichever timer runner is first (services/callback_reports.send_due)."""
     __tablename__ = "callback_week_reports"
     week: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recipients: Mapped[int] = mapped_column(default=0)  # the notices queued

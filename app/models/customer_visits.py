@@ -63,4 +63,5 @@ class CustomerVisit(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))  # its plan's (its case's)
     plan: Mapped[VisitPlan] = relationship(back_populates="visits")
+    unit = relationship("OrgUnit")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])

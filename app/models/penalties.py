@@ -41,6 +41,7 @@ class Penalty(db.Model):
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     rules_version = relationship("ProcessVersion")
+    org_unit = relationship("OrgUnit")  # (`unit` is the amount's: yuan or points)
 
 
 class FundSpending(db.Model):

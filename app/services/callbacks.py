@@ -12,7 +12,7 @@ from ..extensions import db
 from ..i18n import N_
 from ..models import Callback, User
 from ..workdays import is_working_day
-from . import paging
+from . import paging, units
 
 STATUSES = ("due", "retry", "scheduled", "completed", "ineffective")
 OPEN = ("due", "retry", "scheduled")
@@ -39,7 +39,7 @@ DUE_FIRST = paging.Sort("due", ((Callback.due_at, False), (Callback.id, False)))
 NEWEST_FIRST = paging.Sort("-created", ((Callback.created_at, True), (Callback.id, True)))
 
 
-def log(user: User, status=None, due=None, after=None, page=1, per_page=50) -> paging.Page:
+def log(user: User, status=None, due=None, unit=None, after=None, page=1, per_page=50) -> paging.Page:
     """Callbacks, newest first; with `due` (YYYY-MM-DD) the open ones due that day, earliest first."""
     permissions.require(user, "callbacks.read_log")
     day = parse_day(due) if due else None
@@ -58,8 +58,10 @@ def log(user: User, status=None, due=None, after=None, page=1, per_page=50) -> p
         query = query.where(Callback.due_at >= start, Callback.due_at < start + timedelta(days=1))
         if not status:
             query = query.where(Callback.status.in_(OPEN))
+    parts, narrow = units.narrowed(user, "callbacks.read_log", Callback.unit_id, unit)
+    query = query.where(*narrow)
     return paging.paginate(query, DUE_FIRST if day else NEWEST_FIRST, after=after, page=page, per_page=per_page,
-                           parts=permissions.unit_parts(user, "callbacks.read_log", Callback.unit_id))
+                           parts=parts)
 
 
 def get(user: User, callback_id: int) -> Callback:

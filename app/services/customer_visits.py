@@ -13,7 +13,7 @@ from ..extensions import db
 from ..handlers.customer_visits import cycle_of
 from ..i18n import N_
 from ..models import CustomerVisit, ProcessInstance, User, VisitPlan
-from . import instances, paging, runs
+from . import instances, paging, runs, units
 from .deployments import latest_version
 
 PROCESS_KEY = "customer_visit"
@@ -94,7 +94,7 @@ def _bad(name: str, value, choices) -> dict:
     return {}
 
 
-def plans(user: User, status=None, visit_class=None, after=None, page=1, per_page=50) -> paging.Page:
+def plans(user: User, status=None, visit_class=None, unit=None, after=None, page=1, per_page=50) -> paging.Page:
     permissions.require(user, "visits.read")
     problems = {**_bad("status", status, PLAN_STATUSES), **_bad("visit_class", visit_class, CLASSES)}
     if problems:
@@ -104,11 +104,12 @@ def plans(user: User, status=None, visit_class=None, after=None, page=1, per_pag
         query = query.where(VisitPlan.status == status)
     if visit_class:
         query = query.where(VisitPlan.visit_class == visit_class)
-    return paging.paginate(query, PLANS_NEWEST_FIRST, after=after, page=page, per_page=per_page,
-                           parts=permissions.unit_parts(user, "visits.read", VisitPlan.unit_id))
+    parts, narrow = units.narrowed(user, "visits.read", VisitPlan.unit_id, unit)
+    query = query.where(*narrow)
+    return paging.paginate(query, PLANS_NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
-def visits(user: User, status=None, visit_class=None, plan_id=None, overdue=None, after=None, page=1,
+def visits(user: User, status=None, visit_class=None, plan_id=None, overdue=None, unit=None, after=None, page=1,
            per_page=50) -> paging.Page:
     """The visit register: every period's visit, newest first."""
     permissions.require(user, "visits.read")
@@ -127,8 +128,9 @@ def visits(user: User, status=None, visit_class=None, plan_id=None, overdue=None
         query = query.where(CustomerVisit.plan_id == int(plan_id))
     if overdue:
         query = query.where(CustomerVisit.overdue.is_(overdue == "true"))
-    return paging.paginate(query, VISITS_NEWEST_FIRST, after=after, page=page, per_page=per_page,
-                           parts=permissions.unit_parts(user, "visits.read", CustomerVisit.unit_id))
+    parts, narrow = units.narrowed(user, "visits.read", CustomerVisit.unit_id, unit)
+    query = query.where(*narrow)
+    return paging.paginate(query, VISITS_NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
 def get_plan(user: User, plan_id: int, action: str = "visits.read") -> VisitPlan:

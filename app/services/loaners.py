@@ -20,7 +20,7 @@ from ..i18n import N_
 from ..models import Loaner, ReturnAuthorization, ReturnUnit, User, UserRole
 from ..models.types import ID_MAX
 from ..workdays import add_working_days
-from . import notices, paging
+from . import notices, paging, units
 
 READ = "loaners.read"
 LEND = "loaners.lend"  # lending and taking back
@@ -169,8 +169,9 @@ def is_overdue(loan: Loaner, at: datetime | None = None) -> bool:
     return loan.returned_at is None and loan.due_at is not None and loan.due_at <= (at or now())
 
 
-def register(user: User, status=None, overdue=None, after=None, page=1, per_page=50) -> paging.Page:
-    """The loans `user` may read, newest first; status out | returned, overdue "1" for the overdue ones."""
+def register(user: User, status=None, overdue=None, unit=None, after=None, page=1, per_page=50) -> paging.Page:
+    """The loans `user` may read, newest first; status out | returned, overdue "1" for the overdue ones,
+    unit: a unit's code (its loans and its dealers')."""
     query = permissions.scope(user, READ, select(Loaner))
     if status:
         if status not in STATUSES:
@@ -181,8 +182,9 @@ def register(user: User, status=None, overdue=None, after=None, page=1, per_page
         if overdue not in ("1", "true"):
             raise ValidationFailed(N_("bad filter"), {"overdue": [N_("must be 1 or 0")]})
         query = query.where(_overdue(now()))
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page,
-                           parts=permissions.unit_parts(user, READ, Loaner.unit_id))
+    parts, narrow = units.narrowed(user, READ, Loaner.unit_id, unit)
+    query = query.where(*narrow)
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
 def as_dict(loan: Loaner) -> dict:

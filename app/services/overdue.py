@@ -3,20 +3,21 @@ from sqlalchemy import select
 
 from .. import permissions
 from ..models import OverdueRecord, User
-from . import paging
+from . import paging, units
 from .complaints import month_range
 
 NEWEST_FIRST = paging.Sort("-recorded", ((OverdueRecord.recorded_at, True), (OverdueRecord.id, True)))
 
 
-def records(user: User, month=None, person=None, after=None, page=1, per_page=50) -> paging.Page:
+def records(user: User, month=None, person=None, unit=None, after=None, page=1, per_page=50) -> paging.Page:
     query = permissions.scope(user, "overdue.read", select(OverdueRecord))  # managers: everyone's
     if month:
         month_range(month)  # validates YYYY-MM
         query = query.where(OverdueRecord.month == month)
     if person:
         query = query.where(OverdueRecord.person_id == select(User.id).where(User.username == person).scalar_subquery())
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    parts, narrow = units.narrowed(user, "overdue.read", OverdueRecord.unit_id, unit) if unit else (None, [])
+    return paging.paginate(query.where(*narrow), NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
 def as_dict(record: OverdueRecord) -> dict:

@@ -38,7 +38,7 @@ from ..models import (FundSpending, OrgUnit, OverdueRecord, Penalty, ProcessInst
                       User, UserRole)
 from ..models.types import ID_MAX
 from ..workdays import DIAGRAM_FUNCTIONS
-from . import complaints, paging  # complaints: month_range (module import: runs.py imports us early)
+from . import complaints, paging, units  # complaints: month_range (module import: runs.py imports us early)
 
 RULES_FILE = "penalty_rules.dmn"
 REFUSED_SHIPMENT_PROCEDURE = "return_authorization"  # whose table prices a refused shipment
@@ -365,7 +365,8 @@ def waive(user: User, penalty_id: int, body: dict) -> Penalty:
 
 
 # ----------------------------------------------------------------------------- reading
-def register(user: User, month=None, person=None, status=None, after=None, page=1, per_page=50) -> paging.Page:
+def register(user: User, month=None, person=None, status=None, unit=None, after=None, page=1,
+             per_page=50) -> paging.Page:
     """The register as `user` may read it (managers everything, staff their own), newest first.
     person "-" lists the proposals that name nobody (role-only overdue records)."""
     query = permissions.scope(user, "penalties.read", select(Penalty))
@@ -386,7 +387,8 @@ def register(user: User, month=None, person=None, status=None, after=None, page=
         query = query.where(Penalty.status == status)
     if problems:
         raise ValidationFailed(N_("bad filter"), problems)
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page)
+    parts, narrow = units.narrowed(user, "penalties.read", Penalty.unit_id, unit) if unit else (None, [])
+    return paging.paginate(query.where(*narrow), NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
 def _months_before(month: str, count: int) -> list[str]:

@@ -9,13 +9,13 @@ from ..extensions import db
 from ..i18n import N_
 from ..models import ProcessInstance, QualityComplaint, User
 from ..models.quality_complaints import EIGHT_D
-from . import casefiles, instances, paging
+from . import casefiles, instances, paging, units
 
 PROCEDURE = "quality_complaint"
 READ = "quality_complaints.read"
 STATUSES = ("response", "onsite", "temporary", "permanent", "report", "effect_check", "clarifying", "closed")
 CLOSURES = ("satisfied", "clarified", "dispute")
-FILTERS = ("status", "closure_type", "complaint_number", "q")
+FILTERS = ("status", "closure_type", "complaint_number", "q", "unit")
 
 
 def open_complaint(user: User, data, unit=None) -> ProcessInstance:
@@ -29,7 +29,7 @@ def open_complaint(user: User, data, unit=None) -> ProcessInstance:
 NEWEST_FIRST = paging.Sort("-received", ((QualityComplaint.received_at, True), (QualityComplaint.id, True)))
 
 
-def register(user: User, status=None, closure_type=None, complaint_number=None, q=None, after=None, page=1,
+def register(user: User, status=None, closure_type=None, complaint_number=None, q=None, unit=None, after=None, page=1,
              per_page=50) -> paging.Page:
     permissions.require(user, READ)
     problems = {}
@@ -50,8 +50,9 @@ def register(user: User, status=None, closure_type=None, complaint_number=None, 
         like = f"%{q.strip()[:100].replace('%', '').replace('_', '')}%"
         query = query.where(or_(QualityComplaint.number.ilike(like), QualityComplaint.customer_name.ilike(like),
                                 QualityComplaint.product.ilike(like), QualityComplaint.description.ilike(like)))
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page,
-                           parts=permissions.unit_parts(user, READ, QualityComplaint.unit_id))
+    parts, narrow = units.narrowed(user, READ, QualityComplaint.unit_id, unit)
+    query = query.where(*narrow)
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
 def get(user: User, number: str) -> QualityComplaint:

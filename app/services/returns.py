@@ -11,7 +11,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_
 from ..models import OpenTask, OrgUnit, RefusedShipment, ReturnAuthorization, User
-from . import inbox, paging, penalties, search
+from . import inbox, paging, penalties, search, units
 
 # Headquarters reads every request; branch staff the ones they raised or reviewed (app/permissions.py).
 READ = "returns.read_register"
@@ -23,7 +23,7 @@ STATUSES = ("awaiting_confirmation", "under_review", "sent_back", "awaiting_appr
 NEWEST_FIRST = paging.Sort("-submitted", ((ReturnAuthorization.submitted_at, True), (ReturnAuthorization.id, True)))
 
 
-def register(user: User, status=None, branch=None, q=None, after=None, page=1, per_page=50) -> paging.Page:
+def register(user: User, status=None, branch=None, q=None, unit=None, after=None, page=1, per_page=50) -> paging.Page:
     query = permissions.scope(user, READ, select(ReturnAuthorization))
     if status:
         if status not in STATUSES:
@@ -33,8 +33,9 @@ def register(user: User, status=None, branch=None, q=None, after=None, page=1, p
         query = query.where(ReturnAuthorization.branch == branch)
     if q and q.strip():
         query = query.where(search.matching(ReturnAuthorization, q))
-    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page,
-                           parts=permissions.unit_parts(user, READ, ReturnAuthorization.unit_id))
+    parts, narrow = units.narrowed(user, READ, ReturnAuthorization.unit_id, unit)
+    query = query.where(*narrow)
+    return paging.paginate(query, NEWEST_FIRST, after=after, page=page, per_page=per_page, parts=parts)
 
 
 def get(user: User, key: str) -> ReturnAuthorization:
@@ -119,12 +120,12 @@ def as_dict(request: ReturnAuthorization) -> dict:
     row["serial_numbers"] = [u.serial for u in request.units if u.status != "not_on_request"]
     row["units"] = [{"serial": u.serial, "status": u.status, "in_warranty": u.in_warranty,
                      "warranty_reason": u.warranty_reason, "damage": u.damage, "serial_intact": u.serial_intact,
-                     "quote": _quote(u), "quote_answer": u.quote_answer}
+                     "quote": unit_quote(u), "quote_answer": u.quote_answer}
                     for u in request.units]
     return row
 
 
-def _quote(unit) -> dict | None:
+def unit_quote(unit) -> dict | None:
     """A unit's itemised quote in yuan, with its total; None when it was not quoted."""
     if unit.quote_repair is None:
         return None

@@ -54,3 +54,38 @@ def set_user_unit(user: User, username: str, code) -> User:
     person.unit = unit
     db.session.flush()
     return person
+
+
+# ----------------------------------------------------------------------------- a list narrowed to a unit
+def choices(user: User, action: str) -> list[OrgUnit]:
+    """The units a reader of `action` may narrow a list to (`?unit=`): offered to those who see every
+    unit (the department, the group's supervisor); none to a branch's people, whose lists are their
+    unit's already. In the tree's order of ids (the group first)."""
+    if permissions.units_below(user, action) is not None:
+        return []
+    return list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.id)))
+
+
+def chosen(user: User, action: str, code) -> list[int] | None:
+    """The units a list of `action`'s records is narrowed to by `?unit=` (a unit's code): that unit and
+    the units below it that the reader sees; None when no code is given. A unit the reader does not
+    see is refused like an unknown one."""
+    if code in (None, ""):
+        return None
+    below = permissions.units_below(user, action)
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) if isinstance(code, str) else None
+    if unit is None or (below is not None and unit.id not in below):
+        raise ValidationFailed(N_("bad filter"), {"unit": [N_("no organisation unit with this code whose records you read")]})
+    return [found for found in permissions.units_under(unit.id) if below is None or found in below]
+
+
+def narrowed(user: User, action: str, column, code) -> tuple[list | None, list]:
+    """A list of `action`'s records narrowed to the unit `code` names (chosen()): paging.paginate's
+    `parts` and the conditions to add. With no code, the reader's own units' parts
+    (permissions.unit_parts)."""
+    ids = chosen(user, action, code)
+    if ids is None:
+        return permissions.unit_parts(user, action, column), []
+    if len(ids) == 1:
+        return None, [column == ids[0]]
+    return [column == found for found in ids], []

@@ -31,6 +31,8 @@ UNIT_STATUSES = {  # one unit of a return
 QUOTE_ANSWERS = {
     "accepted": lazy_pgettext("quote answer", "Accepted"), "refused": lazy_pgettext("quote answer", "Refused"),
     "expired": lazy_pgettext("quote answer", "No answer in time"),
+    "unanswered": lazy_pgettext("quote answer", "Not answered"),
+    "partly": lazy_pgettext("quote answer", "Partly accepted"),
 }
 REFUSALS = {  # why a shipment was refused at the gate
     "no_number": lazy_pgettext("refusal", "No return authorization number"),

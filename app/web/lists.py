@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from ..errors import ValidationFailed
-from ..i18n import N_, gettext
-from ..services import saved_filters
+from ..i18n import N_, current_language, gettext
+from ..services import saved_filters, units
 
 PAGE_SIZE = 50
 
@@ -21,6 +21,14 @@ def after() -> str | None:
 def current_query() -> str:
     """The page's filters and order as a query string, without its cursor."""
     return urlencode([(k, v) for k, v in request.args.items(multi=True) if k not in ("after", "page")])
+
+
+def unit_names(action: str) -> dict[str, str]:
+    """The unit filter's choices of a register read with `action` (a unit's code -> its name in the
+    reader's language): for the readers who see every unit (the department, the group); none for the
+    others, whose lists hold their unit's records already."""
+    lang = current_language()
+    return {unit.code: unit.label(lang) for unit in units.choices(g.user, action)}
 
 
 def page_context(list_name: str) -> dict:

@@ -17,11 +17,12 @@ LENT_FIELDS = ("loaner_serial", "loaner_unit_serial", "customer", "agreed_return
 
 
 def _page(values=None, errors=None, return_errors=None, status=200):
-    chosen = {"status": request.args.get("status") or None, "overdue": request.args.get("overdue") or None}
+    chosen = {name: request.args.get(name) or None for name in ("status", "overdue", "unit")}
     found = loaners.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     return render_template("loaners.html", found=found, loans=found.items, chosen=chosen, statuses=STATUSES,
                            is_overdue=loaners.is_overdue, values=values or {}, errors=errors or {},
-                           return_errors=return_errors or {}, query=lists.current_query()), status
+                           return_errors=return_errors or {}, query=lists.current_query(),
+                           unit_names=lists.unit_names(loaners.READ)), status
 
 
 @bp.get("/loaners")

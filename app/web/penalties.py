@@ -11,7 +11,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..i18n import gettext, translate
 from ..models import User
-from ..services import penalties
+from ..services import penalties, units
 from ..services.complaints import month_range
 from . import lists
 from .errors import reasons
@@ -38,17 +38,20 @@ def register():
     month = request.args.get("month") or local(now()).strftime("%Y-%m")
     month_range(month)
     person, status = request.args.get("person") or None, request.args.get("status") or None
-    found = penalties.register(g.user, month=month, person=person, status=status, after=lists.after(),
+    unit = request.args.get("unit") or None
+    found = penalties.register(g.user, month=month, person=person, status=status, unit=unit, after=lists.after(),
                                per_page=lists.PAGE_SIZE)
     everyone = permissions.sees_every(g.user, "penalties.read")
     staff = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))) \
         if permissions.can(g.user, "penalties.find") or permissions.can(g.user, "penalties.decide") else []
     return render_template("penalties.html", month=month, person=person, status=status, found=found,
-                           entries=found.items, people=penalties.people(month, g.user),
+                           entries=found.items,
+                           people=penalties.people(month, g.user, units.chosen(g.user, "penalties.read", unit)),
                            unassigned=penalties.unassigned_count(g.user, month),
                            fund=penalties.fund(month) if everyone else None, statuses=STATUSES, breaches=BREACHES,
                            units=UNITS, staff=staff, query=lists.current_query(),
-                           flag_at=penalties.FLAG_AT, dismissal_months=penalties.DISMISSAL_MONTHS)
+                           flag_at=penalties.FLAG_AT, dismissal_months=penalties.DISMISSAL_MONTHS,
+                           unit=unit, unit_names=lists.unit_names("penalties.read"))
 
 
 def _back():

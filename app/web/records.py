@@ -128,12 +128,13 @@ def record_labels():
 
 @bp.get("/returns")
 def return_register():
-    chosen = {name: request.args.get(name) or None for name in ("status", "q")}
+    chosen = {name: request.args.get(name) or None for name in ("status", "q", "unit")}
     found = returns.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     refused = returns.refusals(g.user, per_page=50).items if permissions.can(g.user, "returns.read_refusals") \
         else None
     return render_template("returns.html", requests=found.items, found=found, chosen=chosen, refused=refused,
-                           statuses=returns.STATUSES, query=lists.current_query())
+                           statuses=returns.STATUSES, query=lists.current_query(),
+                           unit_names=lists.unit_names(returns.READ))
 
 
 @bp.route("/returns/receive", methods=["GET", "POST"])
@@ -158,19 +159,22 @@ def receive_shipment():
 @bp.get("/returns/<key>")
 def return_authorization(key):
     record = returns.get(g.user, key)
-    return _record_page("return.html", record.instance_id, record=record)
+    quotes = [(unit, returns.unit_quote(unit)) for unit in record.units if unit.quote_repair is not None]
+    return _record_page("return.html", record.instance_id, record=record, quotes=quotes)
 
 
 @bp.get("/callbacks")
 def callback_log():
     """The clerk's list: by default the callbacks due on the next working day."""
     due = request.args.get("due", callbacks.next_working_day().isoformat())
-    status = request.args.get("status") or None
-    found = callbacks.log(g.user, status=status, due=due or None, after=lists.after(), per_page=lists.PAGE_SIZE)
+    status, unit = request.args.get("status") or None, request.args.get("unit") or None
+    found = callbacks.log(g.user, status=status, due=due or None, unit=unit, after=lists.after(),
+                          per_page=lists.PAGE_SIZE)
     month = request.args.get("month") or local(now()).strftime("%Y-%m")
     figures = callback_reports.advisor_figures(g.user, month) if permissions.can(g.user, "callbacks.read_figures") else None
     return render_template("callbacks.html", callbacks=found.items, found=found, due=due, status=status,
-                           statuses=callbacks.STATUSES, query=lists.current_query(), figures=figures, month=month)
+                           statuses=callbacks.STATUSES, query=lists.current_query(), figures=figures, month=month,
+                           unit=unit, unit_names=lists.unit_names("callbacks.read_log"))
 
 
 @bp.get("/callbacks/<int:callback_id>")
@@ -187,7 +191,7 @@ def quality_complaints_page():
     found = quality_complaints.register(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     return render_template("quality_complaints.html", records=found.items, found=found, chosen=chosen,
                            statuses=quality_complaints.STATUSES, closures=quality_complaints.CLOSURES,
-                           query=lists.current_query())
+                           query=lists.current_query(), unit_names=lists.unit_names(quality_complaints.READ))
 
 
 @bp.route("/quality-complaints/new", methods=["GET", "POST"])

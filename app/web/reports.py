@@ -68,16 +68,18 @@ def start_monthly(month):
 @bp.get("/reports/callbacks/weekly")
 def callback_week():
     """The weekly callback report (回访周报): last week by default, ?week= any day of another."""
-    report = callback_reports.week(g.user, request.args.get("week") or None)
+    report = callback_reports.week(g.user, request.args.get("week") or None, request.args.get("unit") or None)
     return render_template("report_callback_week.html", report=report, figures=report_files.WEEK_FIGURES,
-                           text_status=lambda key: label_of(key, current_language()))
+                           text_status=lambda key: label_of(key, current_language()),
+                           unit_names=lists.unit_names(callback_reports.READ_WEEK))
 
 
 @bp.get("/reports/callbacks/weekly.xlsx")
 def callback_week_file():
-    report = callback_reports.week(g.user, request.args.get("week") or None)
-    return rendered_file(report_files.callback_week_xlsx(report), report_files.FORMATS["xlsx"],
-                         f"callback-week-{report['week_start']}.xlsx", inline=False)
+    report = callback_reports.week(g.user, request.args.get("week") or None, request.args.get("unit") or None)
+    name = f"callback-week-{report['week_start']}" + (f"-{report['unit']}" if report["unit"] else "")
+    return rendered_file(report_files.callback_week_xlsx(report), report_files.FORMATS["xlsx"], f"{name}.xlsx",
+                         inline=False)
 
 
 @bp.post("/reports/monthly/deliveries")

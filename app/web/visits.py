@@ -31,20 +31,21 @@ def visit_labels():
 
 @bp.get("/visits")
 def register():
-    chosen = {name: request.args.get(name) or None for name in ("status", "visit_class", "overdue")}
+    chosen = {name: request.args.get(name) or None for name in ("status", "visit_class", "overdue", "unit")}
     found = customer_visits.visits(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     return render_template("visits.html", visits=found.items, found=found, chosen=chosen,
                            statuses=customer_visits.VISIT_STATUSES, classes=customer_visits.CLASSES,
-                           query=lists.current_query())
+                           query=lists.current_query(), unit_names=lists.unit_names("visits.read"))
 
 
 @bp.get("/visit-plans")
 def plans():
-    chosen = {name: request.args.get(name) or None for name in ("status", "visit_class")}
+    chosen = {name: request.args.get(name) or None for name in ("status", "visit_class", "unit")}
     found = customer_visits.plans(g.user, after=lists.after(), per_page=lists.PAGE_SIZE, **chosen)
     return render_template("visit_plans.html", plans=found.items, found=found, chosen=chosen,
                            statuses=customer_visits.PLAN_STATUSES, classes=customer_visits.CLASSES,
-                           next_period_at=customer_visits.next_period_at, query=lists.current_query())
+                           next_period_at=customer_visits.next_period_at, query=lists.current_query(),
+                           unit_names=lists.unit_names("visits.read"))
 
 
 @bp.route("/visit-plans/new", methods=["GET", "POST"])
