@@ -211,6 +211,45 @@ def record_not_reached(ctx: HandlerContext) -> dict:
     return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
 
 
+QUALITY_EFFECT = {"satisfied": "客户确认改善有效", "clarified": "标准已与客户澄清", "dispute": "与客户标准存在分歧，争议关闭"}
+
+
+def _linked_quality_complaint(ctx: HandlerContext) -> QualityComplaint | None:
+    number = ctx.data.get("quality_complaint_number")
+    return db.session.scalar(select(QualityComplaint).where(QualityComplaint.number == number)) if number else None
+
+
+@handler("complaints.quality_complaint_effect",
+         summary=N_("Reads whether the complaint's 8D procedure (quality complaint) has closed, and how"),
+         returns=N_("true when it closed with the customer satisfied or the standards clarified, false when closed "
+                    "in dispute, nothing while it is still open"))
+def quality_complaint_effect(ctx: HandlerContext) -> bool | None:
+    """The 8D checks the effect with the customer: the complaint takes that result instead of calling
+    the customer a second time. While the 8D is open the complaint waits for its closing message."""
+    record = _linked_quality_complaint(ctx)
+    if record is None or record.status != "closed":
+        return None
+    return record.closure_type in ("satisfied", "clarified")
+
+
+@handler("complaints.record_quality_effect",
+         summary=N_("Records the 8D's effect check with the customer as the complaint's callback (the customer "
+                    "is not called twice)"),
+         returns=N_("the deadlines, renewed when the 8D closed in dispute"))
+def record_quality_effect(ctx: HandlerContext) -> dict:
+    record = _linked_quality_complaint(ctx)
+    if record is None or record.status != "closed":
+        raise HandlerError("the complaint's quality complaint has not closed")
+    complaint = _complaint(ctx)
+    complaint.callback_satisfied = record.closure_type in ("satisfied", "clarified")
+    remarks = " ".join(part for part in (record.effect_remarks, record.clarification_remarks) if part)
+    complaint.callback_result = f"8D {record.number}：{QUALITY_EFFECT.get(record.closure_type, '')}。{remarks}".strip()
+    complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
+    if not complaint.callback_satisfied:
+        return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
+    return _clocks(ctx)
+
+
 @handler("complaints.record_callback",
          summary=N_("Records the customer's answer to the callback"),
          returns=N_("the deadlines, renewed when the customer is not satisfied"))
