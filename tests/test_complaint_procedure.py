@@ -3,7 +3,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from pathlib import Path
+
 from procedures import GOOD_HANDLING, Case, fire_timers, moved_clock
+from versions import deploy, latest_version, shipped, with_bpmn
 
 ROUTES = [("repair_quality", "handle_workshop", "workshop_supervisor"),
           ("service_attitude", "handle_business", "business_supervisor"),
@@ -190,6 +193,27 @@ def test_the_return_repairs_callback_result_is_on_the_complaint_before_the_gener
         case.complete("general_manager", "sign_close", {"signature": "sign"})
         assert case.instance()["status"] == "completed"
         assert case.complaint()["status"] == "closed"
+
+
+def test_a_case_of_the_earlier_version_2_signs_before_its_return_callback_and_finishes_on_it(api):
+    """tests/data/complaint.v2a.bpmn: version 2 as deployed before the return repair's callback came before
+    the signature (and before the 8D told its complaint). A case started on it goes on to its end on it
+    after the shipped diagram is deployed again: signed first, the callback started after the release."""
+    old = deploy(api, with_bpmn(shipped(), lambda _: (Path(__file__).parent / "data" / "complaint.v2a.bpmn").read_text()))
+    try:
+        case = Case(api)
+        assert case.instance()["version"] == old["version"]
+    finally:
+        new = deploy(api, shipped())["version"]
+    assert new == old["version"] + 1 and latest_version(api) == new
+    case.satisfied_with_return_repair()
+    assert case.open_names() == ["sign_close"]  # that version signs before the return repair's callback
+    assert case.open_task("sign_close")["due_at"] is not None
+    case.complete("general_manager", "sign_close", {"signature": "sign"})
+    assert case.complaint()["status"] == "closed"
+    done = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2026-01-05T10:00:00+08:00"})
+    assert done["status"] == "completed" and case.instance()["version"] == old["version"]
+    assert case.return_callback() is not None
 
 
 def test_the_general_manager_reads_a_complaint_he_has_not_worked_on(api, pages):

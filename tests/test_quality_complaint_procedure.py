@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from io import BytesIO
 
 from cases import SHANGHAI, Instance
-from procedures import fire_timers, moved_clock
+from procedures import Case, fire_timers, moved_clock
 
 from app.extensions import db
 from app.services import deployments
@@ -281,18 +281,17 @@ def test_quality_assurance_registers_one_on_the_page_and_the_register_and_case_p
     assert pages("group_supervisor").get(f"/quality-complaints/{number}").status_code == 200
 
 
-def _eight_d_of(api, complaint: "Case") -> Instance:
+def _eight_d_of(api, complaint: Case) -> Instance:
     number = complaint.instance()["data"]["quality_complaint_number"]
     record = api.as_("quality_assurance").get(f"/quality-complaints/{number}").get_json()
     assert record["complaint_number"] == complaint.number
     return Instance(api, record["instance_id"])
 
 
-def test_the_8d_tells_its_complaint_when_it_closes_and_the_customer_is_not_called_twice(api, app):
+def test_the_8d_tells_its_complaint_when_it_closes_and_the_customer_is_not_called_twice(api, app, pages):
     """domain.md "Quality complaints (8D)": the customer department checks the effect with the customer
     in the 8D; the complaint it came from takes that check as its callback (no second call) when the 8D
     closes, and goes on to the general manager's signature."""
-    from procedures import Case
     with moved_clock(api, MONDAY) as clock:
         complaint = Case(api, received_at=MONDAY.isoformat(), description="外壳批量缩痕", vehicle="XR-200 外壳")
         complaint.classify(category="product_quality", responsible_person="quality_assurance")
@@ -312,12 +311,19 @@ def test_the_8d_tells_its_complaint_when_it_closes_and_the_customer_is_not_calle
         assert eight_d.business_key in record["callback_result"] and "缩痕已消除" in record["callback_result"]
         complaint.complete("general_manager", "sign_close", {"signature": "sign"})
         assert complaint.complaint()["status"] == "closed"
+    # each names the other: the complaint its 8D (API and page), the 8D its complaint, linked for their readers
+    number = eight_d.business_key
+    assert complaint.complaint("service_manager")["quality_complaint_number"] == number
+    page = pages("service_manager").get(f"/complaints/{complaint.number}").get_data(as_text=True)
+    assert f'<a href="/quality-complaints/{number}">{number}</a>' in page
+    eight_d_page = pages("service_manager").get(f"/quality-complaints/{number}").get_data(as_text=True)
+    assert f'<a href="/complaints/{complaint.number}">{complaint.number}</a>' in eight_d_page
+    assert Case(api).complaint()["quality_complaint_number"] is None  # a complaint without an 8D
 
 
 def test_an_8d_closed_in_dispute_before_the_confirmation_hands_the_complaint_to_the_managers_decision(api, app):
     """The 8D may close before the manager confirms the complaint's round: the complaint reads its result
     when it gets there (nothing was waiting for the message); a dispute is a dissatisfied customer."""
-    from procedures import Case
     with moved_clock(api, MONDAY) as clock:
         complaint = Case(api, received_at=MONDAY.isoformat(), description="外壳批量缩痕", vehicle="XR-200 外壳")
         complaint.classify(category="product_quality", responsible_person="quality_assurance")

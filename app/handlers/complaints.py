@@ -262,7 +262,9 @@ def record_callback(ctx: HandlerContext) -> dict:
     complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
     if not complaint.callback_satisfied:
         return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
-    return _clocks(ctx)  # the signature's clock starts when it opens (after a return repair's callback)
+    # The signature's clock starts again when it opens (start_signature_clock, after a return repair's
+    # callback); set here too for the cases of the diagram before it, which open the signature next.
+    return _clocks(ctx, signature=add_working_days(ctx.now, SIGNATURE_DAYS))
 
 
 @handler("complaints.start_signature_clock",
