@@ -54,13 +54,14 @@ class Case:
         assert response.status_code == expect, response.get_json()
         return response.get_json()
 
-    def close_with_return_repair(self) -> None:
-        """A repair-quality complaint handled with the vehicle coming back, closed by the GM."""
+    def satisfied_with_return_repair(self) -> None:
+        """A repair-quality complaint handled with the vehicle coming back, the customer satisfied:
+        the workshop records the vehicle's release next (record_vehicle_release); the return
+        repair's callback follows three days after it, and the general manager signs after its result."""
         self.classify(category="repair_quality", severity="general")
         self.complete("workshop_supervisor", "handle_workshop", {**GOOD_HANDLING, "return_repair": True})
         self.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
         self.complete("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True})
-        self.complete("general_manager", "sign_close", {})
 
     def return_callback(self) -> dict | None:
         """The callback the return repair started for this complaint, if any."""

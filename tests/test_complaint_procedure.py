@@ -1,7 +1,12 @@
 """Procedure 1, complaint handling, driven through HTTP as the demo users."""
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
-from procedures import GOOD_HANDLING, Case
+from pathlib import Path
+
+from procedures import GOOD_HANDLING, Case, fire_timers, moved_clock
+from versions import deploy, latest_version, shipped, with_bpmn
 
 ROUTES = [("repair_quality", "handle_workshop", "workshop_supervisor"),
           ("service_attitude", "handle_business", "business_supervisor"),
@@ -136,27 +141,79 @@ def test_a_dissatisfied_customer_sends_the_complaint_back_to_handling_and_every_
 
 def test_a_return_repair_brings_a_second_callback_three_days_after_release(api, app):
     case = Case(api)
-    case.close_with_return_repair()
+    case.satisfied_with_return_repair()
     assert case.open_task("record_vehicle_release")["lane"] == "workshop_supervisor"
     released = "2099-01-01T10:00:00+08:00"
     after = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": released})
     assert after["status"] == "waiting" and after["open_tasks"] == []
     assert case.instance()["next_timer_at"].startswith("2099-01-04T10:00:00")
-    assert case.complaint()["status"] == "closed" and case.return_callback() is None
+    assert case.complaint()["status"] == "awaiting_close" and case.return_callback() is None  # signed after it
 
 
 def test_a_vehicle_released_three_days_ago_gets_its_callback_now(api):
     case = Case(api)
-    case.close_with_return_repair()
+    case.satisfied_with_return_repair()
     done = case.complete("workshop_supervisor", "record_vehicle_release",
                          {"released_at": "2026-01-05T10:00:00+08:00"})
-    assert done["status"] == "completed"
+    assert done["status"] == "waiting" and done["open_tasks"] == []  # for the callback's result
     callback = case.return_callback()
     assert callback["customer_name"] == "王先生" and callback["subject"] == "沪A·12345"
     assert callback["picked_up_at"].startswith("2026-01-05T10:00")
     clerk_tasks = api.as_("customer_dept").get("/tasks", query_string={"process_key": "callback",
                                                                      "per_page": 500}).get_json()["items"]
     assert callback["instance_id"] in [t["instance_id"] for t in clerk_tasks]
+
+
+def test_the_return_repairs_callback_result_is_on_the_complaint_before_the_general_manager_signs(api, app):
+    """domain.md: a return repair's callback result is recorded before the general manager signs.
+    The callback procedure (procedure 3's rules) runs three days after the release; the complaint
+    reads its result each working day and opens the signature once it is there."""
+    sh = timezone(timedelta(hours=8))
+    received = datetime(2029, 8, 6, 9, tzinfo=sh)  # a Monday
+    with moved_clock(api, received) as clock:
+        case = Case(api, received_at=received.isoformat())
+        case.satisfied_with_return_repair()
+        case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2029-08-06T10:00:00+08:00"})
+        clock.to(datetime(2029, 8, 9, 10, 1, tzinfo=sh))
+        fire_timers(app)
+        callback = case.return_callback()
+        assert callback is not None and case.open_names() == []  # no signature before the callback's result
+        call = [t for t in api.as_("customer_dept").get("/tasks", query_string={
+            "process_key": "callback", "per_page": 500}).get_json()["items"] if t["instance_id"] == callback["instance_id"]]
+        assert [t["name"] for t in call] == ["call_customer"]
+        done = api.as_("customer_dept").post(f"/tasks/{call[0]['id']}/complete", json={"data": {
+            "reached": True, "repair_quality": "good", "service_quality": "good", "satisfied": True,
+            "callback_remarks": "返修后一切正常"}})
+        assert done.status_code == 200, done.get_json()
+        assert case.complaint()["return_callback_result"] == "满意。返修后一切正常"
+        assert case.open_names() == []  # read on the next working day
+        clock.to(datetime(2029, 8, 10, 10, 2, tzinfo=sh))
+        fire_timers(app)
+        assert case.open_names() == ["sign_close"]
+        case.complete("general_manager", "sign_close", {"signature": "sign"})
+        assert case.instance()["status"] == "completed"
+        assert case.complaint()["status"] == "closed"
+
+
+def test_a_case_of_the_earlier_version_2_signs_before_its_return_callback_and_finishes_on_it(api):
+    """tests/data/complaint.v2a.bpmn: version 2 as deployed before the return repair's callback came before
+    the signature (and before the 8D told its complaint). A case started on it goes on to its end on it
+    after the shipped diagram is deployed again: signed first, the callback started after the release."""
+    old = deploy(api, with_bpmn(shipped(), lambda _: (Path(__file__).parent / "data" / "complaint.v2a.bpmn").read_text()))
+    try:
+        case = Case(api)
+        assert case.instance()["version"] == old["version"]
+    finally:
+        new = deploy(api, shipped())["version"]
+    assert new == old["version"] + 1 and latest_version(api) == new
+    case.satisfied_with_return_repair()
+    assert case.open_names() == ["sign_close"]  # that version signs before the return repair's callback
+    assert case.open_task("sign_close")["due_at"] is not None
+    case.complete("general_manager", "sign_close", {"signature": "sign"})
+    assert case.complaint()["status"] == "closed"
+    done = case.complete("workshop_supervisor", "record_vehicle_release", {"released_at": "2026-01-05T10:00:00+08:00"})
+    assert done["status"] == "completed" and case.instance()["version"] == old["version"]
+    assert case.return_callback() is not None
 
 
 def test_the_general_manager_reads_a_complaint_he_has_not_worked_on(api, pages):

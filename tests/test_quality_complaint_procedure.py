@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from io import BytesIO
 
 from cases import SHANGHAI, Instance
-from procedures import fire_timers, moved_clock
+from procedures import Case, fire_timers, moved_clock
 
 from app.extensions import db
 from app.services import deployments
@@ -279,3 +279,63 @@ def test_quality_assurance_registers_one_on_the_page_and_the_register_and_case_p
     assert pages("workshop_supervisor").get("/quality-complaints").status_code == 403
     assert pages("service_manager").get("/quality-complaints/new").status_code == 403
     assert pages("group_supervisor").get(f"/quality-complaints/{number}").status_code == 200
+
+
+def _eight_d_of(api, complaint: Case) -> Instance:
+    number = complaint.instance()["data"]["quality_complaint_number"]
+    record = api.as_("quality_assurance").get(f"/quality-complaints/{number}").get_json()
+    assert record["complaint_number"] == complaint.number
+    return Instance(api, record["instance_id"])
+
+
+def test_the_8d_tells_its_complaint_when_it_closes_and_the_customer_is_not_called_twice(api, app, pages):
+    """domain.md "Quality complaints (8D)": the customer department checks the effect with the customer
+    in the 8D; the complaint it came from takes that check as its callback (no second call) when the 8D
+    closes, and goes on to the general manager's signature."""
+    with moved_clock(api, MONDAY) as clock:
+        complaint = Case(api, received_at=MONDAY.isoformat(), description="外壳批量缩痕", vehicle="XR-200 外壳")
+        complaint.classify(category="product_quality", responsible_person="quality_assurance")
+        eight_d = _eight_d_of(api, complaint)
+        complaint.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        assert complaint.open_names() == []  # waiting for the 8D, not calling the customer
+        clock.to(datetime(2026, 11, 26, 9, 30, tzinfo=SHANGHAI))  # three working days on: no callback clock runs
+        fire_timers(app)
+        assert complaint.open_names() == [] and complaint.instance()["status"] == "waiting"
+        QualityCase.round_of_countermeasures(eight_d, onsite=False)
+        clock.to(datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI))
+        eight_d.complete("customer_dept", "check_effect", {"effect": "satisfied", "effect_remarks": "缩痕已消除"})
+        assert eight_d.instance()["status"] == "completed"
+        assert complaint.open_names() == ["sign_close"]  # told at the 8D's closing, in the same step
+        record = complaint.complaint("general_manager")
+        assert record["status"] == "awaiting_close" and record["callback_satisfied"] is True
+        assert eight_d.business_key in record["callback_result"] and "缩痕已消除" in record["callback_result"]
+        complaint.complete("general_manager", "sign_close", {"signature": "sign"})
+        assert complaint.complaint()["status"] == "closed"
+    # each names the other: the complaint its 8D (API and page), the 8D its complaint, linked for their readers
+    number = eight_d.business_key
+    assert complaint.complaint("service_manager")["quality_complaint_number"] == number
+    page = pages("service_manager").get(f"/complaints/{complaint.number}").get_data(as_text=True)
+    assert f'<a href="/quality-complaints/{number}">{number}</a>' in page
+    eight_d_page = pages("service_manager").get(f"/quality-complaints/{number}").get_data(as_text=True)
+    assert f'<a href="/complaints/{complaint.number}">{complaint.number}</a>' in eight_d_page
+    assert Case(api).complaint()["quality_complaint_number"] is None  # a complaint without an 8D
+
+
+def test_an_8d_closed_in_dispute_before_the_confirmation_hands_the_complaint_to_the_managers_decision(api, app):
+    """The 8D may close before the manager confirms the complaint's round: the complaint reads its result
+    when it gets there (nothing was waiting for the message); a dispute is a dissatisfied customer."""
+    with moved_clock(api, MONDAY) as clock:
+        complaint = Case(api, received_at=MONDAY.isoformat(), description="外壳批量缩痕", vehicle="XR-200 外壳")
+        complaint.classify(category="product_quality", responsible_person="quality_assurance")
+        eight_d = _eight_d_of(api, complaint)
+        QualityCase.round_of_countermeasures(eight_d, onsite=False)
+        clock.to(MONDAY + timedelta(hours=5))
+        eight_d.complete("customer_dept", "check_effect", {"effect": "standards_disagree", "effect_remarks": "客户按内控标准"})
+        eight_d.complete("customer_dept", "clarify_standards",
+                         {"clarification": "dispute", "clarification_remarks": "双方标准不一致"})
+        assert eight_d.instance()["status"] == "completed"
+        assert complaint.open_names() == ["confirm_handling"]
+        complaint.complete("service_manager", "confirm_handling", {"confirmation": "approve"})
+        assert complaint.open_names() == ["decide_dissatisfied"]
+        record = complaint.complaint("service_manager")
+        assert record["callback_satisfied"] is False and "双方标准不一致" in record["callback_result"]

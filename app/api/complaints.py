@@ -44,6 +44,8 @@ class Complaint(Out):
     first_deadline_at = fields.DateTime(allow_none=True, metadata={"description": "the first round's deadline"})
     first_handled_at = fields.DateTime(allow_none=True, metadata={"description": "the first round's handling"})
     source_callback_id = fields.Integer(allow_none=True)
+    quality_complaint_number = fields.String(allow_none=True, metadata={
+        "description": "the quality complaint (8D, QC-YYYYMM-NNNN) linked to it (a product-quality complaint)"})
     responsible_person = fields.String(allow_none=True)
     unit = fields.String(allow_none=True, metadata={"description": "the code of its organisation unit"})
     unit_name = fields.String(allow_none=True, metadata={"description": "its organisation unit's name (中文)"})
@@ -74,4 +76,5 @@ def export_complaints():
 @bp.get("/complaints/<number>")
 @doc("One complaint by its number (TS-YYYYMM-NNNN)", Complaint)
 def get_complaint(number):
-    return complaints.as_dict(complaints.get(g.user, number))
+    record = complaints.get(g.user, number)
+    return {**complaints.as_dict(record), "quality_complaint_number": complaints.quality_complaint_number(record)}

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition, TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
@@ -169,6 +171,31 @@ class WorkflowRun:
         except Exception as err:
             raise EngineError(str(_root_cause(err))) from err
         self.run()
+
+    def waits_for(self, message: str) -> bool:
+        """Whether an intermediate message event of this run waits for the message named `message`."""
+        return self._message_catcher(message) is not None
+
+    def _message_catcher(self, message: str):
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, MessageEventDefinition) and definition.name == message:
+                return definition
+        return None
+
+    def deliver(self, message: str, payload: dict) -> bool:
+        """A message from another case (a quality complaint telling its complaint it closed), caught
+        by the event of this run that waits for it, then the run goes on; False (nothing changed)
+        when nothing here waits for it."""
+        definition = self._message_catcher(message)
+        if definition is None:
+            return False
+        try:
+            self.workflow.send_event(BpmnEvent(definition, payload=dict(payload)))
+        except Exception as err:
+            raise EngineError(str(_root_cause(err))) from err
+        self.run()
+        return True
 
     def path(self) -> tuple[list[str], list[str]]:
         """The diagram's element ids this run went through (completed) and stands on now (ready

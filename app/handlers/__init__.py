@@ -75,6 +75,10 @@ class HandlerContext:
     # return request (data: loaner_serial, loaner_unit_serial, customer, optional agreed_return_date,
     # note), written in this step; bad data refuses the completion naming the field (HandlerRefusal).
     lend_loaner: Callable[[dict], int] | None = None
+    # tell_case(process key, business key, message name, payload) -> whether that running case waited for
+    # the message: the event of its diagram waiting for it catches it and the case goes on (the quality
+    # complaint tells its complaint it closed), set by the engine glue.
+    tell_case: Callable[[str, str, str, dict], bool] | None = None
 
     def start(self, process_key: str, data: dict) -> int:
         if self.start_process is None:

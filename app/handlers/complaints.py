@@ -7,7 +7,7 @@ from sqlalchemy.orm import lazyload
 from ..clock import local
 from ..extensions import db
 from ..i18n import N_
-from ..models import Complaint, ProcessInstance, QualityComplaint, User, UserRole
+from ..models import Callback, Complaint, ProcessInstance, QualityComplaint, User, UserRole
 from ..workdays import add_working_days
 from . import HandlerContext, HandlerError, HandlerRefusal, handler
 from .callbacks import start_callback
@@ -211,6 +211,45 @@ def record_not_reached(ctx: HandlerContext) -> dict:
     return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
 
 
+QUALITY_EFFECT = {"satisfied": "客户确认改善有效", "clarified": "标准已与客户澄清", "dispute": "与客户标准存在分歧，争议关闭"}
+
+
+def _linked_quality_complaint(ctx: HandlerContext) -> QualityComplaint | None:
+    number = ctx.data.get("quality_complaint_number")
+    return db.session.scalar(select(QualityComplaint).where(QualityComplaint.number == number)) if number else None
+
+
+@handler("complaints.quality_complaint_effect",
+         summary=N_("Reads whether the complaint's 8D procedure (quality complaint) has closed, and how"),
+         returns=N_("true when it closed with the customer satisfied or the standards clarified, false when closed "
+                    "in dispute, nothing while it is still open"))
+def quality_complaint_effect(ctx: HandlerContext) -> bool | None:
+    """The 8D checks the effect with the customer: the complaint takes that result instead of calling
+    the customer a second time. While the 8D is open the complaint waits for its closing message."""
+    record = _linked_quality_complaint(ctx)
+    if record is None or record.status != "closed":
+        return None
+    return record.closure_type in ("satisfied", "clarified")
+
+
+@handler("complaints.record_quality_effect",
+         summary=N_("Records the 8D's effect check with the customer as the complaint's callback (the customer "
+                    "is not called twice)"),
+         returns=N_("the deadlines, renewed when the 8D closed in dispute"))
+def record_quality_effect(ctx: HandlerContext) -> dict:
+    record = _linked_quality_complaint(ctx)
+    if record is None or record.status != "closed":
+        raise HandlerError("the complaint's quality complaint has not closed")
+    complaint = _complaint(ctx)
+    complaint.callback_satisfied = record.closure_type in ("satisfied", "clarified")
+    remarks = " ".join(part for part in (record.effect_remarks, record.clarification_remarks) if part)
+    complaint.callback_result = f"8D {record.number}：{QUALITY_EFFECT.get(record.closure_type, '')}。{remarks}".strip()
+    complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
+    if not complaint.callback_satisfied:
+        return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
+    return _clocks(ctx)
+
+
 @handler("complaints.record_callback",
          summary=N_("Records the customer's answer to the callback"),
          returns=N_("the deadlines, renewed when the customer is not satisfied"))
@@ -223,6 +262,16 @@ def record_callback(ctx: HandlerContext) -> dict:
     complaint.status = "awaiting_close" if complaint.callback_satisfied else "rehandling"
     if not complaint.callback_satisfied:
         return {**_renewed(complaint, ctx), "decision": add_working_days(ctx.now, DECISION_DAYS).isoformat()}
+    # The signature's clock starts again when it opens (start_signature_clock, after a return repair's
+    # callback); set here too for the cases of the diagram before it, which open the signature next.
+    return _clocks(ctx, signature=add_working_days(ctx.now, SIGNATURE_DAYS))
+
+
+@handler("complaints.start_signature_clock",
+         summary=N_("Starts the general manager's signature clock: 2 working days from now, after the satisfied "
+                    "callback and a return repair's callback result"),
+         returns=N_("the deadlines (deadlines.signature)"))
+def start_signature_clock(ctx: HandlerContext) -> dict:
     return _clocks(ctx, signature=add_working_days(ctx.now, SIGNATURE_DAYS))
 
 
@@ -299,12 +348,34 @@ def close(ctx: HandlerContext) -> str:
     return complaint.closed_at.isoformat()
 
 
+@handler("complaints.needs_return_callback",
+         summary=N_("Whether the return repair's callback is still to come before the general manager signs"),
+         returns=N_("true when the department's result was a return repair whose callback was not started yet"))
+def needs_return_callback(ctx: HandlerContext) -> bool:
+    """Asked after the satisfied callback of each round: a return repair brings its own callback
+    (procedure 3) once, and its result is on the complaint before the general manager signs."""
+    if not ctx.data.get("return_repair"):  # the round's answer, as record_handling put it on the complaint
+        return False
+    complaint = _complaint(ctx)
+    started = db.session.scalar(select(Callback.id).where(Callback.source == "complaint",
+                                                          Callback.source_ref == complaint.number).limit(1))
+    return started is None
+
+
+@handler("complaints.return_callback_result",
+         summary=N_("Reads the return repair callback's result, which the callback procedure puts on the complaint"),
+         returns=N_("that result, or nothing while the callback is still open (asked again the next working day)"))
+def return_callback_result(ctx: HandlerContext) -> str | None:
+    return _complaint(ctx).return_callback_result or None
+
+
 @handler("complaints.start_return_callback",
          summary=N_("Starts the callback procedure after a return repair"),
          returns=N_("the callback's id"))
 def start_return_callback(ctx: HandlerContext) -> int:
     """Three days after the vehicle left the workshop: the callback procedure takes over
-    (due times, retries, a new complaint if the customer is not satisfied)."""
+    (due times, retries, a new complaint if the customer is not satisfied); the complaint waits
+    for its result before the general manager signs."""
     complaint = _complaint(ctx)
     callback = start_callback(ctx, "complaint", complaint.number, complaint.customer_name, complaint.contact_phone,
                               complaint.vehicle, datetime.fromisoformat(ctx.data["released_at"]),

@@ -17,6 +17,7 @@ from .overdue import record_miss
 
 PROCEDURE = "quality_complaint"
 PREFIX = "QC"
+CLOSED_MESSAGE = "quality_complaint_closed"  # the message its complaint's diagram waits for
 
 
 def _record(ctx: HandlerContext) -> QualityComplaint:
@@ -164,6 +165,10 @@ def close(ctx: HandlerContext) -> str:
     if closure != "satisfied":
         record.clarification_remarks = _text(ctx.data, "clarification_remarks")
     record.closure_type, record.closed_at, record.status = closure, ctx.now, "closed"
+    if record.complaint_number and ctx.tell_case is not None:
+        # the complaint it came from waits for this result instead of calling the customer again
+        ctx.tell_case("complaint", record.complaint_number, CLOSED_MESSAGE,
+                      {"quality_complaint_number": record.number, "closure_type": closure})
     return ctx.now.isoformat()
 
 

@@ -10,7 +10,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..i18n import N_, status_pair
 from ..forms import choice_label
-from ..models import Complaint, User
+from ..models import Complaint, QualityComplaint, User
 from ..roles import role_label
 from . import deployments, exports, paging, search
 
@@ -119,6 +119,13 @@ def get(user: User, number: str) -> Complaint:
     if complaint is None or not permissions.can(user, READ, complaint):
         raise NotFound(N_("no complaint %(number)s", number=number))  # another department's is not shown to exist
     return complaint
+
+
+def quality_complaint_number(complaint: Complaint) -> str | None:
+    """The number of the quality complaint (8D) linked to the complaint: the one its procedure started
+    for a product-quality complaint (or the first registered naming it), None when there is none."""
+    return db.session.scalar(select(QualityComplaint.number).where(QualityComplaint.complaint_number == complaint.number)
+                             .order_by(QualityComplaint.id).limit(1))
 
 
 COLUMNS = ("number", "instance_id", "received_at", "channel", "customer_name", "contact_phone", "vehicle",

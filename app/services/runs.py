@@ -40,7 +40,9 @@ def script_engine(instance: ProcessInstance, actor_id: int | None) -> ScriptEngi
                                           hand_over=lambda names: escalations.hand_over(instance.id, actor_id, names),
                                           send_text=lambda recipient, body, callback_id=None: texts.queue(
                                               recipient, body, callback_id=callback_id, instance_id=instance.id),
-                                          lend_loaner=lambda data: _lend_loaner(instance.id, actor_id, data))
+                                          lend_loaner=lambda data: _lend_loaner(instance.id, actor_id, data),
+                                          tell_case=lambda key, business_key, message, payload: _tell_case(
+                                              key, business_key, message, payload, actor_id))
         try:
             return handlers.call(operation, context)
         except SQLAlchemyError:
@@ -56,6 +58,23 @@ def _start_process(key: str, data: dict, actor_id: int | None, unit_id: int | No
     """A procedure started by a step of another: a case of the same organisation unit."""
     from .instances import start_internal  # instances -> runs: imported when a handler asks
     return start_internal(key, data, actor_id, unit_id).id
+
+
+def _tell_case(key: str, business_key: str, message: str, payload: dict, actor_id: int | None) -> bool:
+    """A message to the running case `business_key` of the procedure `key`, in this step's transaction:
+    the event of that case waiting for it catches it and the case goes on (a step of its own: when its
+    diagram fails there, that case is held in error with the message to replay, and this step goes on).
+    False when no such case waits for it (none, finished, held, or not there yet)."""
+    found = db.session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.process_key == key, ProcessInstance.business_key == business_key,
+        ProcessInstance.status.in_(("running", "waiting"))).limit(1))
+    if found is None:
+        return False
+    instance = lock_instance(found)
+    run = load(instance, actor_id)
+    if not run.waits_for(message):
+        return False
+    return step(instance, run, {"kind": "message", "message": message, "payload": payload})
 
 
 def _lend_loaner(instance_id: int, actor_id: int | None, data: dict) -> int:
@@ -155,7 +174,8 @@ def _refusal(err: BaseException) -> "handlers.HandlerRefusal | None":
 def perform(instance: ProcessInstance, run: WorkflowRun, action: dict, known: Known | None = None) -> None:
     """`action` on `run`, then save: {"kind": "start"} runs a workflow made by WorkflowRun.create,
     {"kind": "complete", "task_id", "task_name", "form_key", "lane", "answers", "actor_id"}
-    completes a task, {"kind": "timers"} fires the due timers. Raises EngineError. The handlers'
+    completes a task, {"kind": "message", "message", "payload"} delivers another case's message to the
+    event waiting for it, {"kind": "timers"} fires the due timers. Raises EngineError. The handlers'
     changes stay in the session until save() flushes them with the instance (one UPDATE a row)."""
     with db.session.no_autoflush:
         _act(run, action)
@@ -170,6 +190,8 @@ def _act(run: WorkflowRun, action: dict) -> None:
         run.run()
     elif action["kind"] == "complete":
         run.complete(action["task_id"], action["answers"])
+    elif action["kind"] == "message":
+        run.deliver(action["message"], action["payload"])
     else:
         run.fire_due_timers()
 

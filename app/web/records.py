@@ -55,7 +55,8 @@ lists.add_saved_filter_routes(bp, "complaints", "records.ledger")
 @bp.get("/complaints/<number>")
 def complaint(number):
     record = complaints.get(g.user, number)
-    return _record_page("complaint.html", record.instance_id, complaint=record)
+    return _record_page("complaint.html", record.instance_id, complaint=record,
+                        quality_complaint_number=complaints.quality_complaint_number(record))
 
 
 @bp.get("/complaints/<number>/print")
