@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
+from app.models import ProcessInstance
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -100,6 +101,30 @@ def app(request, tmp_path_factory):
     application = make_app(request.param, tmp_path_factory)
     yield application
     dispose_app(application, request.param)
+
+
+# The apps whose database the tests of a worker share: the suite's, and the browser tests' one.
+SHARED_APPS = ("app", "live_app")
+
+
+@pytest.fixture(autouse=True)
+def timers_of_this_test_only(request):
+    """A test's cases keep their timers while it runs, and lose them when it ends (their rows
+    are otherwise kept): a later test's timer pass on a clock moved years on then fires its own
+    cases, not a worker's hundreds of earlier ones — such a pass took minutes, and since a moved
+    clock goes on ticking, it let that test's own timers fire a minute early."""
+    apps = [request.getfixturevalue(name) for name in SHARED_APPS if name in request.fixturenames]
+    marks = []
+    for application in apps:
+        with application.app_context():
+            marks.append(db.session.scalar(sa.select(sa.func.max(ProcessInstance.id))) or 0)
+    yield
+    for application, last_before in zip(apps, marks):
+        with application.app_context():
+            db.session.execute(sa.update(ProcessInstance)
+                               .where(ProcessInstance.id > last_before, ProcessInstance.next_timer_at.is_not(None))
+                               .values(next_timer_at=None))
+            db.session.commit()
 
 
 @pytest.fixture(scope="module")
