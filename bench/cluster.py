@@ -194,9 +194,13 @@ def sign_in(port: int) -> dict:
 
 def drive(client: Client, n: int, release_in: timedelta | None = None) -> dict:
     """One complaint from intake to the general manager's signature: start → classify → handle →
-    confirm → callback → sign. With `release_in`, handled with a return repair and the vehicle's
-    release recorded so that the callback timer falls due `release_in` from now (the case then
-    waits for the timer runner). Answers {id, number, status, due}."""
+    confirm → callback → sign. With `release_in`, handled with a return repair instead: after the
+    callback the vehicle's release is recorded so that the return repair's callback timer
+    (`add_days(released_at, 3)`) falls due `release_in` from now, and the drive ends there: the
+    case waits for that timer, then for the return repair's callback result (a callback case of its
+    own, read on the next working day) before the signature, which is not driven here. Answers
+    {id, number, status, due, left_to_runner} (left_to_runner: the timer was still waiting when
+    the release's request answered, so a timer runner has to fire it)."""
     received = datetime.now(timezone.utc).isoformat()
     started = client.call("POST", "/processes/complaint/instances", "customer_dept",
                           {"data": {**INTAKE, "received_at": received}})
@@ -224,7 +228,14 @@ def drive(client: Client, n: int, release_in: timedelta | None = None) -> dict:
             raise Refused(0, f"case {started['id']}: unexpected task {name}")
         answer = client.call("POST", f"/tasks/{task['id']}/complete", task["lane"], {"data": data})
         tasks, status = answer["open_tasks"], answer["status"]
-    return {"id": started["id"], "number": started["business_key"], "status": status, "due": due}
+    left = False
+    if release_in is not None:
+        if due is None:
+            raise Refused(0, f"case {started['id']}: ended without the vehicle's release")
+        waiting = client.call("GET", f"/instances/{started['id']}", "service_manager")["next_timer_at"]
+        left = waiting is not None and _utc(waiting) < due + timedelta(minutes=1)  # not yet the next working day's
+    return {"id": started["id"], "number": started["business_key"], "status": status, "due": due,
+            "left_to_runner": left}
 
 
 class Load:
@@ -276,17 +287,20 @@ class Load:
 # -- what the database says happened --------------------------------------------------------------
 
 def final_states(url: str, ids: list[int]) -> dict:
-    """instance id -> (status, its complaint's status, callbacks started for it, updated_at)."""
+    """instance id -> (status, its complaint's status, updated_at, callbacks started for it, when the
+    first of them was)."""
     import sqlalchemy as sa
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(sa.text(
                 "SELECT i.id, i.status, c.status, i.updated_at, "
-                "(SELECT count(*) FROM callbacks b WHERE b.source = 'complaint' AND b.source_ref = c.number) "
+                "(SELECT count(*) FROM callbacks b WHERE b.source = 'complaint' AND b.source_ref = c.number), "
+                "(SELECT min(b.created_at) FROM callbacks b WHERE b.source = 'complaint' AND b.source_ref = c.number) "
                 "FROM process_instances i JOIN complaints c ON c.instance_id = i.id "
                 "WHERE i.id IN :ids").bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids or [0]})
-            return {r[0]: {"status": r[1], "complaint": r[2], "updated_at": r[3], "callbacks": r[4]} for r in rows}
+            return {r[0]: {"status": r[1], "complaint": r[2], "updated_at": r[3], "callbacks": r[4],
+                           "callback_at": r[5]} for r in rows}
     finally:
         engine.dispose()
 
@@ -299,9 +313,10 @@ def _utc(moment) -> datetime:
 
 def timer_check(url: str, hosts: list[Host], tokens: dict, runners: list[Runner], cases: int,
                 wait_seconds: float = 90.0, lead: timedelta = RELEASE_LEAD) -> dict:
-    """`cases` complaints (split over the hosts) whose callback timer falls due `lead` after their
-    release is recorded, while every runner looks; waits until all have moved on (or
-    `wait_seconds`), then counts."""
+    """`cases` complaints (split over the hosts) whose return repair's callback timer falls due
+    `lead` after their release is recorded, while every runner looks; waits until all have moved on
+    past it (the timer fired: the return repair's callback started, in the same transaction; the
+    case then waits for that callback's result, beyond this check) or `wait_seconds`, then counts."""
     fired_before = [runner.fired() for runner in runners]
     driven, errors = [], []
 
@@ -325,14 +340,14 @@ def timer_check(url: str, hosts: list[Host], tokens: dict, runners: list[Runner]
     ids = [case["id"] for case in driven]
     deadline = time.monotonic() + lead.total_seconds() + wait_seconds
     states = final_states(url, ids)
-    while time.monotonic() < deadline and any(s["status"] != "completed" for s in states.values()):
+    while time.monotonic() < deadline and any(s["callbacks"] == 0 for s in states.values()):
         time.sleep(0.5)
         states = final_states(url, ids)
-    late = [(_utc(states[c["id"]]["updated_at"]) - c["due"]).total_seconds()
-            for c in driven if states[c["id"]]["status"] == "completed"]
+    late = [(_utc(states[c["id"]]["callback_at"]) - c["due"]).total_seconds()
+            for c in driven if states[c["id"]]["callbacks"]]
     return {"cases": cases, "driven": len(driven), "errors": errors,
-            "left_waiting": sum(c["status"] == "waiting" for c in driven),  # the rest fired in their request
-            "completed": sum(s["status"] == "completed" for s in states.values()),
+            "left_waiting": sum(c["left_to_runner"] for c in driven),  # the rest fired in their request
+            "moved_on": sum(s["callbacks"] > 0 and s["status"] == "waiting" for s in states.values()),
             "once": sum(s["callbacks"] == 1 for s in states.values()),
             "twice": sum(s["callbacks"] > 1 for s in states.values()),
             "by_runner": [runner.fired() - before for runner, before in zip(runners, fired_before)],

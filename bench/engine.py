@@ -45,7 +45,7 @@ STEPS = [("service_manager", "classify_complaint", {"category": "repair_quality"
          ("service_manager", "confirm_handling", {"confirmation": "approve"}),
          ("customer_dept", "call_back_customer", {"problem_solved": True, "callback_satisfied": True}),
          ("general_manager", "sign_close", {})]
-BARE_DEFAULTS = {"handle_workshop": {"hard_fault": False}}
+BARE_DEFAULTS = {"handle_workshop": {"hard_fault": False}, "call_back_customer": {"reached": True}}
 # Statements that read or write no data: the transaction's BEGIN (SQLite), the step's savepoint,
 # the notice waking the timer runners (PostgreSQL).
 NOT_DATA = ("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "SELECT pg_notify(")
@@ -129,7 +129,10 @@ class BareBench:
         class Stub(PythonScriptEngine):
             """Service tasks answered at once with what our handlers return."""
             def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
-                answers = {"complaints.register": "TS-202611-0001", "complaints.close": in_days(0)}
+                answers = {"complaints.register": "TS-202611-0001", "complaints.close": in_days(0),
+                           "complaints.record_callback_attempt": 1,  # the callback reached at the first call
+                           "complaints.needs_return_callback": False,  # no return repair: on to the signature
+                           "complaints.record_signature": True}
                 # any other handler of the happy path sets the clocks (version 2: every one from receipt)
                 clocks = {"classification": in_days(1), "first_response": None, "handling": in_days(5),
                           "confirmation": in_days(6), "callback": in_days(8), "signature": in_days(10)}

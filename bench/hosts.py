@@ -7,10 +7,10 @@ host + one runner, then two hosts on two ports + two runners on the same databas
 Prints lifecycles/s for one host and for two (whether they add up: on one small machine the
 hosts share its cores, so they cannot), the errors (none expected: each client drives its own
 cases, so no two clients race one task), the web workers' memory before and after, and a timer
-check: complaints closed with a return repair whose vehicle left the workshop three days ago
-less a few seconds, so that the callback timer (`add_days(released_at, 3)`) falls due while both
-runners look; each must fire exactly once (one callback per complaint) and every case must end
-completed. Then one host on SQLite (the embedded default, one host only; `--postgresql-only`
+check: complaints handled with a return repair whose vehicle left the workshop three days ago
+less a few seconds, so that the return repair's callback timer (`add_days(released_at, 3)`) falls
+due while both runners look; each must fire exactly once (one callback per complaint) and every
+case must move on past it (to wait for that callback's result before the signature). Then one host on SQLite (the embedded default, one host only; `--postgresql-only`
 leaves it out). The database is fresh (BENCH_POSTGRES_URL names the server, bench/databases.py) and
 prepared with the app's own commands: `flask db upgrade`, `flask deploy`, `flask seed-demo`.
 
@@ -87,7 +87,7 @@ def bench_postgresql(args, logs: Path, cores: int) -> None:
         f"over {one['lifecycles'] + two['lifecycles'] // 2} lifecycles on that host", "flat (~106 MiB; keep)")
     row("a timer due while two runners look fires once", "PostgreSQL",
         f"{timers['once']}/{timers['cases']} once, {timers['twice']} twice, "
-        f"{timers['cases'] - timers['completed']} not fired (runners: {' + '.join(map(str, timers['by_runner']))} "
+        f"{timers['cases'] - timers['moved_on']} not fired (runners: {' + '.join(map(str, timers['by_runner']))} "
         f"of {timers['left_waiting']} left to them); late median {statistics.median(late):.2f} s, max {max(late):.2f} s",
         "each exactly once, none lost")
 

@@ -41,13 +41,14 @@ def test_lifecycles_split_over_two_hosts_all_end_closed(cluster):
 
 
 def test_a_timer_due_while_both_runners_look_fires_exactly_once(cluster):
-    # Four complaints closed with a return repair, the vehicle released three days ago less five
-    # seconds: the callback timer falls due five seconds later, while both runners wait for it.
+    # Four complaints handled with a return repair, the vehicle released three days ago less five
+    # seconds: the return repair's callback timer falls due five seconds later, while both runners
+    # wait for it. (The case then waits for that callback's result before the signature.)
     result = timer_check(cluster.url, cluster.hosts, cluster.tokens, cluster.runners, cases=4,
                          wait_seconds=20, lead=timedelta(seconds=5))
 
     assert result["errors"] == [] and result["driven"] == 4
-    assert result["completed"] == 4  # none lost: every case moved on to its end
+    assert result["moved_on"] == 4  # none lost: every case moved on past its timer
     assert result["once"] == 4 and result["twice"] == 0  # one callback per complaint
     # The timers the requests left waiting (all of them, unless a request took over five seconds)
     # were fired by the runners, each by one: as many firings between the two as timers.

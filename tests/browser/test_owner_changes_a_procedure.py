@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
 from test_form_editing_in_the_browser import _drag_from_palette, _open_group, _option
 
 from app import clock
@@ -96,11 +97,18 @@ def _owner_draws_the_change(page) -> tuple[int, str, str]:
 
     _select(page, task)
     _field(page, "spiff-form-key").select_option(label="新建表单…")
-    _field(page, "spiff-form-new", "input").fill("inspection")
+    name = _field(page, "spiff-form-new", "input")
+    name.fill("inspection")
+    name.blur()  # committed while its task is shown (a field left focused commits when it blurs)
     page.locator('[data-entry-id="spiff-form-new"]').filter(has_text="complaint.inspection").wait_for()
 
+    # The timer's panel, as a new timer shows it (a free expression, none yet), before its mode changes.
     _select(page, timer)
-    _field(page, "spiff-timer-mode").select_option(label="N 个工作日后")
+    _field(page, "spiff-timer-expression", "input").wait_for()
+    mode = _field(page, "spiff-timer-mode")
+    expect(mode).to_have_value("expression")
+    mode.select_option(label="N 个工作日后")
+    expect(mode).to_have_value("days")  # the entry before the count: the mode taken, the count follows it
     _field(page, "spiff-timer-count", "input").fill("2")
     page.locator('[data-entry-id="spiff-timer-count"]').filter(has_text="working_days(2)").wait_for()
 
