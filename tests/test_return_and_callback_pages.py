@@ -94,3 +94,18 @@ def test_a_return_without_a_quote_shows_no_quote_table(api, client):
     case = ReturnCase(api).approve()
     sign_in(client, "branch_manager")
     assert '<table class="quote">' not in client.get(f"/returns/{case.number}").get_data(as_text=True)
+
+
+def test_every_status_a_return_can_hold_has_its_label_in_chinese_and_english(app):
+    from flask_babel import force_locale
+    from app.services.returns import STATUSES
+    from app.web.labels import RETURN_STATUSES
+    assert set(RETURN_STATUSES) == set(STATUSES)
+    with app.test_request_context():
+        with force_locale("zh_Hans_CN"):
+            chinese = {key: str(RETURN_STATUSES[key]) for key in STATUSES}
+        with force_locale("en"):
+            english = {key: str(RETURN_STATUSES[key]) for key in STATUSES}
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in chinese.values()), chinese
+    assert all(re.fullmatch(r"[A-Za-z ,]+", text) for text in english.values()), english
+    assert len(set(chinese.values())) == len(STATUSES)

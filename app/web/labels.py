@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 
 
 RETURN_STATUSES = {  # a return authorization
+    "awaiting_confirmation": lazy_pgettext("return status", "Awaiting local confirmation"),
     "under_review": lazy_pgettext("return status", "Under review"),
     "sent_back": lazy_pgettext("return status", "Sent back for correction"),
     "awaiting_approval": lazy_pgettext("return status", "Awaiting approval"),
@@ -19,6 +20,9 @@ RETURN_STATUSES = {  # a return authorization
     "in_repair": lazy_pgettext("return status", "In repair"),
     "ready_to_ship": lazy_pgettext("return status", "Ready to ship back"),
     "closed": lazy_pgettext("return status", "Shipped back, closed"),
+    "withdrawn": lazy_pgettext("return status", "Withdrawn"),
+    "cancelled": lazy_pgettext("return status", "Cancelled, never shipped"),
+    "uncollected": lazy_pgettext("return status", "Closed, units not collected"),
 }
 UNIT_STATUSES = {  # one unit of a return
     "requested": lazy_pgettext("unit status", "Requested"), "missing": lazy_pgettext("unit status", "Missing"),
