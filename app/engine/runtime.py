@@ -43,8 +43,13 @@ class UserTaskView:
     data: dict
 
 
+def _property(task_spec, name: str) -> str | None:
+    """A property the diagram set on the element (spiffworkflow:property), or None."""
+    return getattr(task_spec, "extensions", {}).get("properties", {}).get(name) or None
+
+
 def _form_key(task_spec) -> str | None:
-    return getattr(task_spec, "extensions", {}).get("properties", {}).get("form")
+    return _property(task_spec, "form")
 
 
 # A user task whose role depends on the case (the withdrawal: whoever raised the application, by
@@ -52,9 +57,6 @@ def _form_key(task_spec) -> str | None:
 # its `role` property (or its lane) is the role when the expression gives no role.
 ROLE_EXPRESSION = "role_expression"
 
-
-def _role_expression(task_spec) -> str | None:
-    return getattr(task_spec, "extensions", {}).get("properties", {}).get(ROLE_EXPRESSION) or None
 
 
 def _root_cause(err: BaseException) -> BaseException:
@@ -139,7 +141,7 @@ class WorkflowRun:
     def _lane(self, task) -> str | None:
         """The task's role: its `role_expression` evaluated on its data when it has one (a
         deployment checked the roles it can give), else its lane's."""
-        expression = _role_expression(task.task_spec)
+        expression = _property(task.task_spec, ROLE_EXPRESSION)
         if expression:
             try:
                 role = self.workflow.script_engine.evaluate(task, expression)
